@@ -1,0 +1,30 @@
+// swift-tools-version: 6.0
+//
+// Amber: a Wren 0.4 virtual machine whose running state can be written to an
+// image and resumed later. See README.md for the two everyday commands.
+//
+// Targets:
+//   AmberVM        the embeddable VM (heap, compiler, interpreter, core library).
+//                  No unsafeFlags: it must stay usable as a package dependency.
+//   AmberLauncher  option parsing, script running, REPL and exit codes; shared by
+//                  the `amber` executable and the tests (which run it in-process).
+//   amber          the command-line launcher, a thin main over AmberLauncher.
+import PackageDescription
+
+let package = Package(
+    name: "Amber",
+    products: [
+        .library(name: "AmberVM", targets: ["AmberVM"]),
+        .executable(name: "amber", targets: ["amber"]),
+    ],
+    targets: [
+        .target(name: "AmberVM"),
+        .target(name: "AmberLauncher", dependencies: ["AmberVM"]),
+        .executableTarget(name: "amber", dependencies: ["AmberLauncher"]),
+        .testTarget(
+            name: "AmberTests",
+            dependencies: ["AmberVM", "AmberLauncher"],
+            resources: [.copy("Scripts")]
+        ),
+    ]
+)

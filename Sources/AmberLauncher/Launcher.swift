@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import AmberVM
+
+/// Exit codes, after BSD's sysexits.h (DESIGN.md section 11).
+public enum ExitCode {
+    public static let ok: Int32 = 0
+    public static let usage: Int32 = 64
+    public static let compileError: Int32 = 65
+    public static let noInput: Int32 = 66
+    public static let runtimeError: Int32 = 70
+    public static let ioError: Int32 = 74
+}
+
+/// Where the launcher's output goes; the tests capture it.
+public struct LaunchIO {
+    public var stdout: (String) -> Void
+    public var stderr: (String) -> Void
+    public init(stdout: @escaping (String) -> Void, stderr: @escaping (String) -> Void) {
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+    /// The process's own streams.
+    public static var standard: LaunchIO {
+        LaunchIO(stdout: { VMConfiguration.writeAll(1, $0) }, stderr: { VMConfiguration.writeAll(2, $0) })
+    }
+}
+
+/// The `amber` command line.
+public enum Launcher {
+    public static let usage = """
+    Usage: amber [options] [script.wren [arguments...]]
+
+    With no script, amber starts an interactive session (REPL).
+
+    Options:
+      -cp <dir1:dir2:...>   directories searched by `import` (also -classpath)
+      -Xmx<size>            cap the heap, e.g. -Xmx64m, -Xmx2g (default 4g)
+      -h, --help            show this help
+      --version             show the version
+
+    """
+
+    public static let version = "amber 0.1.0 (Wren 0.4)"
+
+    /// Runs the launcher with `arguments` (not including the program name); returns the exit status.
+    public static func main(arguments: [String], io: LaunchIO = .standard) -> Int32 {
+        let options: Options
+        switch Options.parse(arguments) {
+        case .failure(let e):
+            io.stderr("amber: \(e.message)\n\n\(usage)")
+            return ExitCode.usage
+        case .success(let o):
+            options = o
+        }
+        if options.showHelp { io.stdout(usage); return ExitCode.ok }
+        if options.showVersion { io.stdout(version + "\n"); return ExitCode.ok }
+
+        var config = VMConfiguration()
+        config.maxHeap = options.maxHeap
+        config.classpath = options.classpath
+        config.writeOutput = io.stdout
+        config.writeError = io.stderr
+        config.arguments = options.scriptArguments
+        config.allArguments = ["amber"] + arguments
+
+        let vm: VM
+        do {
+            vm = try VM(configuration: config)
+        } catch {
+            io.stderr("amber: could not start the VM: \(error)\n")
+            return ExitCode.runtimeError
+        }
+        guard let script = options.script else {
+            return REPL(vm: vm, io: io).run()
+        }
+        return runScript(vm: vm, path: script, io: io)
+    }
+
+    static func runScript(vm: VM, path: String, io: LaunchIO) -> Int32 {
+        guard let source = readFile(path) else {
+            io.stderr("amber: could not read script '\(path)': \(String(cString: strerror(errno)))\n")
+            return ExitCode.noInput
+        }
+        let module = path.hasSuffix(".wren") ? String(path.dropLast(5)) : path
+        return exitStatus(vm.interpret(module: module, source: source))
+    }
+
+    static func exitStatus(_ r: InterpretResult) -> Int32 {
+        switch r {
+        case .success: return ExitCode.ok
+        case .compileError: return ExitCode.compileError
+        case .runtimeError: return ExitCode.runtimeError
+        case .exit(let c): return c
+        }
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { errno = ENOENT; return nil }
+        guard let fp = fopen(path, "rb") else { return nil }
+        defer { fclose(fp) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buf, 1, buf.count, fp)
+            if n > 0 { out.append(contentsOf: buf[0..<n]) }
+            if n < buf.count { break }
+        }
+        return ferror(fp) != 0 ? nil : out
+    }
+}

@@ -1,0 +1,572 @@
+// Statements, definitions, classes and methods.
+
+extension Compiler {
+    /// A definition is a statement that may also declare names: class, import, var.
+    func definition() {
+        if check(.hash) {
+            attributes()
+            if !check(.kwClass) && !(check(.kwForeign)) {
+                error("Expect class or foreign class after attributes.")
+            }
+        }
+        if match(.kwClass) {
+            classDefinition(isForeign: false)
+        } else if match(.kwForeign) {
+            consume(.kwClass, "Expect 'class' after 'foreign'.")
+            classDefinition(isForeign: true)
+        } else if match(.kwImport) {
+            importStatement()
+        } else if match(.kwVar) {
+            variableDefinition()
+        } else {
+            statement()
+        }
+    }
+
+    /// Parses `#key`, `#key = value`, `#group(key = value, ...)` and `#!...`
+    /// attributes. Runtime attributes (`#!`) are collected for the class.
+    func attributes() {
+        while match(.hash) {
+            let runtime = match(.bang)
+            consume(.name, "Expect an attribute definition after #.")
+            let key = text(previous)
+            var entries: [(String?, Value)] = []
+            if match(.eq) {
+                entries.append((nil, attributeValue()))
+            } else if match(.leftParen) {
+                ignoreNewlines()
+                repeat {
+                    ignoreNewlines()
+                    consume(.name, "Expect name for attribute key.")
+                    let sub = text(previous)
+                    var v = Value.null
+                    if match(.eq) { v = attributeValue() }
+                    entries.append((sub, v))
+                    ignoreNewlines()
+                } while match(.comma)
+                ignoreNewlines()
+                consume(.rightParen, "Expect ')' after grouped attributes.")
+            } else {
+                entries.append((nil, .null))
+            }
+            if runtime { pendingAttributes.append((key, entries)) }
+            consumeLine("Expect newline after attribute.")
+        }
+    }
+
+    func attributeValue() -> Value {
+        advance()
+        switch previous.type {
+        case .number: return previous.value
+        case .string: return vm.newString(bytes: previous.text).value
+        case .kwTrue: return .true
+        case .kwFalse: return .false
+        case .kwNull: return .null
+        case .name: return vm.newString(text(previous)).value
+        default:
+            errorPrevious("Expect a Bool, Num, String or Identifier literal for an attribute value.")
+            return .null
+        }
+    }
+
+    func statement() {
+        if match(.kwBreak) {
+            guard let loop = fn.loop else { errorPrevious("Cannot use 'break' outside of a loop."); return }
+            _ = discardLocals(depth: loop.scopeDepth + 1)
+            loop.breaks.append(emitJump(.jump))
+        } else if match(.kwContinue) {
+            guard let loop = fn.loop else { errorPrevious("Cannot use 'continue' outside of a loop."); return }
+            _ = discardLocals(depth: loop.scopeDepth + 1)
+            emitLoop(loop.start)
+        } else if match(.kwFor) {
+            forStatement()
+        } else if match(.kwIf) {
+            ifStatement()
+        } else if match(.kwReturn) {
+            returnStatement()
+        } else if match(.kwWhile) {
+            whileStatement()
+        } else if match(.leftBrace) {
+            pushScope()
+            block()
+            popScope()
+        } else {
+            expressionStatement()
+        }
+    }
+
+    func expressionStatement() {
+        let before = fn.code.count
+        expression()
+        if printExpressions && scopes.count == 1 && fn.scopeDepth == -1 {
+            // The REPL prints a lone expression's value (but not assignments' or calls' results).
+            if !isAssignmentOrCall(from: before) {
+                emitREPLPrint()
+                return
+            }
+        }
+        emit(.pop)
+    }
+
+    /// The code just emitted ends in a store or a call whose value is not worth echoing.
+    func isAssignmentOrCall(from start: Int) -> Bool {
+        guard fn.code.count - start >= 2 else { return false }
+        let ops: [Op] = [.storeLocal, .storeModuleVar, .storeUpvalue, .storeFieldThis, .storeField]
+        for op in ops where fn.code.count - start > op.operandBytes {
+            if fn.code[fn.code.count - 1 - op.operandBytes] == op.rawValue { return true }
+        }
+        return false
+    }
+
+    func emitREPLPrint() {
+        // System.print(value): load System, swap is not available, so store to a temp.
+        loadCoreVariable("System")
+        // Stack: value, System. Call the helper that prints its argument's value.
+        callMethod(argc: 1, "printReplValue_(_)")
+        emit(.pop)
+        emit(.pop)
+    }
+
+    /// Statements inside `{ ... }` after the brace, up to and including '}'.
+    func block() {
+        ignoreNewlines()
+        while !check(.rightBrace) && !check(.eof) {
+            definition()
+            if check(.rightBrace) { break }
+            consumeLine("Expect newline after statement.")
+        }
+        consume(.rightBrace, "Expect '}' at end of block.")
+    }
+
+    func ifStatement() {
+        consume(.leftParen, "Expect '(' after 'if'.")
+        ignoreNewlines()
+        expression()
+        consume(.rightParen, "Expect ')' after if condition.")
+        let elseJump = emitJump(.jumpIfFalse)
+        statement()
+        if match(.kwElse) {
+            let endJump = emitJump(.jump)
+            patchJump(elseJump)
+            statement()
+            patchJump(endJump)
+        } else {
+            patchJump(elseJump)
+        }
+    }
+
+    func startLoop() -> LoopInfo {
+        let loop = LoopInfo(start: fn.code.count, scopeDepth: fn.scopeDepth, enclosing: fn.loop)
+        fn.loop = loop
+        return loop
+    }
+
+    func endLoop(_ loop: LoopInfo) {
+        emitLoop(loop.start)
+        patchJump(loop.exitJump)
+        for b in loop.breaks { patchJump(b) }
+        fn.loop = loop.enclosing
+    }
+
+    func loopBody() {
+        statement()
+    }
+
+    func whileStatement() {
+        let loop = startLoop()
+        consume(.leftParen, "Expect '(' after 'while'.")
+        ignoreNewlines()
+        expression()
+        consume(.rightParen, "Expect ')' after while condition.")
+        loop.exitJump = emitJump(.jumpIfFalse)
+        loopBody()
+        endLoop(loop)
+    }
+
+    func forStatement() {
+        pushScope()
+        consume(.leftParen, "Expect '(' after 'for'.")
+        consume(.name, "Expect for loop variable name.")
+        let nameToken = previous
+        let varName = text(nameToken)
+        consume(.kwIn, "Expect 'in' after loop variable.")
+        ignoreNewlines()
+        expression()
+        if fn.locals.count + 2 > Compiler.maxLocals {
+            error("Cannot declare more than \(Compiler.maxLocals) variables in one scope.")
+        }
+        consume(.rightParen, "Expect ')' after loop expression.")
+        let seqSlot = declareVariable("seq ", token: nameToken)
+        emit(.null)
+        let iterSlot = declareVariable("iter ", token: nameToken)
+        let loop = startLoop()
+        emit(.loadLocal, byte: seqSlot)
+        emit(.loadLocal, byte: iterSlot)
+        callMethod(argc: 1, "iterate(_)")
+        emit(.storeLocal, byte: iterSlot)
+        loop.exitJump = emitJump(.jumpIfFalse)
+        emit(.loadLocal, byte: seqSlot)
+        emit(.loadLocal, byte: iterSlot)
+        callMethod(argc: 1, "iteratorValue(_)")
+        pushScope()
+        _ = declareVariable(varName, token: nameToken)
+        loopBody()
+        popScope()
+        endLoop(loop)
+        popScope()
+    }
+
+    func returnStatement() {
+        if check(.line) || check(.rightBrace) || check(.eof) {
+            if fn.isInitializer { emit(.loadLocal, byte: 0) } else { emit(.null) }
+        } else {
+            if fn.isInitializer { errorPrevious("A constructor cannot return a value.") }
+            expression()
+        }
+        emit(.return)
+    }
+
+    func variableDefinition() {
+        consume(.name, "Expect variable name.")
+        let nameToken = previous
+        if match(.eq) {
+            ignoreNewlines()
+            expression()
+        } else {
+            emit(.null)
+        }
+        let index = declareVariable(text(nameToken), token: nameToken)
+        defineVariable(index)
+    }
+
+    func importStatement() {
+        ignoreNewlines()
+        consume(.string, "Expect a string after 'import'.")
+        let moduleName = String(decoding: previous.text, as: UTF8.self)
+        let moduleConst = stringConstant(moduleName)
+        emit(.importModule, short: moduleConst)
+        emit(.pop)
+        guard match(.kwFor) else { return }
+        repeat {
+            ignoreNewlines()
+            consume(.name, "Expect variable name.")
+            let sourceToken = previous
+            var nameToken = previous
+            if match(.kwAs) {
+                consume(.name, "Expect variable name.")
+                nameToken = previous
+            }
+            emit(.importVariable, short: moduleConst)
+            emitShort(stringConstant(text(sourceToken)))
+            let index = declareVariable(text(nameToken), token: nameToken)
+            defineVariable(index)
+        } while match(.comma)
+    }
+
+    // MARK: Classes
+
+    func classDefinition(isForeign: Bool) {
+        let classAttributes = pendingAttributes
+        pendingAttributes = []
+        consume(.name, "Expect class name.")
+        let nameToken = previous
+        let className = text(nameToken)
+        emitConstant(vm.newString(className).value)
+        if match(.kwIs) {
+            parsePrecedence(.call)
+        } else {
+            loadCoreVariable("Object")
+        }
+        emit(isForeign ? .foreignClass : .class, byte: 255)
+        let numFieldsAt = fn.code.count - 1
+        let slot = declareVariable(className, token: nameToken)
+        // Keep the class on the stack while its methods are bound; it is stored
+        // in its variable first so methods can refer to it.
+        if fn.scopeDepth == -1 {
+            emit(.storeModuleVar, short: slot)
+        }
+        classCounter += 1
+        let info = ClassInfo(name: className, staticFieldPrefix: "\(className)#\(classCounter) ")
+        info.isForeign = isForeign
+        let enclosing = classInfo
+        classInfo = info
+
+        var methodAttributes: [(String, [(String, [(String?, Value)])])] = []
+        consume(.leftBrace, "Expect '{' after class declaration.")
+        matchLine()
+        while !match(.rightBrace) {
+            if check(.eof) { error("Expect '}' after class body."); break }
+            if check(.hash) { attributes() }
+            let attrs = pendingAttributes
+            pendingAttributes = []
+            if let sig = method(classSlot: slot), !attrs.isEmpty {
+                methodAttributes.append((sig, attrs))
+            }
+            if match(.rightBrace) { break }
+            consumeLine("Expect newline after definition in class.")
+        }
+        if !isForeign {
+            fn.code[numFieldsAt] = UInt8(min(info.fields.count, 255))
+        }
+        // Runtime attributes: build the ClassAttributes value and hand it to endClass.
+        loadClass(slot)
+        if classAttributes.isEmpty && methodAttributes.isEmpty {
+            emit(.null)
+        } else {
+            emitAttributes(classAttributes, methodAttributes)
+        }
+        emit(.endClass)
+        classInfo = enclosing
+        if fn.scopeDepth == -1 {
+            emit(.pop)
+        }
+    }
+
+    func loadClass(_ slot: Int) {
+        if fn.scopeDepth == -1 { emit(.loadModuleVar, short: slot) } else { emit(.loadLocal, byte: slot) }
+    }
+
+    /// Builds the attribute maps: a Map of key -> List of values for the class, and
+    /// a Map of method signature -> such a map, as `ClassAttributes.new(self, methods)`.
+    func emitAttributes(_ classAttrs: [(String, [(String?, Value)])],
+                        _ methodAttrs: [(String, [(String, [(String?, Value)])])]) {
+        loadCoreVariable("ClassAttributes")
+        emitAttributeGroup(classAttrs)
+        if methodAttrs.isEmpty {
+            emit(.null)
+        } else {
+            loadCoreVariable("Map")
+            callMethod(argc: 0, "new()")
+            for (sig, attrs) in methodAttrs {
+                emitConstant(vm.newString(sig).value)
+                emitAttributeGroup(attrs)
+                callMethod(argc: 2, "addCore_(_,_)")
+            }
+        }
+        callMethod(argc: 2, "new(_,_)")
+    }
+
+    /// `#key = v` and `#group(k = v)` become { null: {key: [v]}, "group": {k: [v]} }.
+    func emitAttributeGroup(_ attrs: [(String, [(String?, Value)])]) {
+        if attrs.isEmpty { emit(.null); return }
+        // group name (or null for plain keys) -> key -> [values]
+        var groups: [(Value, [(String, [Value])])] = []
+        func add(_ group: Value, _ key: String, _ v: Value) {
+            var gi = groups.firstIndex { vm.valuesEqual($0.0, group) }
+            if gi == nil { groups.append((group, [])); gi = groups.count - 1 }
+            if let ki = groups[gi!].1.firstIndex(where: { $0.0 == key }) {
+                groups[gi!].1[ki].1.append(v)
+            } else {
+                groups[gi!].1.append((key, [v]))
+            }
+        }
+        for (key, entries) in attrs {
+            for (sub, v) in entries {
+                if let sub { add(vm.newString(key).value, sub, v) } else { add(.null, key, v) }
+            }
+        }
+        loadCoreVariable("Map")
+        callMethod(argc: 0, "new()")
+        for (group, keys) in groups {
+            emitConstant(group)
+            loadCoreVariable("Map")
+            callMethod(argc: 0, "new()")
+            for (key, values) in keys {
+                emitConstant(vm.newString(key).value)
+                loadCoreVariable("List")
+                callMethod(argc: 0, "new()")
+                for v in values {
+                    emitConstant(v)
+                    callMethod(argc: 1, "addCore_(_)")
+                }
+                callMethod(argc: 2, "addCore_(_,_)")
+            }
+            callMethod(argc: 2, "addCore_(_,_)")
+        }
+    }
+
+    /// Parses one method definition; returns its signature text.
+    func method(classSlot: Int) -> String? {
+        guard let info = classInfo else { return nil }
+        var isForeign = match(.kwForeign)
+        let isStatic = match(.kwStatic)
+        if !isForeign { isForeign = match(.kwForeign) }
+        info.inStatic = isStatic
+        var isConstructor = false
+        if match(.kwConstruct) {
+            isConstructor = true
+            if isStatic { errorPrevious("A constructor cannot be static.") }
+        }
+        advance()
+        let nameToken = previous
+        guard var sig = methodSignature(nameToken, isConstructor: isConstructor) else {
+            error("Expect method definition.")
+            // Skip the rest of the line to recover.
+            while !check(.line) && !check(.eof) && !check(.rightBrace) { advance() }
+            return nil
+        }
+        if isConstructor { sig.kind = .initializer }
+        let sigText = sig.text
+        info.signature = sigText
+        let methods = isStatic ? info.staticMethods : info.instanceMethods
+        if methods.contains(sigText) {
+            errorAt(nameToken, "Class \(info.name) already defines a \(isStatic ? "static " : "")method '\(sigText)'.")
+        }
+        if isStatic { info.staticMethods.insert(sigText) } else { info.instanceMethods.insert(sigText) }
+
+        let symbol = vm.symbol(sigText)
+        if isForeign {
+            // Foreign methods are bound by name at class creation (see the interpreter).
+            loadClass(classSlot)
+            emitConstant(vm.newString(sigText).value)
+            emit(isStatic ? .methodStatic : .methodInstance, short: symbol)
+            return sigText
+        }
+
+        // Compile the body as its own function.
+        beginFunction(isMethod: true, name: "\(info.name).\(isStatic ? "static " : "")\(sigText)")
+        let scope = fn
+        scope.isInitializer = isConstructor
+        for p in pendingParameters { _ = declareVariable(p.0, token: p.1) }
+        scope.arity = sig.arity
+        scope.numSlots = scope.locals.count
+        scope.maxSlots = scope.numSlots
+        consume(.leftBrace, "Expect '{' to begin method body.")
+        functionBody(closeBrace: true)
+        let (f, ups) = endFunction()
+        loadClass(classSlot)
+        emitClosure(f, ups)
+        emit(isStatic ? .methodStatic : .methodInstance, short: symbol)
+
+        if isConstructor {
+            // The static "new(_)" creates the instance and runs the initializer.
+            let plain = Signature(name: sig.name, kind: .method, arity: sig.arity)
+            beginFunction(isMethod: true, name: "\(info.name).static \(plain.text)")
+            let stub = fn
+            stub.arity = sig.arity
+            stub.numSlots = sig.arity + 1
+            stub.maxSlots = stub.numSlots
+            emit(.construct)
+            for i in 0...sig.arity { emit(.loadLocal, byte: i) }
+            callMethod(argc: sig.arity, sigText)
+            emit(.return)
+            let (sf, _) = endFunction()
+            loadClass(classSlot)
+            emitClosure(sf, [])
+            emit(.methodStatic, short: vm.symbol(plain.text))
+        }
+        return sigText
+    }
+
+    /// Parses a method signature starting at `t`; fills `pendingParameters`.
+    func methodSignature(_ t: Token, isConstructor: Bool) -> Signature? {
+        pendingParameters = []
+        switch t.type {
+        case .name:
+            let name = text(t)
+            if isConstructor {
+                var sig = Signature(name: name, kind: .method, arity: 0)
+                if !check(.leftParen) {
+                    error("A constructor cannot be a getter.")
+                    return sig
+                }
+                advance()
+                sig.arity = parameterList()
+                return sig
+            }
+            if match(.eq) {
+                consume(.leftParen, "Expect '(' after '='.")
+                _ = parameterList(exactly: 1)
+                return Signature(name: name, kind: .setter, arity: 1)
+            }
+            if match(.leftParen) {
+                return Signature(name: name, kind: .method, arity: parameterList())
+            }
+            return Signature(name: name, kind: .getter, arity: 0)
+        case .leftBracket:
+            var n = 0
+            repeat {
+                ignoreNewlines()
+                consume(.name, "Expect parameter name.")
+                pendingParameters.append((text(previous), previous))
+                n += 1
+            } while match(.comma)
+            consume(.rightBracket, "Expect ']' after parameters.")
+            if match(.eq) {
+                consume(.leftParen, "Expect '(' after '='.")
+                _ = parameterList(exactly: 1)
+                return Signature(name: "", kind: .subscriptSetter, arity: n + 1)
+            }
+            return Signature(name: "", kind: .subscriptGetter, arity: n)
+        case .bang, .tilde:
+            return Signature(name: Compiler.operatorName(t.type), kind: .getter, arity: 0)
+        case .minus:
+            if match(.leftParen) {
+                _ = parameterList(exactly: 1)
+                return Signature(name: "-", kind: .method, arity: 1)
+            }
+            return Signature(name: "-", kind: .getter, arity: 0)
+        case .plus, .star, .slash, .percent, .lt, .gt, .ltEq, .gtEq, .eqEq, .bangEq,
+             .amp, .pipe, .caret, .ltlt, .gtgt, .dotDot, .dotDotDot, .kwIs:
+            consume(.leftParen, "Expect '(' after operator name.")
+            _ = parameterList(exactly: 1)
+            return Signature(name: Compiler.operatorName(t.type), kind: .method, arity: 1)
+        default:
+            return nil
+        }
+    }
+
+    /// Parses parameter names after '(' through ')'; returns the count.
+    func parameterList(exactly: Int? = nil) -> Int {
+        var n = 0
+        ignoreNewlines()
+        if !check(.rightParen) {
+            repeat {
+                ignoreNewlines()
+                consume(.name, "Expect parameter name.")
+                pendingParameters.append((text(previous), previous))
+                n += 1
+                if n > Compiler.maxParameters {
+                    errorPrevious("Methods cannot have more than \(Compiler.maxParameters) parameters.")
+                }
+            } while match(.comma)
+            ignoreNewlines()
+        }
+        consume(.rightParen, "Expect ')' after parameters.")
+        if let exactly, n != exactly {
+            errorPrevious("Expect \(exactly) parameter\(exactly == 1 ? "" : "s").")
+        }
+        return n
+    }
+
+    /// Compiles a function body after its '{' through the closing '}' and emits the return.
+    func functionBody(closeBrace: Bool) {
+        let scope = fn
+        if match(.rightBrace) {
+            emit(scope.isInitializer ? .loadLocal : .null)
+            if scope.isInitializer { emitByte(0) }
+            emit(.return)
+            return
+        }
+        if !matchLine() {
+            // A single expression on the brace's line is the body's value.
+            expression()
+            if scope.isInitializer {
+                emit(.pop)
+                emit(.loadLocal, byte: 0)
+            }
+            emit(.return)
+            ignoreNewlines()
+            consume(.rightBrace, "Expect '}' at end of block.")
+            return
+        }
+        while !check(.rightBrace) && !check(.eof) {
+            definition()
+            if check(.rightBrace) { break }
+            consumeLine("Expect newline after statement.")
+        }
+        consume(.rightBrace, "Expect '}' at end of block.")
+        if scope.isInitializer { emit(.loadLocal, byte: 0) } else { emit(.null) }
+        emit(.return)
+    }
+}

@@ -1,0 +1,481 @@
+// The compiler: a single-pass Pratt parser that emits bytecode as it parses.
+//
+// One `Compiler` compiles one module's source. Each function being compiled
+// (the module body, a method, a block argument) has a `FunctionScope` on
+// `scopes`; the innermost is last. Finished functions become Fn objects in
+// the heap. The compiler never triggers a collection: the collector only runs
+// at interpreter safe points, so the heap refs held here stay valid.
+//
+// This file: token handling, errors, emitting, variables and scopes.
+// Expressions: Compiler+Expressions.swift. Statements, classes, methods:
+// Compiler+Statements.swift.
+
+struct Local {
+    var name: String
+    var depth: Int
+    var isCaptured = false
+}
+
+struct UpvalueRef: Equatable {
+    var isLocal: Bool
+    var index: Int
+}
+
+/// Loop bookkeeping for break/continue.
+final class LoopInfo {
+    var start: Int
+    var exitJump = -1
+    var scopeDepth: Int
+    var breaks: [Int] = []
+    var enclosing: LoopInfo?
+    init(start: Int, scopeDepth: Int, enclosing: LoopInfo?) {
+        self.start = start; self.scopeDepth = scopeDepth; self.enclosing = enclosing
+    }
+}
+
+/// What the compiler knows about the class whose body it is in.
+final class ClassInfo {
+    var name: String
+    var fields: [String] = []
+    var instanceMethods: Set<String> = []
+    var staticMethods: Set<String> = []
+    var inStatic = false
+    var signature: String = ""
+    var isForeign = false
+    /// Static fields live as hidden module variables, named per class.
+    var staticFieldPrefix: String
+    init(name: String, staticFieldPrefix: String) { self.name = name; self.staticFieldPrefix = staticFieldPrefix }
+}
+
+/// One function being compiled.
+final class FunctionScope {
+    var code: [UInt8] = []
+    var lines: [Int32] = []
+    var constants: [Value] = []
+    var constantIndex: [UInt64: Int] = [:]
+    var locals: [Local] = []
+    var upvalues: [UpvalueRef] = []
+    /// -1 at module level (variables become module variables), else block depth.
+    var scopeDepth: Int
+    var numSlots = 1
+    var maxSlots = 1
+    var loop: LoopInfo?
+    var arity = 0
+    var isMethod: Bool
+    var isInitializer = false
+    var name: String
+    weak var parent: FunctionScope?
+
+    init(parent: FunctionScope?, isMethod: Bool, name: String, atModuleLevel: Bool) {
+        self.parent = parent
+        self.isMethod = isMethod
+        self.name = name
+        scopeDepth = atModuleLevel ? -1 : 0
+        // Slot 0 holds the receiver (methods) or the closure itself (functions).
+        locals.append(Local(name: isMethod ? "this" : "", depth: -1))
+    }
+}
+
+struct CompileError: Error {
+    var messages: [String]
+}
+
+final class Compiler {
+    let vm: VM
+    let module: ObjRef
+    let modulePath: String
+    var lexer: Lexer
+    var previous: Token
+    var current: Token
+    var scopes: [FunctionScope] = []
+    var classInfo: ClassInfo?
+    var errors: [String] = []
+    var hadError: Bool { !errors.isEmpty }
+    /// Module variables used before their definition: name -> line of first use.
+    var implicitVariables: [String: Int] = [:]
+    var moduleVars: [String: Int] = [:]
+    /// Counter used to give static fields of classes with the same name distinct slots.
+    var classCounter = 0
+    /// Runtime attributes (`#!key`) read but not yet attached to a class or method.
+    var pendingAttributes: [(String, [(String?, Value)])] = []
+    /// Parameters of the method signature being parsed, declared once its function begins.
+    var pendingParameters: [(String, Token)] = []
+    /// Whether the REPL wants the value of a lone expression statement printed.
+    var printExpressions = false
+
+    static let maxLocals = 256
+    static let maxUpvalues = 256
+    static let maxConstants = 1 << 16
+    static let maxFields = 255
+    static let maxParameters = 16
+    static let maxJump = 1 << 16
+
+    init(vm: VM, module: ObjRef, modulePath: String, source: [UInt8]) {
+        self.vm = vm
+        self.module = module
+        self.modulePath = modulePath
+        let dummy = Token(type: .eof, start: 0, length: 0, line: 1)
+        previous = dummy
+        current = dummy
+        lexer = Lexer(source: source, reportError: { _, _ in })
+        lexer.reportError = { [unowned self] line, message in
+            self.errors.append("[\(self.modulePath) line \(line)] Error: \(message)")
+        }
+        // Index existing module variables (an import or the REPL adds to a module).
+        let names = vm.heap[module, ModuleLayout.variableNames].ref
+        for i in 0..<vm.listCount(names) {
+            moduleVars[vm.string(vm.listGet(names, i))] = i
+        }
+    }
+
+    // MARK: Tokens
+
+    func advance() {
+        previous = current
+        current = lexer.next()
+        // Lexer errors already produced a message; skip the bad token.
+        while current.type == .error { current = lexer.next() }
+    }
+
+    func text(_ t: Token) -> String {
+        String(decoding: lexer.source[t.start..<(t.start + t.length)], as: UTF8.self)
+    }
+
+    @inline(__always) func check(_ t: TokenType) -> Bool { current.type == t }
+
+    func match(_ t: TokenType) -> Bool {
+        if current.type != t { return false }
+        advance()
+        return true
+    }
+
+    func consume(_ t: TokenType, _ message: String) {
+        if current.type == t { advance(); return }
+        error(message)
+        // Consume the unexpected token on the same line so parsing makes progress
+        // (but never a line break, which may end the statement).
+        if current.type != .line && current.type != .eof && current.type == t { advance() }
+    }
+
+    /// Skips newlines; true if at least one was skipped.
+    @discardableResult
+    func ignoreNewlines() -> Bool {
+        var any = false
+        while match(.line) { any = true }
+        return any
+    }
+
+    func matchLine() -> Bool {
+        if !match(.line) { return false }
+        while match(.line) {}
+        return true
+    }
+
+    func consumeLine(_ message: String) {
+        consume(.line, message)
+        ignoreNewlines()
+    }
+
+    // MARK: Errors
+
+    /// Reports an error at the current token (the one not yet consumed).
+    func error(_ message: String) { errorAt(current, message) }
+    /// Reports an error at the previous token.
+    func errorPrevious(_ message: String) { errorAt(previous, message) }
+
+    func errorAt(_ t: Token, _ message: String) {
+        let where_: String
+        switch t.type {
+        case .line: where_ = "Error at newline"
+        case .eof: where_ = "Error at end of file"
+        default:
+            var s = text(t)
+            if t.type == .string || t.type == .interpolation { s = text(t) }
+            where_ = "Error at '\(s)'"
+        }
+        let line = t.type == .line ? t.line : t.line
+        errors.append("[\(modulePath) line \(line)] \(where_): \(message)")
+    }
+
+    // MARK: Emitting
+
+    var fn: FunctionScope { scopes[scopes.count - 1] }
+
+    func emitByte(_ b: UInt8) {
+        fn.code.append(b)
+        fn.lines.append(Int32(previous.line))
+    }
+
+    func emitShort(_ v: Int) {
+        emitByte(UInt8((v >> 8) & 0xff))
+        emitByte(UInt8(v & 0xff))
+    }
+
+    /// Emits an instruction and tracks its effect on the stack height.
+    func emit(_ op: Op, stackEffect: Int) {
+        emitByte(op.rawValue)
+        fn.numSlots += stackEffect
+        if fn.numSlots > fn.maxSlots { fn.maxSlots = fn.numSlots }
+    }
+
+    func emit(_ op: Op) {
+        let effect: Int
+        switch op {
+        case .constant, .null, .false, .true, .loadLocal, .loadUpvalue, .loadModuleVar, .loadFieldThis,
+             .closure, .importModule, .importVariable:
+            effect = 1
+        case .storeField, .pop, .jumpIfFalse, .and, .or, .closeUpvalue, .class,
+             .add, .sub, .mul, .div, .lt, .gt, .lte, .gte, .eq, .neq:
+            effect = -1
+        case .endClass, .methodInstance, .methodStatic:
+            effect = -2
+        default:
+            effect = 0
+        }
+        emit(op, stackEffect: effect)
+    }
+
+    func emit(_ op: Op, byte: Int) { emit(op); emitByte(UInt8(byte & 0xff)) }
+    func emit(_ op: Op, short: Int) { emit(op); emitShort(short) }
+
+    /// Emits a jump with a placeholder offset; returns where to patch.
+    func emitJump(_ op: Op) -> Int {
+        emit(op)
+        emitShort(0xffff)
+        return fn.code.count - 2
+    }
+
+    func patchJump(_ at: Int) {
+        let offset = fn.code.count - at - 2
+        if offset >= Compiler.maxJump { error("Too much code to jump over.") }
+        fn.code[at] = UInt8((offset >> 8) & 0xff)
+        fn.code[at + 1] = UInt8(offset & 0xff)
+    }
+
+    func emitLoop(_ start: Int) {
+        emit(.loop)
+        let offset = fn.code.count - start + 2
+        if offset >= Compiler.maxJump { error("Loop body too large.") }
+        emitShort(offset)
+    }
+
+    func addConstant(_ v: Value) -> Int {
+        do {
+            // Deduplicate numbers and strings by their bits / contents.
+            var key = v.bits
+            if v.isObject && vm.heap.kind(v.ref) == .string {
+                key = UInt64(vm.stringHash(v.ref)) << 20 ^ UInt64(vm.stringLength(v.ref))
+                if let i = fn.constantIndex[key], vm.valuesEqual(fn.constants[i], v) { return i }
+            } else if let i = fn.constantIndex[key] {
+                return i
+            }
+            if fn.constants.count >= Compiler.maxConstants {
+                error("A function may only contain \(Compiler.maxConstants) unique constants.")
+                return 0
+            }
+            fn.constants.append(v)
+            fn.constantIndex[key] = fn.constants.count - 1
+            return fn.constants.count - 1
+        }
+    }
+
+    func emitConstant(_ v: Value) { emit(.constant, short: addConstant(v)) }
+
+    func stringConstant(_ s: String) -> Int { addConstant(vm.newString(s).value) }
+
+    // MARK: Scopes and variables
+
+    func pushScope() { fn.scopeDepth += 1 }
+
+    /// Closes the block: pops its locals (closing captured ones).
+    func popScope() {
+        let popped = discardLocals(depth: fn.scopeDepth)
+        fn.locals.removeLast(popped)
+        fn.numSlots -= popped
+        fn.scopeDepth -= 1
+    }
+
+    /// Emits pops for locals deeper than `depth`; returns how many. Does not
+    /// forget them (break/continue jump out without ending the scope).
+    func discardLocals(depth: Int) -> Int {
+        var i = fn.locals.count - 1
+        var n = 0
+        while i >= 0 && fn.locals[i].depth >= depth {
+            if fn.locals[i].isCaptured {
+                emitByte(Op.closeUpvalue.rawValue)
+            } else {
+                emitByte(Op.pop.rawValue)
+            }
+            n += 1
+            i -= 1
+        }
+        return n
+    }
+
+    /// Declares a variable named by the previous token in the current scope.
+    /// Returns the local slot, or the module variable index at module level.
+    func declareVariable(_ name: String, token: Token) -> Int {
+        if name.utf8.count > 64 {
+            errorAt(token, "Variable name cannot be longer than 64 characters.")
+        }
+        if fn.scopeDepth == -1 {
+            if let i = moduleVars[name] {
+                if implicitVariables[name] != nil {
+                    implicitVariables[name] = nil  // the forward reference is now defined
+                    return i
+                }
+                errorAt(token, "Module variable is already defined.")
+                return i
+            }
+            if moduleVars.count >= 1 << 16 {
+                errorAt(token, "Too many module variables defined.")
+            }
+            let i = vm.defineModuleVariable(module, name, .null)
+            moduleVars[name] = i
+            return i
+        }
+        for local in fn.locals.reversed() {
+            if local.depth < fn.scopeDepth { break }
+            if local.name == name {
+                errorAt(token, "Variable is already declared in this scope.")
+                return fn.locals.count - 1
+            }
+        }
+        if fn.locals.count >= Compiler.maxLocals {
+            errorAt(token, "Cannot declare more than \(Compiler.maxLocals) variables in one scope.")
+            return fn.locals.count - 1
+        }
+        fn.locals.append(Local(name: name, depth: fn.scopeDepth))
+        return fn.locals.count - 1
+    }
+
+    /// Stores the value on the stack top into the variable just declared.
+    func defineVariable(_ index: Int) {
+        if fn.scopeDepth >= 0 { return }  // a local: the value already sits in its slot
+        emit(.storeModuleVar, short: index)
+        emit(.pop)
+    }
+
+    enum VariableKind { case local, upvalue, module }
+
+    func resolveLocal(_ scope: FunctionScope, _ name: String) -> Int? {
+        var i = scope.locals.count - 1
+        while i >= 0 {
+            if scope.locals[i].name == name { return i }
+            i -= 1
+        }
+        return nil
+    }
+
+    func addUpvalue(_ scopeIndex: Int, _ up: UpvalueRef) -> Int {
+        let scope = scopes[scopeIndex]
+        if let i = scope.upvalues.firstIndex(of: up) { return i }
+        if scope.upvalues.count >= Compiler.maxUpvalues {
+            error("A function may only close over \(Compiler.maxUpvalues) variables.")
+            return 0
+        }
+        scope.upvalues.append(up)
+        return scope.upvalues.count - 1
+    }
+
+    /// Finds `name` as an upvalue of the function at `scopeIndex`, capturing
+    /// through enclosing functions. Method bodies do not see the enclosing
+    /// function's locals beyond the class, as in Wren.
+    func resolveUpvalue(_ scopeIndex: Int, _ name: String) -> Int? {
+        if scopeIndex == 0 { return nil }
+        let parentIndex = scopeIndex - 1
+        // A method cannot close over the class body's locals... but it can close
+        // over locals of functions around the class, which Wren allows.
+        if let local = resolveLocal(scopes[parentIndex], name), !(local == 0 && scopes[parentIndex].isMethod) {
+            if name.isEmpty { return nil }
+            scopes[parentIndex].locals[local].isCaptured = true
+            return addUpvalue(scopeIndex, UpvalueRef(isLocal: true, index: local))
+        }
+        if let up = resolveUpvalue(parentIndex, name) {
+            return addUpvalue(scopeIndex, UpvalueRef(isLocal: false, index: up))
+        }
+        return nil
+    }
+
+    /// Resolves a name to a local, an upvalue or nil (module variables are checked by the caller).
+    func resolveNonModule(_ name: String) -> (VariableKind, Int)? {
+        if let l = resolveLocal(fn, name) { return (.local, l) }
+        if let u = resolveUpvalue(scopes.count - 1, name) { return (.upvalue, u) }
+        return nil
+    }
+
+    func loadVariable(_ kind: VariableKind, _ index: Int) {
+        switch kind {
+        case .local: emit(.loadLocal, byte: index)
+        case .upvalue: emit(.loadUpvalue, byte: index)
+        case .module: emit(.loadModuleVar, short: index)
+        }
+    }
+
+    func storeVariable(_ kind: VariableKind, _ index: Int) {
+        switch kind {
+        case .local: emit(.storeLocal, byte: index)
+        case .upvalue: emit(.storeUpvalue, byte: index)
+        case .module: emit(.storeModuleVar, short: index)
+        }
+    }
+
+    // MARK: Functions
+
+    func beginFunction(isMethod: Bool, name: String) {
+        let parent = scopes.last
+        scopes.append(FunctionScope(parent: parent, isMethod: isMethod, name: name, atModuleLevel: false))
+    }
+
+    /// Finishes the innermost function; returns its Fn object and its upvalues.
+    func endFunction() -> (ObjRef, [UpvalueRef]) {
+        let scope = scopes.removeLast()
+        let f = vm.newFn(code: scope.code, constants: scope.constants, module: module,
+                         numUpvalues: scope.upvalues.count, arity: scope.arity,
+                         maxSlots: scope.maxSlots + 8, name: scope.name, lines: scope.lines)
+        return (f, scope.upvalues)
+    }
+
+    /// Emits the closure instruction for a finished nested function.
+    func emitClosure(_ f: ObjRef, _ upvalues: [UpvalueRef]) {
+        emit(.closure, short: addConstant(f.value))
+        for up in upvalues {
+            emitByte(up.isLocal ? 1 : 0)
+            emitByte(UInt8(up.index))
+        }
+    }
+
+    // MARK: Module
+
+    /// Compiles the whole module; returns the body's Fn, or the error messages.
+    func compileModule() -> Result<ObjRef, CompileError> {
+        let top = FunctionScope(parent: nil, isMethod: false, name: "(script)", atModuleLevel: true)
+        scopes = [top]
+        advance()
+        ignoreNewlines()
+        while !match(.eof) {
+            definition()
+            if !matchLine() {
+                if !match(.eof) {
+                    error("Expect newline after statement.")
+                    // Skip to the next line to resynchronize.
+                    while !check(.line) && !check(.eof) { advance() }
+                    continue
+                }
+                break
+            }
+        }
+        emit(.endModule)
+        emit(.return)
+        for (name, line) in implicitVariables.sorted(by: { $0.value < $1.value }) {
+            errors.append("[\(modulePath) line \(line)] Error at '\(name)': Variable is used but not defined.")
+        }
+        // Forget forward declarations this failed compile made, so a later
+        // REPL line may still define them.
+        if hadError {
+            return .failure(CompileError(messages: errors))
+        }
+        let (f, _) = endFunction()
+        return .success(f)
+    }
+}

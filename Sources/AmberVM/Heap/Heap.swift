@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The VM-owned heap.
+//
+// One range of address space is reserved per VM with mmap. Objects are bump
+// allocated inside it and referred to by their byte offset from the base (see
+// Value.swift), so the whole range can later be written to an image and mapped
+// back at any address with no pointer rewriting.
+//
+// Every object starts with a 16-byte header:
+//
+//    +0        +1       +2..3    +4 .......... +8 ............. +12 ........ +16
+//   +---------+--------+--------+--------------+-----------------+-----------+
+//   | kind    | flags  | spare  | class (word) | size in bytes   | forward   |
+//   +---------+--------+--------+--------------+-----------------+-----------+
+//
+// `class` and `forward` are word indices (offset / 8), so 32 bits reach 32 GiB.
+// `forward` is scratch space for the compacting collector. Mark bits do not live
+// in the header but in a side bitmap (one bit per 8-byte word), so collecting a
+// heap restored from an image does not dirty its copy-on-write pages.
+//
+// After the header come 8-byte slots; `slot(i)` is at +16 + 8*i.
+
+/// What an object is; decides its layout and which slots hold references.
+public enum ObjKind: UInt8 {
+    case string = 1, list, map, range, instance, classObj, fn, closure, upvalue,
+         fiber, module, array, bytes, stack, frames
+}
+
+/// The heap: a reserved range, a bump pointer and the collector's bitmap.
+public final class Heap {
+    /// Where the range is mapped in this process. Never stored in the heap.
+    public let base: UnsafeMutableRawPointer
+    /// Bytes of address space reserved (the hard ceiling).
+    public let reserved: Int
+    /// `-Xmx`: live data may not exceed this.
+    public var maxHeap: Int
+    /// Next free byte offset.
+    public var top: Int
+    /// When `top` passes this, the next safe point collects.
+    public var nextGC: Int
+    /// Set by the allocator, read by the interpreter at safe points.
+    public var gcRequested = false
+    let markBits: UnsafeMutablePointer<UInt64>
+    let markWords: Int
+
+    /// The first object lives here; offsets below are never objects.
+    public static let firstObject = 64
+    public static let headerSize = 16
+
+    public init(maxHeap: Int) throws {
+        self.maxHeap = maxHeap
+        // Room above the cap so that what is allocated between two safe points
+        // never runs off the reservation; the cap itself is checked at safe points.
+        let slack = 256 << 20
+        reserved = (maxHeap + slack + 0xffff) & ~0xffff
+        let p = mmap(nil, reserved, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        guard let p, p != MAP_FAILED else { throw VMError.outOfMemory }
+        base = p
+        markWords = reserved / 8 / 64 + 1
+        let mb = mmap(nil, markWords * 8, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        guard let mb, mb != MAP_FAILED else {
+            munmap(p, reserved)
+            throw VMError.outOfMemory
+        }
+        markBits = mb.bindMemory(to: UInt64.self, capacity: markWords)
+        top = Heap.firstObject
+        nextGC = min(16 << 20, maxHeap)
+    }
+
+    deinit {
+        munmap(base, reserved)
+        munmap(UnsafeMutableRawPointer(markBits), markWords * 8)
+    }
+
+    // MARK: Allocation
+
+    /// Whether `bytes` more can be allocated without passing the hard ceiling.
+    @inline(__always) public func canAllocate(_ bytes: Int) -> Bool {
+        bytes >= 0 && bytes <= reserved && top + bytes <= reserved - 4096
+            && top + bytes - Heap.firstObject <= maxHeap + (64 << 20)
+    }
+
+    /// Allocates an object of `size` bytes (header included), zero-filled.
+    /// Callers with sizes computed from user input check `canAllocate` first.
+    @inline(__always)
+    public func allocate(_ kind: ObjKind, cls: ObjRef, size: Int) -> ObjRef {
+        let size = (size + 7) & ~7
+        let at = top
+        precondition(at + size <= reserved - 4096, "Amber heap reservation exhausted")
+        top = at + size
+        if top > nextGC { gcRequested = true }
+        let p = base + at
+        p.storeBytes(of: UInt64(kind.rawValue) | (UInt64(cls.offset >> 3) << 32), as: UInt64.self)
+        p.storeBytes(of: UInt64(UInt32(truncatingIfNeeded: size)), toByteOffset: 8, as: UInt64.self)
+        // Fresh pages from mmap are zero, but compaction leaves old bytes above top.
+        memset(p + 16, 0, size - 16)
+        return ObjRef(offset: UInt(at))
+    }
+
+    // MARK: Header access
+
+    @inline(__always) public func pointer(_ r: ObjRef) -> UnsafeMutableRawPointer { base + Int(r.offset) }
+    @inline(__always) public func kind(_ r: ObjRef) -> ObjKind {
+        ObjKind(rawValue: base.load(fromByteOffset: Int(r.offset), as: UInt8.self)).unsafelyUnwrapped
+    }
+    @inline(__always) public func classOf(_ r: ObjRef) -> ObjRef {
+        ObjRef(offset: UInt(base.load(fromByteOffset: Int(r.offset) + 4, as: UInt32.self)) << 3)
+    }
+    @inline(__always) public func setClass(_ r: ObjRef, _ c: ObjRef) {
+        base.storeBytes(of: UInt32(c.offset >> 3), toByteOffset: Int(r.offset) + 4, as: UInt32.self)
+    }
+    @inline(__always) public func size(_ r: ObjRef) -> Int {
+        Int(base.load(fromByteOffset: Int(r.offset) + 8, as: UInt32.self))
+    }
+    @inline(__always) public func flags(_ r: ObjRef) -> UInt8 {
+        base.load(fromByteOffset: Int(r.offset) + 1, as: UInt8.self)
+    }
+    @inline(__always) public func setFlags(_ r: ObjRef, _ f: UInt8) {
+        base.storeBytes(of: f, toByteOffset: Int(r.offset) + 1, as: UInt8.self)
+    }
+    /// Number of 8-byte slots after the header.
+    @inline(__always) public func slotCount(_ r: ObjRef) -> Int { (size(r) - 16) >> 3 }
+
+    // MARK: Slots
+
+    @inline(__always) public func slotPointer(_ r: ObjRef) -> UnsafeMutablePointer<Value> {
+        (base + Int(r.offset) + 16).assumingMemoryBound(to: Value.self)
+    }
+    @inline(__always) public subscript(r: ObjRef, i: Int) -> Value {
+        get { base.load(fromByteOffset: Int(r.offset) + 16 + i &* 8, as: Value.self) }
+        set { base.storeBytes(of: newValue, toByteOffset: Int(r.offset) + 16 + i &* 8, as: Value.self) }
+    }
+    @inline(__always) public func word(_ r: ObjRef, _ i: Int) -> Int {
+        base.load(fromByteOffset: Int(r.offset) + 16 + i &* 8, as: Int.self)
+    }
+    @inline(__always) public func setWord(_ r: ObjRef, _ i: Int, _ v: Int) {
+        base.storeBytes(of: v, toByteOffset: Int(r.offset) + 16 + i &* 8, as: Int.self)
+    }
+
+    /// Bytes of live data (everything allocated; garbage included until a collection).
+    public var used: Int { top - Heap.firstObject }
+}
+
+/// Errors the VM raises to its embedder (not Wren runtime errors).
+public enum VMError: Error, Equatable {
+    case outOfMemory
+    case compile(String)
+    case runtime(String)
+    case io(String)
+}

@@ -1,0 +1,86 @@
+// The hook interface, after OpenJ9's J9HookInterface.
+//
+// Events have ids; listeners register with a priority and get a token back
+// to unregister with. Whether any listener exists for an event is one bit in
+// `enabled`, so an event nobody listens to costs a single bit test where it
+// would fire.
+
+/// The events the VM reports.
+public enum HookEvent: Int, CaseIterable, Sendable {
+    case classLoad        // a class was defined: payload (module name, class name)
+    case methodEntry      // a method flagged for entry hooks was called
+    case gcStart, gcEnd
+    case preSnapshot, postSnapshot, postRestore
+    case shutdown
+}
+
+/// What a listener is told.
+public struct HookPayload {
+    public var moduleName: String?
+    public var className: String?
+    public var methodSignature: String?
+    public init(moduleName: String? = nil, className: String? = nil, methodSignature: String? = nil) {
+        self.moduleName = moduleName
+        self.className = className
+        self.methodSignature = methodSignature
+    }
+}
+
+/// A handle for unregistering a listener.
+public struct HookToken: Hashable, Sendable {
+    let id: Int
+}
+
+public final class HookInterface {
+    public typealias Listener = (VM, HookPayload) -> Void
+
+    struct Registration {
+        var token: HookToken
+        var priority: Int
+        var listener: Listener
+    }
+
+    /// Bit i set when event i has at least one listener.
+    public private(set) var enabled: UInt32 = 0
+    private var listeners: [[Registration]] = Array(repeating: [], count: HookEvent.allCases.count)
+    private var nextToken = 1
+
+    @inline(__always) public func isEnabled(_ event: HookEvent) -> Bool {
+        enabled & (1 << UInt32(event.rawValue)) != 0
+    }
+
+    /// Registers `listener`; lower priorities run first. Equal priorities run
+    /// in registration order.
+    @discardableResult
+    public func register(_ event: HookEvent, priority: Int = 0, _ listener: @escaping Listener) -> HookToken {
+        let token = HookToken(id: nextToken)
+        nextToken += 1
+        var list = listeners[event.rawValue]
+        let at = list.firstIndex { $0.priority > priority } ?? list.count
+        list.insert(Registration(token: token, priority: priority, listener: listener), at: at)
+        listeners[event.rawValue] = list
+        enabled |= 1 << UInt32(event.rawValue)
+        return token
+    }
+
+    public func unregister(_ token: HookToken) {
+        for e in HookEvent.allCases {
+            listeners[e.rawValue].removeAll { $0.token == token }
+            if listeners[e.rawValue].isEmpty { enabled &= ~(1 << UInt32(e.rawValue)) }
+        }
+    }
+
+    /// Runs the listeners of `event` in priority order (reversed when asked,
+    /// as post-restore hooks run from high to low priority).
+    @inline(__always)
+    public func fire(_ event: HookEvent, _ vm: VM, _ payload: HookPayload = HookPayload(), reversed: Bool = false) {
+        guard isEnabled(event) else { return }
+        fireSlow(event, vm, payload, reversed: reversed)
+    }
+
+    @inline(never)
+    func fireSlow(_ event: HookEvent, _ vm: VM, _ payload: HookPayload, reversed: Bool) {
+        let list = reversed ? listeners[event.rawValue].reversed() : listeners[event.rawValue]
+        for r in list { r.listener(vm, payload) }
+    }
+}

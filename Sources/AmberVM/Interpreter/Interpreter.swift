@@ -1,0 +1,569 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The dispatch loop.
+//
+// Stackless: a script call pushes a frame on the fiber's frame array (in the
+// heap) and the loop carries on; it never recurses on the Swift stack. The hot
+// state lives in locals:
+//
+//   ip   next instruction byte        fp   the frame's slot 0 in the fiber stack
+//   sp   next free stack slot         k    the function's constants
+//
+// They are raw pointers into the heap, valid until the heap changes shape.
+// They are reloaded from the fiber (`reload()`) after anything that may move
+// or replace them: a collection (only at safe points: calls and loop
+// back-edges), a stack growth, a fiber switch, a return.
+//
+// Natives get a pointer to their arguments (args[0] is the receiver) and
+// return true with the result in args[0], or false: then either `vm.hasError`
+// is set, or they changed the running fiber or pushed a frame, and the loop
+// reloads from the fiber.
+
+/// How a run ended.
+public enum RunOutcome: Equatable {
+    case finished
+    case runtimeError(String)
+    case exit(Int32)
+}
+
+extension VM {
+    @inline(__always) func framesPointer(_ f: ObjRef) -> UnsafeMutablePointer<Int> {
+        (heap.pointer(heap[f, FiberLayout.frames].ref) + 24).assumingMemoryBound(to: Int.self)
+    }
+
+    /// Makes room in the fiber's stack for `needed` slots in total.
+    func ensureStack(_ f: ObjRef, _ needed: Int) -> Bool {
+        let stack = heap[f, FiberLayout.stack].ref
+        let cap = arrayCapacity(stack)
+        if needed <= cap { return true }
+        if needed > VM.maxStackSlots { return false }
+        var newCap = cap * 2
+        while newCap < needed { newCap *= 2 }
+        let bigger = newArray(capacity: newCap, kind: .stack)
+        arrayElements(bigger).update(from: arrayElements(stack), count: heap.word(f, FiberLayout.stackTop))
+        heap[f, FiberLayout.stack] = bigger.value
+        return true
+    }
+
+    /// Runaway recursion ends in a runtime error, not a crash.
+    static let maxStackSlots = 1 << 22
+    static let maxFrames = 1 << 20
+
+    /// Pushes a call of `closure` whose receiver/arguments start at stack index
+    /// `base` of the current fiber. Used by Fn.call and friends.
+    func pushCall(_ closure: ObjRef, base: Int, argc: Int) -> Bool {
+        let f = fiber
+        let fn = closureFn(closure)
+        let arity = fnArity(fn)
+        if argc < arity { return fail("Function expects more arguments.") }
+        // Extra arguments are dropped.
+        heap.setWord(f, FiberLayout.stackTop, base + 1 + arity)
+        guard heap.word(f, FiberLayout.frameCount) < VM.maxFrames,
+              ensureStack(f, base + 1 + Int(heap[fn, FnLayout.maxSlots].number)) else {
+            return fail("Stack overflow.")
+        }
+        pushFrame(f, closure: closure, stackBase: base)
+        return false
+    }
+
+    /// Reports an uncaught error on the configured error sink.
+    func reportRuntimeError(_ message: String, fiber f: ObjRef) {
+        var out = message + "\n"
+        let frames = framesPointer(f)
+        var i = heap.word(f, FiberLayout.frameCount) - 1
+        while i >= 0 {
+            let closure = ObjRef(offset: UInt(frames[i * FrameLayout.words]))
+            let ip = frames[i * FrameLayout.words + 1]
+            let fn = closureFn(closure)
+            i -= 1
+            // Core library frames are not the user's business.
+            guard let module = moduleName(fnModule(fn)) else { continue }
+            out += "[\(module) line \(line(of: fn, at: max(0, ip - 1)))] in \(fnName(fn))\n"
+        }
+        config.writeError(out)
+    }
+
+    /// Text for an error value: strings as they are, anything else by kind.
+    func errorText(_ v: Value) -> String {
+        if isString(v) { return string(v) }
+        if v.isNumber { return formatNumber(v.number) }
+        if v.isNull { return "null" }
+        if v.isBool { return v == .true ? "true" : "false" }
+        return "instance of \(className(classOf(v)))"
+    }
+
+    /// Runs the current fiber (and whatever it switches to) to completion.
+    public func run() -> RunOutcome {
+        let heap = self.heap
+        var f: ObjRef = fiber
+        var stack: UnsafeMutablePointer<Value> = arrayElements(heap[f, FiberLayout.stack].ref)
+        var sp: UnsafeMutablePointer<Value> = stack
+        var fp: UnsafeMutablePointer<Value> = stack
+        var code: UnsafeMutablePointer<UInt8> = UnsafeMutablePointer(bitPattern: 8)!
+        var ip: UnsafeMutablePointer<UInt8> = code
+        var k: UnsafeMutablePointer<Value> = stack
+        var closure = ObjRef.none
+        var frameIndex = 0   // index of the running frame in the fiber's frame array
+        var moduleVars: UnsafeMutablePointer<Value> = stack
+        var upvalues: UnsafeMutablePointer<Value> = stack
+
+        // Loads the fiber's top frame into the locals.
+        @inline(__always) func reload() {
+            f = fiber
+            stack = arrayElements(heap[f, FiberLayout.stack].ref)
+            sp = stack + heap.word(f, FiberLayout.stackTop)
+            frameIndex = heap.word(f, FiberLayout.frameCount) - 1
+            let frames = framesPointer(f) + frameIndex * FrameLayout.words
+            closure = ObjRef(offset: UInt(frames[0]))
+            let fn = heap[closure, ClosureLayout.fn].ref
+            code = bytesPointer(heap[fn, FnLayout.code].ref).assumingMemoryBound(to: UInt8.self)
+            ip = code + frames[1]
+            fp = stack + frames[2]
+            k = arrayElements(heap[fn, FnLayout.constants].ref)
+            let module = heap[fn, FnLayout.module].ref
+            moduleVars = listElements(heap[module, ModuleLayout.variables].ref)
+            upvalues = heap.slotPointer(closure) + ClosureLayout.firstUpvalue
+        }
+
+        // Writes the locals back into the fiber.
+        @inline(__always) func save() {
+            heap.setWord(f, FiberLayout.stackTop, sp - stack)
+            framesPointer(f)[frameIndex * FrameLayout.words + 1] = ip - code
+        }
+
+        @inline(__always) func readShort() -> Int {
+            let v = Int(ip[0]) << 8 | Int(ip[1])
+            ip += 2
+            return v
+        }
+
+        /// Value of an upvalue object (open: in its fiber's stack; closed: in itself).
+        @inline(__always) func upvalueValue(_ u: ObjRef) -> Value {
+            let idx = heap[u, UpvalueLayout.stackIndex].number
+            if idx >= 0 {
+                let uf = heap[u, UpvalueLayout.fiber].ref
+                return arrayElements(heap[uf, FiberLayout.stack].ref)[Int(idx)]
+            }
+            return heap[u, UpvalueLayout.closed]
+        }
+
+        reload()
+
+        // Error and fiber-switch handling share one exit from the dispatch switch.
+        while true {
+            let op = Op(rawValue: ip.pointee).unsafelyUnwrapped
+            ip += 1
+            dispatch: do {
+            switch op {
+            case .constant:
+                sp.pointee = k[readShort()]; sp += 1
+            case .null: sp.pointee = .null; sp += 1
+            case .false: sp.pointee = .false; sp += 1
+            case .true: sp.pointee = .true; sp += 1
+            case .loadLocal:
+                sp.pointee = fp[Int(ip.pointee)]; ip += 1; sp += 1
+            case .storeLocal:
+                fp[Int(ip.pointee)] = sp[-1]; ip += 1
+            case .loadUpvalue:
+                sp.pointee = upvalueValue(upvalues[Int(ip.pointee)].ref); ip += 1; sp += 1
+            case .storeUpvalue:
+                let u = upvalues[Int(ip.pointee)].ref
+                ip += 1
+                let idx = heap[u, UpvalueLayout.stackIndex].number
+                if idx >= 0 {
+                    let uf = heap[u, UpvalueLayout.fiber].ref
+                    arrayElements(heap[uf, FiberLayout.stack].ref)[Int(idx)] = sp[-1]
+                } else {
+                    heap[u, UpvalueLayout.closed] = sp[-1]
+                }
+            case .loadModuleVar:
+                sp.pointee = moduleVars[readShort()]; sp += 1
+            case .storeModuleVar:
+                moduleVars[readShort()] = sp[-1]
+            case .loadFieldThis:
+                let field = Int(ip.pointee); ip += 1
+                sp.pointee = heap.slotPointer(fp[0].ref)[field]; sp += 1
+            case .storeFieldThis:
+                let field = Int(ip.pointee); ip += 1
+                heap.slotPointer(fp[0].ref)[field] = sp[-1]
+            case .loadField:
+                let field = Int(ip.pointee); ip += 1
+                let obj = sp[-1]
+                guard obj.isObject, heap.kind(obj.ref) == .instance else {
+                    save(); _ = fail("Only instances have fields."); break dispatch
+                }
+                sp[-1] = heap.slotPointer(obj.ref)[field]
+            case .storeField:
+                let field = Int(ip.pointee); ip += 1
+                let obj = sp[-1]
+                guard obj.isObject, heap.kind(obj.ref) == .instance else {
+                    save(); _ = fail("Only instances have fields."); break dispatch
+                }
+                heap.slotPointer(obj.ref)[field] = sp[-2]
+                sp -= 1
+            case .pop:
+                sp -= 1
+            case .jump:
+                let off = readShort(); ip += off
+            case .loop:
+                let off = readShort(); ip -= off
+                if _slowPath(heap.gcRequested) {
+                    save()
+                    if !collectGarbage() { _ = fail("Out of memory.") ; break dispatch }
+                    reload()
+                }
+            case .jumpIfFalse:
+                let off = readShort()
+                sp -= 1
+                if sp.pointee.isFalsy { ip += off }
+            case .and:
+                let off = readShort()
+                if sp[-1].isFalsy { ip += off } else { sp -= 1 }
+            case .or:
+                let off = readShort()
+                if !sp[-1].isFalsy { ip += off } else { sp -= 1 }
+            case .closeUpvalue:
+                closeUpvalues(f, from: sp - 1 - stack)
+                sp -= 1
+            case .return:
+                let result = sp[-1]
+                closeUpvalues(f, from: fp - stack)
+                if frameIndex == 0 {
+                    // The fiber is done.
+                    heap.setWord(f, FiberLayout.frameCount, 0)
+                    heap.setWord(f, FiberLayout.stackTop, 0)
+                    let caller = heap[f, FiberLayout.caller]
+                    if !caller.isObject { return .finished }
+                    heap[f, FiberLayout.caller] = .null
+                    resume(caller.ref, with: result)
+                    reload()
+                } else {
+                    fp[0] = result
+                    heap.setWord(f, FiberLayout.frameCount, frameIndex)
+                    heap.setWord(f, FiberLayout.stackTop, fp + 1 - stack)
+                    reload()
+                }
+            case .call:
+                let argc = Int(ip[0])
+                let symbol = Int(ip[1]) << 8 | Int(ip[2])
+                ip += 3
+                let args = sp - argc - 1
+                let receiver = args[0]
+                let cls = classOf(receiver)
+                let table = heap[cls, ClassLayout.methods].ref
+                let method = symbol < arrayCapacity(table) ? arrayElements(table)[symbol] : .null
+                if method.isNumber {
+                    save()
+                    if natives[Int(method.number)](self, args) {
+                        sp = args + 1
+                    } else if hasError {
+                        break dispatch
+                    } else {
+                        if fiber.isNone { return .finished }
+                        reload()
+                    }
+                } else if method.isObject {
+                    save()
+                    let target = method.ref
+                    let fn = heap[target, ClosureLayout.fn].ref
+                    let base = args - stack
+                    let needed = base + Int(heap[fn, FnLayout.maxSlots].number)
+                    if _slowPath(needed > arrayCapacity(heap[f, FiberLayout.stack].ref)
+                                 || frameIndex + 1 >= VM.maxFrames) {
+                        if frameIndex + 1 >= VM.maxFrames || !ensureStack(f, needed) {
+                            _ = fail("Stack overflow."); break dispatch
+                        }
+                    }
+                    if _slowPath(hooks.isEnabled(.methodEntry)) && !methodEntryCheck(target, cls, symbol) {
+                        break dispatch
+                    }
+                    pushFrame(f, closure: target, stackBase: base)
+                    if _slowPath(heap.gcRequested) {
+                        if !collectGarbage() { _ = fail("Out of memory."); break dispatch }
+                    }
+                    reload()
+                } else {
+                    save()
+                    _ = fail("\(className(cls)) does not implement '\(symbolNames[symbol])'.")
+                    break dispatch
+                }
+            case .superCall:
+                let argc = Int(ip[0])
+                let symbol = Int(ip[1]) << 8 | Int(ip[2])
+                let cls = k[Int(ip[3]) << 8 | Int(ip[4])].ref
+                ip += 5
+                let args = sp - argc - 1
+                let method = self.method(cls, symbol)
+                save()
+                if method.isNumber {
+                    if natives[Int(method.number)](self, args) {
+                        sp = args + 1
+                    } else if hasError {
+                        break dispatch
+                    } else {
+                        if fiber.isNone { return .finished }
+                        reload()
+                    }
+                } else if method.isObject {
+                    let fn = closureFn(method.ref)
+                    let base = args - stack
+                    if !ensureStack(f, base + Int(heap[fn, FnLayout.maxSlots].number)) || frameIndex + 1 >= VM.maxFrames {
+                        _ = fail("Stack overflow."); break dispatch
+                    }
+                    pushFrame(f, closure: method.ref, stackBase: base)
+                    if _slowPath(heap.gcRequested) {
+                        if !collectGarbage() { _ = fail("Out of memory."); break dispatch }
+                    }
+                    reload()
+                } else {
+                    _ = fail("\(className(cls)) does not implement '\(symbolNames[symbol])'.")
+                    break dispatch
+                }
+            case .closure:
+                let fnRef = k[readShort()].ref
+                save()
+                let c = newClosure(fnRef)
+                let n = Int(heap[fnRef, FnLayout.numUpvalues].number)
+                for i in 0..<n {
+                    let isLocal = ip[0] == 1
+                    let index = Int(ip[1])
+                    ip += 2
+                    if isLocal {
+                        heap[c, ClosureLayout.firstUpvalue + i] = captureUpvalue(f, (fp - stack) + index).value
+                    } else {
+                        heap[c, ClosureLayout.firstUpvalue + i] = upvalues[index]
+                    }
+                }
+                sp.pointee = c.value; sp += 1
+            case .construct:
+                let cls = fp[0]
+                fp[0] = newInstance(cls.ref).value
+            case .foreignConstruct:
+                save(); _ = fail("Foreign classes are not supported."); break dispatch
+            case .class, .foreignClass:
+                let numFields = Int(ip.pointee); ip += 1
+                save()
+                guard let c = defineClass(name: sp[-2], superclass: sp[-1], numFields: numFields,
+                                          module: heap[closureFn(closure), FnLayout.module].ref) else { break dispatch }
+                sp -= 1
+                sp[-1] = c.value
+            case .endClass:
+                let cls = sp[-2]
+                let attrs = sp[-1]
+                heap[cls.ref, ClassLayout.attributes] = attrs
+                sp -= 2
+            case .methodInstance, .methodStatic:
+                let symbol = readShort()
+                let cls = sp[-2].ref
+                let method = sp[-1]
+                save()
+                let target = op == .methodStatic ? heap.classOf(cls) : cls
+                if !bindScriptMethod(target, symbol, method, classForFields: cls) { break dispatch }
+                sp -= 2
+            case .importModule:
+                let name = k[readShort()]
+                save()
+                switch importModule(name, from: heap[closureFn(closure), FnLayout.module].ref) {
+                case .failed:
+                    break dispatch
+                case .loaded:
+                    sp.pointee = .null; sp += 1
+                    continue
+                case .mustRun(let moduleClosure):
+                    sp.pointee = moduleClosure.value; sp += 1
+                    save()
+                    pushFrame(f, closure: moduleClosure, stackBase: sp - 1 - stack)
+                    reload()
+                    continue
+                }
+            case .importVariable:
+                let moduleName = k[readShort()]
+                let variable = k[readShort()]
+                save()
+                guard let v = importedVariable(moduleName, variable) else { break dispatch }
+                sp.pointee = v; sp += 1
+            case .endModule:
+                setRoot(.lastModule, heap[closureFn(closure), FnLayout.module])
+            case .end:
+                return .finished
+            case .add:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number + b.number); sp -= 1; continue }
+                if !operatorCall(&sp, &ip, stack, f, frameIndex, code, symbolAdd, 1) { break dispatch }
+                reload()
+            case .sub:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number - b.number); sp -= 1; continue }
+                if !operatorCall(&sp, &ip, stack, f, frameIndex, code, symbolSub, 1) { break dispatch }
+                reload()
+            case .mul:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number * b.number); sp -= 1; continue }
+                if !operatorCall(&sp, &ip, stack, f, frameIndex, code, symbolMul, 1) { break dispatch }
+                reload()
+            case .div:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number / b.number); sp -= 1; continue }
+                if !operatorCall(&sp, &ip, stack, f, frameIndex, code, symbolDiv, 1) { break dispatch }
+                reload()
+            case .lt:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number < b.number); sp -= 1; continue }
+                if !operatorCall(&sp, &ip, stack, f, frameIndex, code, symbolLt, 1) { break dispatch }
+                reload()
+            case .gt:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number > b.number); sp -= 1; continue }
+                if !operatorCall(&sp, &ip, stack, f, frameIndex, code, symbolGt, 1) { break dispatch }
+                reload()
+            case .lte:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number <= b.number); sp -= 1; continue }
+                if !operatorCall(&sp, &ip, stack, f, frameIndex, code, symbolLte, 1) { break dispatch }
+                reload()
+            case .gte:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number >= b.number); sp -= 1; continue }
+                if !operatorCall(&sp, &ip, stack, f, frameIndex, code, symbolGte, 1) { break dispatch }
+                reload()
+            case .eq:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number == b.number); sp -= 1; continue }
+                if !operatorCall(&sp, &ip, stack, f, frameIndex, code, symbolEq, 1) { break dispatch }
+                reload()
+            case .neq:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number != b.number); sp -= 1; continue }
+                if !operatorCall(&sp, &ip, stack, f, frameIndex, code, symbolNeq, 1) { break dispatch }
+                reload()
+            case .neg:
+                let a = sp[-1]
+                if a.isNumber { sp[-1] = Value(-a.number); continue }
+                if !operatorCall(&sp, &ip, stack, f, frameIndex, code, symbolNeg, 0) { break dispatch }
+                reload()
+            }
+            continue
+            }
+            // Only errors leave the dispatch block.
+            // A runtime error: find a fiber that catches it, or stop.
+            hasError = false
+            let err = error
+            error = .null
+            if let outcome = handleRuntimeError(err) { return outcome }
+            reload()
+        }
+    }
+
+    /// Calls an operator method when the number fast path does not apply.
+    /// Returns false when an error is pending; otherwise the loop reloads.
+    @inline(never)
+    func operatorCall(_ sp: inout UnsafeMutablePointer<Value>, _ ip: inout UnsafeMutablePointer<UInt8>,
+                      _ stack: UnsafeMutablePointer<Value>, _ f: ObjRef, _ frameIndex: Int,
+                      _ code: UnsafeMutablePointer<UInt8>, _ symbol: Int, _ argc: Int) -> Bool {
+        // ip points past the opcode; the fast-path ops have no operands.
+        let args = sp - argc - 1
+        heap.setWord(f, FiberLayout.stackTop, sp - stack)
+        framesPointer(f)[frameIndex * FrameLayout.words + 1] = ip - code
+        let cls = classOf(args[0])
+        let method = self.method(cls, symbol)
+        if method.isNumber {
+            if natives[Int(method.number)](self, args) {
+                heap.setWord(f, FiberLayout.stackTop, args + 1 - stack)
+                return true
+            }
+            return !hasError
+        }
+        if method.isObject {
+            let fn = closureFn(method.ref)
+            let base = args - stack
+            if !ensureStack(f, base + Int(heap[fn, FnLayout.maxSlots].number)) || frameIndex + 1 >= VM.maxFrames {
+                return fail("Stack overflow.")
+            }
+            pushFrame(f, closure: method.ref, stackBase: base)
+            return true
+        }
+        return fail("\(className(cls)) does not implement '\(symbolNames[symbol])'.")
+    }
+
+    /// Finds the open upvalue for stack slot `index` of fiber `f`, or makes one.
+    func captureUpvalue(_ f: ObjRef, _ index: Int) -> ObjRef {
+        var prev = ObjRef.none
+        var u = heap[f, FiberLayout.openUpvalues]
+        while u.isObject && Int(heap[u.ref, UpvalueLayout.stackIndex].number) > index {
+            prev = u.ref
+            u = heap[u.ref, UpvalueLayout.next]
+        }
+        if u.isObject && Int(heap[u.ref, UpvalueLayout.stackIndex].number) == index { return u.ref }
+        let created = heap.allocate(.upvalue, cls: .none, size: UpvalueLayout.size)
+        heap[created, UpvalueLayout.stackIndex] = Value(index)
+        heap[created, UpvalueLayout.closed] = .null
+        heap[created, UpvalueLayout.next] = u
+        heap[created, UpvalueLayout.fiber] = f.value
+        if prev.isNone { heap[f, FiberLayout.openUpvalues] = created.value }
+        else { heap[prev, UpvalueLayout.next] = created.value }
+        return created
+    }
+
+    /// Closes every open upvalue of `f` at stack index `from` or above.
+    @inline(__always)
+    func closeUpvalues(_ f: ObjRef, from: Int) {
+        var u = heap[f, FiberLayout.openUpvalues]
+        guard u.isObject else { return }
+        let stack = arrayElements(heap[f, FiberLayout.stack].ref)
+        while u.isObject && Int(heap[u.ref, UpvalueLayout.stackIndex].number) >= from {
+            let r = u.ref
+            heap[r, UpvalueLayout.closed] = stack[Int(heap[r, UpvalueLayout.stackIndex].number)]
+            heap[r, UpvalueLayout.stackIndex] = Value(-1)
+            u = heap[r, UpvalueLayout.next]
+            heap[r, UpvalueLayout.next] = .null
+        }
+        heap[f, FiberLayout.openUpvalues] = u
+    }
+
+    /// Makes `target` the running fiber, handing it `value` as the result of
+    /// whatever suspended it (or as its function's argument on first run).
+    func resume(_ target: ObjRef, with value: Value) {
+        let top = heap.word(target, FiberLayout.stackTop)
+        let frames = framesPointer(target)
+        let notStarted = heap.word(target, FiberLayout.frameCount) == 1 && frames[1] == 0 && top == 1
+        if notStarted {
+            let fn = closureFn(heap[target, FiberLayout.function].ref)
+            if fnArity(fn) >= 1 {
+                arrayElements(heap[target, FiberLayout.stack].ref)[1] = value
+                heap.setWord(target, FiberLayout.stackTop, 2)
+            }
+        } else if top > 0 {
+            arrayElements(heap[target, FiberLayout.stack].ref)[top - 1] = value
+        }
+        fiber = target
+        setRoot(.currentFiber, target.value)
+    }
+
+    /// Unwinds a runtime error. Returns an outcome when nothing catches it,
+    /// nil when a fiber resumed with the error as a value.
+    func handleRuntimeError(_ err: Value) -> RunOutcome? {
+        if let code = exitCode { return .exit(code) }
+        let failing = fiber
+        var f = failing
+        while true {
+            heap[f, FiberLayout.error] = err
+            let caller = heap[f, FiberLayout.caller]
+            let state = heap.word(f, FiberLayout.state)
+            if state == FiberState.trying.rawValue && caller.isObject {
+                heap[f, FiberLayout.caller] = .null
+                resume(caller.ref, with: err)
+                return nil
+            }
+            guard caller.isObject else { break }
+            heap[f, FiberLayout.caller] = .null
+            f = caller.ref
+        }
+        let text = errorText(err)
+        reportRuntimeError(text, fiber: failing)
+        return .runtimeError(text)
+    }
+}

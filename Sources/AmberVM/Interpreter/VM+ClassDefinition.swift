@@ -1,0 +1,92 @@
+// What happens at run time when a class body executes: the class is created,
+// and each method is bound with its field offsets and super targets fixed.
+
+/// Built-in classes that scripts may not subclass (their objects are not instances).
+enum BuiltinKind: Int {
+    case none = 0, bool, classObj, fiber, fn, list, map, null, num, range, string
+}
+
+extension VM {
+    /// Creates a class from the `class` instruction's operands; nil with an error set.
+    func defineClass(name: Value, superclass: Value, numFields: Int, module: ObjRef) -> ObjRef? {
+        let nameText = string(name)
+        guard superclass.isObject, heap.kind(superclass.ref) == .classObj else {
+            _ = fail("Class '\(nameText)' cannot inherit from a non-class object.")
+            return nil
+        }
+        let sup = superclass.ref
+        if heap[sup, ClassLayout.builtin].number != 0 {
+            _ = fail("Class '\(nameText)' cannot inherit from built-in class '\(className(sup))'.")
+            return nil
+        }
+        let total = numFields + self.numFields(sup)
+        if total > Compiler.maxFields {
+            _ = fail("Class '\(nameText)' may not have more than 255 fields, including inherited ones.")
+            return nil
+        }
+        let c = newClass(name: nameText, superclass: sup, numFields: total)
+        if hooks.isEnabled(.classLoad) {
+            hooks.fire(.classLoad, self, HookPayload(moduleName: moduleName(module), className: nameText))
+        }
+        return c
+    }
+
+    /// Binds a method created by a class body. `method` is a closure, or a String
+    /// naming a foreign method. Field operands are shifted past the superclass's
+    /// fields and super calls are pointed at the superclass.
+    func bindScriptMethod(_ target: ObjRef, _ symbol: Int, _ method: Value, classForFields cls: ObjRef) -> Bool {
+        if isString(method) {
+            let sig = string(method)
+            let module = "main"
+            let key = "\(className(cls)).\(target == cls ? "" : "static ")\(sig)"
+            guard let id = foreignMethods[key] ?? foreignMethods["\(module).\(key)"] else {
+                return fail("Could not find foreign method '\(sig)' for class \(className(cls)) in module '\(module)'.")
+            }
+            bindMethod(target, symbol, Value(id))
+            return true
+        }
+        let sup = superclass(cls)
+        let offset = sup.isNone ? 0 : numFields(sup)
+        patchMethodCode(closureFn(method.ref), fieldOffset: offset, superclass: sup, isStatic: target != cls)
+        bindMethod(target, symbol, method)
+        return true
+    }
+
+    /// Walks a function's bytecode (and the functions nested in it) fixing
+    /// field indices and super-call targets.
+    func patchMethodCode(_ fn: ObjRef, fieldOffset: Int, superclass: ObjRef, isStatic: Bool) {
+        let codeObj = heap[fn, FnLayout.code].ref
+        let code = bytesPointer(codeObj).assumingMemoryBound(to: UInt8.self)
+        let n = bytesLength(codeObj)
+        let constants = arrayElements(heap[fn, FnLayout.constants].ref)
+        var i = 0
+        while i < n {
+            let op = Op(rawValue: code[i]).unsafelyUnwrapped
+            switch op {
+            case .loadFieldThis, .storeFieldThis, .loadField, .storeField:
+                code[i + 1] = UInt8(truncatingIfNeeded: Int(code[i + 1]) + fieldOffset)
+            case .superCall:
+                let slot = Int(code[i + 4]) << 8 | Int(code[i + 5])
+                let target = isStatic ? heap.classOf(superclass) : superclass
+                constants[slot] = superclass.isNone ? .null : target.value
+            case .closure:
+                let nested = constants[Int(code[i + 1]) << 8 | Int(code[i + 2])].ref
+                patchMethodCode(nested, fieldOffset: fieldOffset, superclass: superclass, isStatic: isStatic)
+                i += 2 * Int(heap[nested, FnLayout.numUpvalues].number)
+            default:
+                break
+            }
+            i += 1 + op.operandBytes
+        }
+    }
+
+    /// Fires the method-entry hook when the called method is one being watched.
+    /// Returns false if a listener raised an error.
+    func methodEntryCheck(_ closure: ObjRef, _ cls: ObjRef, _ symbol: Int) -> Bool {
+        guard watchedMethods.contains(symbol) else { return true }
+        let name = className(cls)
+        hooks.fire(.methodEntry, self, HookPayload(moduleName: nil, className: name,
+                                                  methodSignature: symbolNames[symbol]))
+        return !hasError
+    }
+}

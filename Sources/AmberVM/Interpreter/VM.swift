@@ -1,0 +1,191 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The virtual machine: one heap, its roots, and the Swift-side caches derived
+// from them.
+//
+// Naming used throughout:
+//   ObjRef    a typed heap offset (see Value.swift)
+//   Value     a NaN-boxed value
+//   VM        this class: owns the heap and everything the heap cannot hold
+//             (output sinks, Swift closures, caches rebuilt after a collection)
+//
+// Everything a script can reach lives in the heap and hangs off the root block
+// (`Root`), so a collection only has to trace from there, and an image only has
+// to record where the root block is.
+
+/// Configuration of a VM, set before it runs.
+public struct VMConfiguration {
+    /// Cap on live heap data (`-Xmx`).
+    public var maxHeap: Int = 4 << 30
+    /// Directories searched by `import` after the importing module's directory.
+    public var classpath: [String] = []
+    /// Where `System.print` and `System.write` go.
+    public var writeOutput: (String) -> Void = { s in VMConfiguration.writeAll(1, s) }
+    /// Where error reports go.
+    public var writeError: (String) -> Void = { s in VMConfiguration.writeAll(2, s) }
+    /// Process arguments as `Process.arguments` sees them (after the script path).
+    public var arguments: [String] = []
+    /// All arguments, as `Process.allArguments` sees them.
+    public var allArguments: [String] = []
+    public init() {}
+
+    /// Writes all of `s` to a file descriptor, retrying short writes.
+    public static func writeAll(_ fd: Int32, _ s: String) {
+        var s = s
+        s.withUTF8 { buf in
+            var done = 0
+            while done < buf.count {
+                let n = write(fd, buf.baseAddress! + done, buf.count - done)
+                if n <= 0 { if errno == EINTR { continue }; return }
+                done += n
+            }
+        }
+    }
+}
+
+/// Indices of the root block's slots.
+enum Root: Int, CaseIterable {
+    case symbols            // List of method-name Strings, indexed by symbol id
+    case modules            // Map: module name -> Module
+    case currentFiber
+    case coreModule
+    case objectClass, classClass, boolClass, nullClass, numClass, stringClass
+    case listClass, mapClass, rangeClass, fnClass, fiberClass, systemClass, sequenceClass
+    case mapSequenceClass, whereSequenceClass, stringByteSequenceClass, stringCodePointSequenceClass
+    case mapKeySequenceClass, mapValueSequenceClass, recordClass
+    case handles            // List of values held by embedder handles
+    case schedulerQueue     // List of fibers waiting in the scheduler (module timer)
+    case hooks              // Map: script hook registrations
+    case pending            // scratch slot used by the collector
+    case lastModule         // the module imported last (for importVariable)
+}
+
+/// A native method: args[0] is the receiver, args[1...arity] the arguments.
+public typealias NativeFunction = (VM, UnsafeMutablePointer<Value>) -> Bool
+
+
+public final class VM {
+    public let heap: Heap
+    public var config: VMConfiguration
+    public internal(set) var rootBlock: ObjRef = .none
+
+    // Core classes, cached from the root block; reloaded after every collection.
+    var objectClass = ObjRef.none, classClass = ObjRef.none, boolClass = ObjRef.none
+    var nullClass = ObjRef.none, numClass = ObjRef.none, stringClass = ObjRef.none
+    var listClass = ObjRef.none, mapClass = ObjRef.none, rangeClass = ObjRef.none
+    var fnClass = ObjRef.none, fiberClass = ObjRef.none, systemClass = ObjRef.none
+
+    /// Method name -> symbol id. The heap's symbol list is the truth; this is its index.
+    var symbolIds: [String: Int] = [:]
+    var symbolNames: [String] = []
+    /// Cached module lookups by name (values are re-read from the heap map when stale).
+    /// The pending runtime error, set by natives that return false.
+    var error: Value = .null
+    var hasError = false
+    /// The fiber being run.
+    var fiber: ObjRef = .none
+    /// Set when `Process.exit` or a fatal condition ends the run.
+    var exitCode: Int32? = nil
+    /// Buffered output of System.print/write, flushed at newlines and at the end of a run.
+    var output: [UInt8] = []
+    /// The port library (design section 6).
+    public var port = PortLibrary()
+    /// The hook interface (design section 5).
+    public let hooks = HookInterface()
+    /// Native method implementations; the heap refers to them by index.
+    var natives: [NativeFunction] = []
+    /// "Class.signature" of each native, parallel to `natives` (what an image records).
+    var nativeNames: [String] = []
+    /// Embedder-provided foreign methods: "Class.signature" or "module.Class.signature" -> native id.
+    var foreignMethods: [String: Int] = [:]
+    /// Symbols of methods whose entry fires the method-entry hook.
+    var watchedMethods: Set<Int> = []
+    /// Modules compiled into the VM (meta, random, os, timer, ...), by name.
+    var builtinModules: [String: BuiltinModule] = [:]
+    /// Number of collections so far.
+    public internal(set) var collections = 0
+    // Symbols of the operators with a number fast path.
+    var symbolAdd = 0, symbolSub = 0, symbolMul = 0, symbolDiv = 0, symbolLt = 0, symbolGt = 0
+    var symbolLte = 0, symbolGte = 0, symbolEq = 0, symbolNeq = 0, symbolNeg = 0
+
+    public init(configuration: VMConfiguration = VMConfiguration()) throws {
+        self.config = configuration
+        heap = try Heap(maxHeap: configuration.maxHeap)
+        port.startTime = port.rawMonotonic()
+        rootBlock = newArray(capacity: Root.allCases.count)
+        setRoot(.symbols, newList().value)
+        setRoot(.modules, newMap().value)
+        setRoot(.handles, newList().value)
+        setRoot(.schedulerQueue, newList().value)
+        setRoot(.pending, newList().value)
+        try bootstrapCore()
+    }
+
+    @inline(__always) func root(_ r: Root) -> Value { heap[rootBlock, ArrayLayout.first + r.rawValue] }
+    @inline(__always) func setRoot(_ r: Root, _ v: Value) { heap[rootBlock, ArrayLayout.first + r.rawValue] = v }
+
+    /// Re-reads every Swift-side cache of heap offsets; called after objects move.
+    func reloadRoots() {
+        objectClass = root(.objectClass).ref; classClass = root(.classClass).ref
+        boolClass = root(.boolClass).ref; nullClass = root(.nullClass).ref
+        numClass = root(.numClass).ref; stringClass = root(.stringClass).ref
+        listClass = root(.listClass).ref; mapClass = root(.mapClass).ref
+        rangeClass = root(.rangeClass).ref; fnClass = root(.fnClass).ref
+        fiberClass = root(.fiberClass).ref; systemClass = root(.systemClass).ref
+        fiber = root(.currentFiber).isObject ? root(.currentFiber).ref : .none
+    }
+
+    // MARK: Symbols
+
+    /// The symbol id of a method signature, interning it if new.
+    func symbol(_ name: String) -> Int {
+        if let id = symbolIds[name] { return id }
+        let id = symbolNames.count
+        symbolNames.append(name)
+        symbolIds[name] = id
+        listAppend(root(.symbols).ref, newString(name).value)
+        return id
+    }
+
+    /// Rebuilds the symbol index from the heap's symbol list (after a restore).
+    func rebuildSymbolIndex() {
+        symbolNames = []
+        symbolIds = [:]
+        let list = root(.symbols).ref
+        for i in 0..<listCount(list) {
+            let name = string(listGet(list, i))
+            symbolIds[name] = symbolNames.count
+            symbolNames.append(name)
+        }
+    }
+
+    // MARK: Errors
+
+    /// Records a runtime error message for the running fiber; natives `return vm.fail(...)`.
+    @inline(never)
+    func fail(_ message: String) -> Bool {
+        error = newString(message).value
+        hasError = true
+        return false
+    }
+
+    @inline(never)
+    func fail(value: Value) -> Bool {
+        error = value
+        hasError = true
+        return false
+    }
+
+    /// The class of any value.
+    @inline(__always) func classOf(_ v: Value) -> ObjRef {
+        if v.isNumber { return numClass }
+        if v.isObject { return heap.classOf(v.ref) }
+        if v.isNull { return nullClass }
+        if v.isBool { return boolClass }
+        return nullClass
+    }
+}

@@ -1,0 +1,211 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The class loader: resolves `import "name"` to a module, compiles it once,
+// and hands its body to the interpreter to run.
+//
+// Resolution order: built-in modules, then the importing module's directory,
+// then each classpath entry (`-cp a:b`). A module's name is its path without
+// the ".wren" extension, which is also what stack traces show.
+
+enum ImportResult {
+    case loaded                // already ran; nothing to do
+    case mustRun(ObjRef)       // a closure for the module body, to be called
+    case failed                // error set
+}
+
+/// Why interpreting source failed before it could run.
+public enum InterpretResult: Equatable {
+    case success
+    case compileError([String])
+    case runtimeError(String)
+    case exit(Int32)
+}
+
+extension VM {
+    /// Registered module sources for built-in modules (Wren half), by name.
+    static let builtinModuleNames: Set<String> = ["meta", "random", "os", "timer", "scheduler"]
+
+    /// A fresh module that sees every core class, under the same variable indices as the core module.
+    func makeModule(name: String?) -> ObjRef {
+        let m = newModule(name: name)
+        let core = root(.coreModule)
+        if core.isObject {
+            let names = heap[core.ref, ModuleLayout.variableNames].ref
+            let values = heap[core.ref, ModuleLayout.variables].ref
+            for i in 0..<listCount(names) {
+                listAppend(heap[m, ModuleLayout.variableNames].ref, listGet(names, i))
+                listAppend(heap[m, ModuleLayout.variables].ref, listGet(values, i))
+            }
+        }
+        return m
+    }
+
+    func loadedModule(_ name: String) -> ObjRef? {
+        let v = mapGet(root(.modules).ref, newString(name).value)
+        return v?.ref
+    }
+
+    func registerModule(_ name: String, _ m: ObjRef) {
+        mapSet(root(.modules).ref, newString(name).value, m.value)
+    }
+
+    /// Canonical module name and file for `name` imported from module `importer`.
+    func resolveModule(_ name: String, importer: String?) -> (String, String?)? {
+        if VM.builtinModuleNames.contains(name) || builtinModuleSource(name) != nil { return (name, nil) }
+        var candidates: [String] = []
+        if name.hasPrefix("/") {
+            candidates.append(name)
+        } else {
+            let dir = importer.map { VM.directory(of: $0) } ?? "."
+            candidates.append(VM.normalize(dir.isEmpty ? name : dir + "/" + name))
+            for entry in config.classpath where !entry.isEmpty {
+                candidates.append(VM.normalize(entry + "/" + name))
+            }
+        }
+        for c in candidates {
+            let canonical = c.hasSuffix(".wren") ? String(c.dropLast(5)) : c
+            if loadedModule(canonical) != nil { return (canonical, nil) }
+            if VM.fileExists(canonical + ".wren") { return (canonical, canonical + ".wren") }
+        }
+        return nil
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[..<slash])
+    }
+
+    /// Removes "." segments and folds ".." where possible.
+    static func normalize(_ path: String) -> String {
+        var parts: [Substring] = []
+        let absolute = path.hasPrefix("/")
+        for p in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if p == "." { continue }
+            if p == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            parts.append(p)
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : joined
+    }
+
+    static func fileExists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Reads a whole file; nil if it cannot be read.
+    static func readFile(_ path: String) -> [UInt8]? {
+        guard let fp = fopen(path, "rb") else { return nil }
+        defer { fclose(fp) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buf, 1, buf.count, fp)
+            if n > 0 { out.append(contentsOf: buf[0..<n]) }
+            if n < buf.count { break }
+        }
+        if ferror(fp) != 0 { return nil }
+        return out
+    }
+
+    /// The `importModule` instruction.
+    func importModule(_ nameValue: Value, from importer: ObjRef) -> ImportResult {
+        let name = string(nameValue)
+        guard let (canonical, file) = resolveModule(name, importer: moduleName(importer)) else {
+            _ = fail("Could not load module '\(name)'.")
+            return .failed
+        }
+        if let m = loadedModule(canonical) {
+            setRoot(.lastModule, m.value)
+            return .loaded
+        }
+        let source: [UInt8]
+        if let file {
+            guard let bytes = VM.readFile(file) else {
+                _ = fail("Could not load module '\(name)'.")
+                return .failed
+            }
+            source = bytes
+        } else if let builtin = builtinModuleSource(canonical) {
+            source = Array(builtin.utf8)
+        } else {
+            _ = fail("Could not load module '\(name)'.")
+            return .failed
+        }
+        switch compileModule(name: canonical, source: source) {
+        case .failure(let e):
+            config.writeError(e.messages.joined(separator: "\n") + "\n")
+            _ = fail("Could not compile module '\(name)'.")
+            return .failed
+        case .success(let closure):
+            return .mustRun(closure)
+        }
+    }
+
+    /// Compiles source as module `name` (creating and registering the module); returns the body closure.
+    func compileModule(name: String, source: [UInt8], printExpressions: Bool = false) -> Result<ObjRef, CompileError> {
+        let module: ObjRef
+        if let m = loadedModule(name) { module = m } else {
+            module = makeModule(name: name)
+            registerModule(name, module)
+        }
+        let compiler = Compiler(vm: self, module: module, modulePath: name, source: source)
+        compiler.printExpressions = printExpressions
+        switch compiler.compileModule() {
+        case .failure(let e):
+            return .failure(e)
+        case .success(let fn):
+            bindForeignClassesAfterCompile()
+            return .success(newClosure(fn))
+        }
+    }
+
+    func bindForeignClassesAfterCompile() {}
+
+    /// The `importVariable` instruction: a variable of the module imported last.
+    func importedVariable(_ moduleName: Value, _ variable: Value) -> Value? {
+        let m = root(.lastModule).ref
+        let name = string(variable)
+        guard let i = moduleVariable(m, name) else {
+            _ = fail("Could not find a variable named '\(name)' in module '\(string(moduleName))'.")
+            return nil
+        }
+        return moduleVariableValue(m, i)
+    }
+
+    // MARK: Running source
+
+    /// Compiles and runs `source` as module `module` (e.g. the script path
+    /// without ".wren"). Compile errors are written to the error sink.
+    public func interpret(module: String, source: [UInt8], printExpressions: Bool = false) -> InterpretResult {
+        switch compileModule(name: module, source: source, printExpressions: printExpressions) {
+        case .failure(let e):
+            config.writeError(e.messages.joined(separator: "\n") + "\n")
+            return .compileError(e.messages)
+        case .success(let closure):
+            return runFiber(newFiber(closure))
+        }
+    }
+
+    public func interpret(module: String, source: String) -> InterpretResult {
+        interpret(module: module, source: Array(source.utf8))
+    }
+
+    /// Runs a fiber as the root of execution until everything it started is done.
+    func runFiber(_ f: ObjRef) -> InterpretResult {
+        heap.setWord(f, FiberLayout.state, FiberState.root.rawValue)
+        fiber = f
+        setRoot(.currentFiber, f.value)
+        let outcome = run()
+        flushOutput()
+        switch outcome {
+        case .finished: return .success
+        case .runtimeError(let m): return .runtimeError(m)
+        case .exit(let c): return .exit(c)
+        }
+    }
+}

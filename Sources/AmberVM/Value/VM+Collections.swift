@@ -1,0 +1,282 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Arrays, lists, ranges and maps: the heap-side containers.
+
+extension VM {
+    // MARK: Arrays (raw backing stores)
+
+    func newArray(capacity: Int, kind: ObjKind = .array) -> ObjRef {
+        let r = heap.allocate(kind, cls: .none, size: 16 + 8 * (1 + capacity))
+        heap.setWord(r, ArrayLayout.capacity, capacity)
+        let p = heap.slotPointer(r) + 1
+        for i in 0..<capacity { p[i] = .null }
+        return r
+    }
+
+    @inline(__always) func arrayCapacity(_ a: ObjRef) -> Int { heap.word(a, ArrayLayout.capacity) }
+    /// Pointer to an array's first element; valid until the next collection.
+    @inline(__always) func arrayElements(_ a: ObjRef) -> UnsafeMutablePointer<Value> { heap.slotPointer(a) + 1 }
+
+    // MARK: Lists
+
+    func newList(capacity: Int = 0) -> ObjRef {
+        let l = heap.allocate(.list, cls: listClass, size: ListLayout.size)
+        heap.setWord(l, ListLayout.count, 0)
+        heap[l, ListLayout.elements] = capacity > 0 ? newArray(capacity: capacity).value : .null
+        return l
+    }
+
+    /// A list holding `values`.
+    func newList(_ values: [Value]) -> ObjRef {
+        let l = newList(capacity: values.count)
+        let p = listElements(l)
+        for (i, v) in values.enumerated() { p[i] = v }
+        heap.setWord(l, ListLayout.count, values.count)
+        return l
+    }
+
+    @inline(__always) func listCount(_ l: ObjRef) -> Int { heap.word(l, ListLayout.count) }
+    @inline(__always) func listCapacity(_ l: ObjRef) -> Int {
+        let e = heap[l, ListLayout.elements]
+        return e.isObject ? arrayCapacity(e.ref) : 0
+    }
+    /// Pointer to the list's elements; valid until the list grows or the heap is collected.
+    @inline(__always) func listElements(_ l: ObjRef) -> UnsafeMutablePointer<Value> {
+        let e = heap[l, ListLayout.elements]
+        return e.isObject ? arrayElements(e.ref) : UnsafeMutablePointer(bitPattern: 8)!
+    }
+    @inline(__always) func listGet(_ l: ObjRef, _ i: Int) -> Value { listElements(l)[i] }
+    @inline(__always) func listSet(_ l: ObjRef, _ i: Int, _ v: Value) { listElements(l)[i] = v }
+
+    /// Makes room for at least `needed` elements. False when the heap cannot grow.
+    @discardableResult
+    func listReserve(_ l: ObjRef, _ needed: Int) -> Bool {
+        let cap = listCapacity(l)
+        if needed <= cap { return true }
+        var newCap = max(8, cap * 2)
+        if newCap < needed { newCap = needed }
+        guard heap.canAllocate(newCap * 8 + 64) else { return false }
+        let count = listCount(l)
+        let old = listElements(l)
+        let arr = newArray(capacity: newCap)
+        if count > 0 { arrayElements(arr).update(from: old, count: count) }
+        heap[l, ListLayout.elements] = arr.value
+        return true
+    }
+
+    @discardableResult
+    func listAppend(_ l: ObjRef, _ v: Value) -> Bool {
+        let n = listCount(l)
+        if n >= listCapacity(l) { guard listReserve(l, n + 1) else { return false } }
+        listElements(l)[n] = v
+        heap.setWord(l, ListLayout.count, n + 1)
+        return true
+    }
+
+    @discardableResult
+    func listInsert(_ l: ObjRef, _ at: Int, _ v: Value) -> Bool {
+        let n = listCount(l)
+        if n >= listCapacity(l) { guard listReserve(l, n + 1) else { return false } }
+        let p = listElements(l)
+        if at < n { (p + at + 1).update(from: p + at, count: n - at) }
+        p[at] = v
+        heap.setWord(l, ListLayout.count, n + 1)
+        return true
+    }
+
+    func listRemove(_ l: ObjRef, at: Int) -> Value {
+        let n = listCount(l)
+        let p = listElements(l)
+        let v = p[at]
+        if at < n - 1 { (p + at).update(from: p + at + 1, count: n - at - 1) }
+        p[n - 1] = .null
+        heap.setWord(l, ListLayout.count, n - 1)
+        return v
+    }
+
+    func listValues(_ l: ObjRef) -> [Value] {
+        let n = listCount(l)
+        return Array(UnsafeBufferPointer(start: listElements(l), count: n))
+    }
+
+    // MARK: Ranges
+
+    func newRange(_ from: Double, _ to: Double, inclusive: Bool) -> ObjRef {
+        let r = heap.allocate(.range, cls: rangeClass, size: RangeLayout.size)
+        heap[r, RangeLayout.from] = Value(from)
+        heap[r, RangeLayout.to] = Value(to)
+        heap[r, RangeLayout.inclusive] = Value(inclusive)
+        return r
+    }
+
+    // MARK: Maps
+
+    func newMap() -> ObjRef {
+        let m = heap.allocate(.map, cls: mapClass, size: MapLayout.size)
+        heap[m, MapLayout.entries] = .null
+        return m
+    }
+
+    @inline(__always) func mapCount(_ m: ObjRef) -> Int { heap.word(m, MapLayout.count) }
+
+    /// Whether `v` may be a map key (Wren allows only value types).
+    func isValidKey(_ v: Value) -> Bool {
+        if v.isNumber || v.isNull || v.isBool { return true }
+        guard v.isObject else { return false }
+        switch heap.kind(v.ref) {
+        case .string, .range, .classObj, .fiber: return true
+        default: return false
+        }
+    }
+
+    func hashValue(_ v: Value) -> UInt32 {
+        if v.isObject {
+            let r = v.ref
+            switch heap.kind(r) {
+            case .string: return stringHash(r)
+            case .range:
+                return hashBits(heap[r, RangeLayout.from].bits) ^ hashBits(heap[r, RangeLayout.to].bits)
+            case .classObj: return hashValue(heap[r, ClassLayout.name])
+            default: return hashBits(UInt64(r.offset))
+            }
+        }
+        if v.isNumber && v.number == 0 { return 0 }  // 0 and -0 are equal keys
+        return hashBits(v.bits)
+    }
+
+    @inline(__always) func hashBits(_ x: UInt64) -> UInt32 {
+        var h = x
+        h = (h ^ (h >> 33)) &* 0xff51afd7ed558ccd
+        h = (h ^ (h >> 33)) &* 0xc4ceb9fe1a85ec53
+        return UInt32(truncatingIfNeeded: h ^ (h >> 33))
+    }
+
+    /// Wren's value equality for keys: numbers and strings and ranges by value, the rest by identity.
+    func valuesEqual(_ a: Value, _ b: Value) -> Bool {
+        if a.bits == b.bits { return !(a.isNumber && a.number.isNaN) }
+        if a.isNumber && b.isNumber { return a.number == b.number }
+        guard a.isObject && b.isObject else { return false }
+        let ka = heap.kind(a.ref)
+        guard ka == heap.kind(b.ref) else { return false }
+        switch ka {
+        case .string: return stringsEqual(a.ref, b.ref)
+        case .range:
+            return heap[a.ref, RangeLayout.from].number == heap[b.ref, RangeLayout.from].number
+                && heap[a.ref, RangeLayout.to].number == heap[b.ref, RangeLayout.to].number
+                && heap[a.ref, RangeLayout.inclusive] == heap[b.ref, RangeLayout.inclusive]
+        default: return false
+        }
+    }
+
+    /// Index of the bucket holding `key`, or -1.
+    func mapFind(_ m: ObjRef, _ key: Value) -> Int {
+        let e = heap[m, MapLayout.entries]
+        guard e.isObject else { return -1 }
+        let cap = arrayCapacity(e.ref) / 2
+        let p = arrayElements(e.ref)
+        var i = Int(hashValue(key)) & (cap - 1)
+        while true {
+            let k = p[2 * i]
+            if k.isUndefined {
+                if p[2 * i + 1].isFalsy { return -1 }  // empty: not present
+            } else if valuesEqual(k, key) {
+                return i
+            }
+            i = (i + 1) & (cap - 1)
+        }
+    }
+
+    func mapGet(_ m: ObjRef, _ key: Value) -> Value? {
+        let i = mapFind(m, key)
+        if i < 0 { return nil }
+        return arrayElements(heap[m, MapLayout.entries].ref)[2 * i + 1]
+    }
+
+    @discardableResult
+    func mapSet(_ m: ObjRef, _ key: Value, _ value: Value) -> Bool {
+        let i = mapFind(m, key)
+        if i >= 0 {
+            arrayElements(heap[m, MapLayout.entries].ref)[2 * i + 1] = value
+            return true
+        }
+        let e = heap[m, MapLayout.entries]
+        let cap = e.isObject ? arrayCapacity(e.ref) / 2 : 0
+        if (heap.word(m, MapLayout.used) + 1) * 4 > cap * 3 {
+            guard mapResize(m, max(16, cap * 2)) else { return false }
+        }
+        insertFresh(m, key, value)
+        return true
+    }
+
+    /// Inserts a key known to be absent.
+    private func insertFresh(_ m: ObjRef, _ key: Value, _ value: Value) {
+        let e = heap[m, MapLayout.entries].ref
+        let cap = arrayCapacity(e) / 2
+        let p = arrayElements(e)
+        var i = Int(hashValue(key)) & (cap - 1)
+        while true {
+            if p[2 * i].isUndefined {
+                let wasTombstone = !p[2 * i + 1].isFalsy
+                p[2 * i] = key
+                p[2 * i + 1] = value
+                heap.setWord(m, MapLayout.count, heap.word(m, MapLayout.count) + 1)
+                if !wasTombstone { heap.setWord(m, MapLayout.used, heap.word(m, MapLayout.used) + 1) }
+                return
+            }
+            i = (i + 1) & (cap - 1)
+        }
+    }
+
+    private func mapResize(_ m: ObjRef, _ newCap: Int) -> Bool {
+        guard heap.canAllocate(newCap * 16 + 64) else { return false }
+        let old = heap[m, MapLayout.entries]
+        let arr = newArray(capacity: newCap * 2)
+        let p = arrayElements(arr)
+        for i in 0..<newCap { p[2 * i] = .undefined; p[2 * i + 1] = .false }
+        heap[m, MapLayout.entries] = arr.value
+        heap.setWord(m, MapLayout.count, 0)
+        heap.setWord(m, MapLayout.used, 0)
+        if old.isObject {
+            let op = arrayElements(old.ref)
+            for i in 0..<(arrayCapacity(old.ref) / 2) where !op[2 * i].isUndefined {
+                insertFresh(m, op[2 * i], op[2 * i + 1])
+            }
+        }
+        return true
+    }
+
+    /// Removes `key`; returns its value or null.
+    func mapRemove(_ m: ObjRef, _ key: Value) -> Value {
+        let i = mapFind(m, key)
+        if i < 0 { return .null }
+        let p = arrayElements(heap[m, MapLayout.entries].ref)
+        let v = p[2 * i + 1]
+        p[2 * i] = .undefined
+        p[2 * i + 1] = .true
+        heap.setWord(m, MapLayout.count, heap.word(m, MapLayout.count) - 1)
+        return v
+    }
+
+    func mapClear(_ m: ObjRef) {
+        heap[m, MapLayout.entries] = .null
+        heap.setWord(m, MapLayout.count, 0)
+        heap.setWord(m, MapLayout.used, 0)
+    }
+
+    /// Bucket count (for iteration).
+    func mapCapacity(_ m: ObjRef) -> Int {
+        let e = heap[m, MapLayout.entries]
+        return e.isObject ? arrayCapacity(e.ref) / 2 : 0
+    }
+
+    /// The key and value of bucket `i`, or nil when empty.
+    func mapEntry(_ m: ObjRef, _ i: Int) -> (Value, Value)? {
+        let p = arrayElements(heap[m, MapLayout.entries].ref)
+        if p[2 * i].isUndefined { return nil }
+        return (p[2 * i], p[2 * i + 1])
+    }
+}
