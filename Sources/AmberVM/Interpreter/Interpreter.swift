@@ -362,7 +362,8 @@ extension VM {
                 let method = sp[-1]
                 save()
                 let target = op == .methodStatic ? heap.classOf(cls) : cls
-                if !bindScriptMethod(target, symbol, method, classForFields: cls) { break dispatch }
+                if !bindScriptMethod(target, symbol, method, classForFields: cls,
+                                     module: heap[closureFn(closure), FnLayout.module].ref) { break dispatch }
                 sp -= 2
             case .importModule:
                 let name = k[readShort()]

@@ -34,12 +34,13 @@ extension VM {
     /// Binds a method created by a class body. `method` is a closure, or a String
     /// naming a foreign method. Field operands are shifted past the superclass's
     /// fields and super calls are pointed at the superclass.
-    func bindScriptMethod(_ target: ObjRef, _ symbol: Int, _ method: Value, classForFields cls: ObjRef) -> Bool {
+    func bindScriptMethod(_ target: ObjRef, _ symbol: Int, _ method: Value, classForFields cls: ObjRef,
+                          module: ObjRef) -> Bool {
         if isString(method) {
             let sig = string(method)
-            let module = "main"
-            let key = "\(className(cls)).\(target == cls ? "" : "static ")\(sig)"
-            guard let id = foreignMethods[key] ?? foreignMethods["\(module).\(key)"] else {
+            let module = moduleName(module) ?? "core"
+            let key = "\(module).\(className(cls)).\(target == cls ? "" : "static ")\(sig)"
+            guard let id = foreignMethods[key] else {
                 return fail("Could not find foreign method '\(sig)' for class \(className(cls)) in module '\(module)'.")
             }
             bindMethod(target, symbol, Value(id))

@@ -123,6 +123,7 @@ public final class VM {
         setRoot(.schedulerQueue, newList().value)
         setRoot(.pending, newList().value)
         try bootstrapCore()
+        registerBuiltinModules()
     }
 
     @inline(__always) func root(_ r: Root) -> Value { heap[rootBlock, ArrayLayout.first + r.rawValue] }

@@ -1,13 +1,29 @@
-// Built-in modules: Wren source bundled with the VM, with natives bound by name.
+// Built-in modules: Wren source bundled with the VM, whose `foreign` methods
+// are bound to natives registered under "module.Class.signature".
+
+/// A module shipped inside the VM.
+struct BuiltinModule {
+    var source: String
+}
 
 extension VM {
     /// The Wren source of a built-in module, or nil if `name` is not one.
     func builtinModuleSource(_ name: String) -> String? {
         builtinModules[name]?.source
     }
-}
 
-/// A module shipped inside the VM: its Wren half and a function binding its natives.
-struct BuiltinModule {
-    var source: String
+    /// Makes `import "name"` find `source` without touching the file system.
+    func registerBuiltinModule(_ name: String, source: String) {
+        builtinModules[name] = BuiltinModule(source: source)
+    }
+
+    /// Registers the native behind a `foreign` method. `key` is
+    /// "module.Class.signature" or "module.Class.static signature",
+    /// e.g. "random.Random.static seed_()".
+    func foreign(_ key: String, _ body: @escaping NativeFunction) {
+        let id = natives.count
+        natives.append(body)
+        nativeNames.append(key)
+        foreignMethods[key] = id
+    }
 }

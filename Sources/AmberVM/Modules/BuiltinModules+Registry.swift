@@ -1,0 +1,6 @@
+// The list of built-in modules, registered in every new VM.
+
+extension VM {
+    func registerBuiltinModules() {
+    }
+}
