@@ -479,6 +479,16 @@ extension Compiler {
             // A bare `super(...)` calls the superclass method of the same name.
             let sig = ci.signature
             let name = Compiler.methodName(of: sig)
+            if sig.hasPrefix("init ") {
+                // In a constructor, super(...) runs the superclass's initializer.
+                var call = Signature(name: name, kind: .initializer, arity: 0)
+                if match(.leftParen) {
+                    call.arity = argumentList()
+                    consume(.rightParen, "Expect ')' after arguments.")
+                }
+                emitCall(call, isSuper: true)
+                return
+            }
             namedCall(name, token: previous, canAssign: canAssign, isSuper: true)
         }
     }

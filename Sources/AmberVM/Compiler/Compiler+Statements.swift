@@ -132,6 +132,7 @@ extension Compiler {
         ignoreNewlines()
         while !check(.rightBrace) && !check(.eof) {
             definition()
+            if panicking { synchronize(); continue }
             if check(.rightBrace) { break }
             consumeLine("Expect newline after statement.")
         }
@@ -302,6 +303,7 @@ extension Compiler {
             if let sig = method(classSlot: slot), !attrs.isEmpty {
                 methodAttributes.append((sig, attrs))
             }
+            if panicking { synchronize(); continue }
             if match(.rightBrace) { break }
             consumeLine("Expect newline after definition in class.")
         }
@@ -461,6 +463,10 @@ extension Compiler {
     /// Parses a method signature starting at `t`; fills `pendingParameters`.
     func methodSignature(_ t: Token, isConstructor: Bool) -> Signature? {
         pendingParameters = []
+        if isConstructor && t.type != .name {
+            errorAt(t, "Expect constructor name after 'construct'.")
+            return nil
+        }
         switch t.type {
         case .name:
             let name = text(t)
@@ -562,6 +568,7 @@ extension Compiler {
         }
         while !check(.rightBrace) && !check(.eof) {
             definition()
+            if panicking { synchronize(); continue }
             if check(.rightBrace) { break }
             consumeLine("Expect newline after statement.")
         }

@@ -96,6 +96,8 @@ final class Compiler {
     var moduleVars: [String: Int] = [:]
     /// Counter used to give static fields of classes with the same name distinct slots.
     var classCounter = 0
+    /// Set by an error; cleared when parsing reaches the next statement.
+    var panicking = false
     /// Runtime attributes (`#!key`) read but not yet attached to a class or method.
     var pendingAttributes: [(String, [(String?, Value)])] = []
     /// Parameters of the method signature being parsed, declared once its function begins.
@@ -119,6 +121,7 @@ final class Compiler {
         current = dummy
         lexer = Lexer(source: source, reportError: { _, _ in })
         lexer.reportError = { [unowned self] line, message in
+            self.panicking = true
             self.errors.append("[\(self.modulePath) line \(line)] Error: \(message)")
         }
         // Index existing module variables (an import or the REPL adds to a module).
@@ -178,12 +181,23 @@ final class Compiler {
 
     // MARK: Errors
 
+    /// Skips to the end of the current line and leaves panic mode.
+    func synchronize() {
+        while !check(.line) && !check(.eof) { advance() }
+        ignoreNewlines()
+        panicking = false
+    }
+
     /// Reports an error at the current token (the one not yet consumed).
     func error(_ message: String) { errorAt(current, message) }
     /// Reports an error at the previous token.
     func errorPrevious(_ message: String) { errorAt(previous, message) }
 
     func errorAt(_ t: Token, _ message: String) {
+        // After an error, stay quiet until the parser resynchronizes at the
+        // next statement: what follows is usually a consequence, not news.
+        if panicking { return }
+        panicking = true
         let where_: String
         switch t.type {
         case .line: where_ = "Error at newline"
@@ -386,8 +400,7 @@ final class Compiler {
         let parentIndex = scopeIndex - 1
         // A method cannot close over the class body's locals... but it can close
         // over locals of functions around the class, which Wren allows.
-        if let local = resolveLocal(scopes[parentIndex], name), !(local == 0 && scopes[parentIndex].isMethod) {
-            if name.isEmpty { return nil }
+        if !name.isEmpty, let local = resolveLocal(scopes[parentIndex], name) {
             scopes[parentIndex].locals[local].isCaptured = true
             return addUpvalue(scopeIndex, UpvalueRef(isLocal: true, index: local))
         }
@@ -455,6 +468,7 @@ final class Compiler {
         ignoreNewlines()
         while !match(.eof) {
             definition()
+            if panicking { synchronize(); continue }
             if !matchLine() {
                 if !match(.eof) {
                     error("Expect newline after statement.")

@@ -52,6 +52,8 @@ struct Lexer {
     init(source: [UInt8], reportError: @escaping LexErrorSink) {
         self.source = source
         self.reportError = reportError
+        // A UTF-8 byte order mark is not code.
+        if source.starts(with: [0xEF, 0xBB, 0xBF]) { pos = 3 }
         // A leading "#!" line (shebang) is not code.
         if source.count >= 2 && source[0] == UInt8(ascii: "#") && source[1] == UInt8(ascii: "!") {
             while pos < source.count && source[pos] != UInt8(ascii: "\n") { pos += 1 }
@@ -136,6 +138,14 @@ struct Lexer {
                 if match(">") { return make(.gtgt) }
                 return make(match("=") ? .gtEq : .gt)
             case UInt8(ascii: "\n"):
+                // A line that starts with '.' continues the previous one (method chains).
+                var look = pos
+                while look < source.count, [32, 9, 13, 10].contains(source[look]) { look += 1 }
+                if look < source.count, source[look] == UInt8(ascii: "."),
+                   look + 1 >= source.count || source[look + 1] != UInt8(ascii: ".") {
+                    while pos < look { _ = advance() }
+                    continue
+                }
                 return make(.line)
             case UInt8(ascii: " "), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
                 while peek() == UInt8(ascii: " ") || peek() == UInt8(ascii: "\r") || peek() == UInt8(ascii: "\t") {

@@ -78,6 +78,7 @@ extension VM {
                 vm.heap.setWord(r, ListLayout.count, count)
                 return vm.ret(a, r.value)
             }
+            guard a[1].isNumber else { return vm.fail("Subscript must be a number or a range.") }
             guard let i = vm.indexArg(a[1], vm.listCount(l), "Subscript") else { return false }
             return vm.ret(a, vm.listGet(l, i))
         }

@@ -24,8 +24,10 @@ extension VM {
         let verb = isTry ? "try" : "call"
         if !heap[target, FiberLayout.error].isNull { return fail("Cannot \(verb) an aborted fiber.") }
         if heap.word(target, FiberLayout.frameCount) == 0 { return fail("Cannot \(verb) a finished fiber.") }
-        if heap[target, FiberLayout.caller].isObject || target == fiber
-            || heap.word(target, FiberLayout.state) == FiberState.root.rawValue {
+        if heap.word(target, FiberLayout.state) == FiberState.root.rawValue {
+            return fail("Cannot \(verb) root fiber.")
+        }
+        if heap[target, FiberLayout.caller].isObject || target == fiber {
             return fail("Fiber has already been called.")
         }
         suspendCurrent(a)
@@ -38,10 +40,9 @@ extension VM {
     /// Fiber.transfer: switch without remembering where we came from.
     func transferFiber(_ a: UnsafeMutablePointer<Value>, value: Value) -> Bool {
         let target = a[0].ref
+        if target == fiber { return ret(a, value) }
         if !heap[target, FiberLayout.error].isNull { return fail("Cannot transfer to an aborted fiber.") }
         if heap.word(target, FiberLayout.frameCount) == 0 { return fail("Cannot transfer to a finished fiber.") }
-        if heap[target, FiberLayout.caller].isObject { return fail("Fiber has already been called.") }
-        if target == fiber { return ret(a, value) }
         suspendCurrent(a)
         resume(target, with: value)
         return false

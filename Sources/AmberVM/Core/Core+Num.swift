@@ -71,7 +71,7 @@ extension VM {
         unary("sqrt", sqrt); unary("tan", tan); unary("log", log); unary("log2", log2); unary("exp", exp)
         unary("round", Foundation_round)
         unary("truncate", trunc)
-        unary("fraction") { $0 - trunc($0) }
+        unary("fraction") { var ip = 0.0; return modf($0, &ip) }
         unary("sign") { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
         native(num, "atan(_)") { vm, a in
             guard let x = vm.numArg(a, 1, "x value") else { return false }

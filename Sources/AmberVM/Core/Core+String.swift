@@ -175,6 +175,7 @@ extension VM {
                 for j in 0..<count { bytes.append(p.load(fromByteOffset: start - j, as: UInt8.self)) }
                 return vm.ret(a, vm.newString(bytes: bytes).value)
             }
+            guard a[1].isNumber else { return vm.fail("Subscript must be a number or a range.") }
             guard let i = vm.indexArg(a[1], vm.stringLength(s), "Subscript") else { return false }
             return vm.ret(a, vm.codePointString(s, i).value)
         }

@@ -97,6 +97,9 @@ extension VM {
         setMark(Int(rootBlock.offset))
         work.append(Int(rootBlock.offset))
         while let o = work.popLast() {
+            // The class in the header is a reference too (metaclasses have no other).
+            let cls = heap.classOf(ObjRef(offset: UInt(o)))
+            if !cls.isNone { markValue(cls.value) }
             forEachReference(ObjRef(offset: UInt(o)), { markValue($0.pointee) },
                              raw: { p in if p.pointee != 0 { markValue(ObjRef(offset: UInt(p.pointee)).value) } },
                              container: { c in setMark(Int(c.offset)) })
