@@ -294,7 +294,7 @@ extension Compiler {
 
         var methodAttributes: [(String, [(String, [(String?, Value)])])] = []
         consume(.leftBrace, "Expect '{' after class declaration.")
-        matchLine()
+        _ = matchLine()
         while !match(.rightBrace) {
             if check(.eof) { error("Expect '}' after class body."); break }
             if check(.hash) { attributes() }

@@ -11,13 +11,14 @@ extension VM {
     func formatNumber(_ d: Double) -> String {
         if d.isNaN { return "nan" }
         if d.isInfinite { return d > 0 ? "infinity" : "-infinity" }
-        if d == d.rounded(), abs(d) < 1e15 {
+        // Integers below 1e14 print the same under "%.14g"; skip the formatter.
+        if d == d.rounded(), abs(d) < 1e14 {
             if d == 0 { return d.sign == .minus ? "-0" : "0" }
             return String(Int64(d))
         }
         var buf = [CChar](repeating: 0, count: 32)
         _ = withVaList([d]) { vsnprintf(&buf, 32, "%.14g", $0) }
-        return String(cString: buf)
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     @inline(__always) func numArg(_ a: UnsafeMutablePointer<Value>, _ i: Int, _ what: String) -> Double? {

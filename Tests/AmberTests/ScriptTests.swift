@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+@testable import AmberLauncher
+
+/// Runs every .wren file under Tests/AmberTests/Scripts through the launcher,
+/// in-process, and judges it by its comments (the Wren test conventions):
+///   // expect: TEXT                 next line of stdout
+///   // expect error                 a compile error on this line (exit 65)
+///   // expect runtime error: MSG    MSG on stderr, then a stack line for this line (exit 70)
+struct ScriptExpectation {
+    var output: [String] = []
+    var compileErrorLines: Set<Int> = []
+    var runtimeError: (message: String, line: Int)?
+    var exitCode: Int32 = 0
+
+    init(source: String) {
+        for (i, line) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let n = i + 1
+            if let r = line.range(of: "// expect: ") {
+                output.append(String(line[r.upperBound...]))
+            } else if line.hasSuffix("// expect:") {
+                output.append("")
+            }
+            if let r = line.range(of: "// expect runtime error: ") {
+                runtimeError = (String(line[r.upperBound...]), n)
+                exitCode = 70
+            } else if line.contains("// expect error") {
+                compileErrorLines.insert(n)
+                exitCode = 65
+            }
+        }
+    }
+}
+
+enum ScriptCorpus {
+    static let root: URL = Bundle.module.resourceURL!.appendingPathComponent("Scripts")
+
+    static func all() -> [String] {
+        let fm = FileManager.default
+        guard let e = fm.enumerator(atPath: root.path) else { return [] }
+        return e.compactMap { $0 as? String }.filter { $0.hasSuffix(".wren") && !$0.contains("/_") }.sorted()
+    }
+}
+
+/// Collects what a run printed.
+final class Capture: @unchecked Sendable {
+    var out = ""
+    var err = ""
+    var io: LaunchIO {
+        LaunchIO(stdout: { self.out += $0 }, stderr: { self.err += $0 })
+    }
+}
+
+func runLauncher(_ args: [String], cwd: String? = nil) -> (Int32, String, String) {
+    let capture = Capture()
+    let previous = FileManager.default.currentDirectoryPath
+    if let cwd { FileManager.default.changeCurrentDirectoryPath(cwd) }
+    defer { if cwd != nil { FileManager.default.changeCurrentDirectoryPath(previous) } }
+    let code = Launcher.main(arguments: args, io: capture.io)
+    return (code, capture.out, capture.err)
+}
+
+@Suite(.serialized) struct ScriptTests {
+    @Test("script", arguments: ScriptCorpus.all())
+    func script(_ relative: String) throws {
+        let path = ScriptCorpus.root.appendingPathComponent(relative).path
+        let source = try String(contentsOfFile: path, encoding: .utf8)
+        let spec = ScriptExpectation(source: source)
+        let (code, out, err) = runLauncher([relative], cwd: ScriptCorpus.root.path)
+
+        var lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        #expect(lines == spec.output, "stdout of \(relative); stderr: \(err)")
+        #expect(code == spec.exitCode, "exit code of \(relative); stderr: \(err)")
+
+        let errLines = err.split(separator: "\n").map(String.init)
+        if let (message, line) = spec.runtimeError {
+            #expect(errLines.first == message, "runtime error of \(relative)")
+            let trace = errLines.dropFirst().first { $0.hasPrefix("[") }
+            #expect(trace?.contains(" line \(line)] in ") == true, "stack trace of \(relative): \(err)")
+        } else {
+            var reported: Set<Int> = []
+            for l in errLines {
+                guard let r = l.range(of: #" line (\d+)\] Error"#, options: .regularExpression) else {
+                    Issue.record("unexpected stderr in \(relative): \(l)")
+                    continue
+                }
+                let digits = l[r].dropFirst(6).prefix { $0.isNumber }
+                reported.insert(Int(digits)!)
+            }
+            #expect(reported == spec.compileErrorLines, "compile errors of \(relative): \(err)")
+        }
+    }
+}

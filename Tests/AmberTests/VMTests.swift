@@ -1,0 +1,206 @@
+import Foundation
+import Testing
+@testable import AmberVM
+@testable import AmberLauncher
+
+/// Makes a VM whose output is captured.
+func makeVM(maxHeap: Int = 256 << 20, classpath: [String] = []) throws -> (VM, Capture) {
+    let capture = Capture()
+    var config = VMConfiguration()
+    config.maxHeap = maxHeap
+    config.classpath = classpath
+    config.writeOutput = { capture.out += $0 }
+    config.writeError = { capture.err += $0 }
+    return (try VM(configuration: config), capture)
+}
+
+func temporaryDirectory() throws -> String {
+    let dir = NSTemporaryDirectory() + "amber-test-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+@Suite struct ValueTests {
+    @Test func valueIsOneWord() {
+        #expect(MemoryLayout<Value>.size == 8)
+        #expect(MemoryLayout<ObjRef>.size == 8)
+    }
+
+    @Test func numbersRoundTrip() {
+        for d in [0.0, -0.0, 1.5, -1e300, Double.infinity, Double.greatestFiniteMagnitude] {
+            let v = Value(d)
+            #expect(v.isNumber)
+            #expect(v.number.bitPattern == d.bitPattern)
+        }
+        #expect(Value(Double.nan).isNumber)
+    }
+
+    @Test func singletonsAndReferencesAreDistinct() {
+        let values: [Value] = [.null, .true, .false, .undefined, Value(object: ObjRef(offset: 64))]
+        for (i, a) in values.enumerated() {
+            #expect(!a.isNumber)
+            for (j, b) in values.enumerated() where i != j { #expect(a != b) }
+        }
+        #expect(Value(object: ObjRef(offset: 1 << 40)).ref.offset == 1 << 40)
+        #expect(Value.null.isFalsy && Value.false.isFalsy && !Value(0).isFalsy)
+    }
+}
+
+@Suite struct HeapTests {
+    @Test func collectorReclaimsCyclesAndKeepsLiveData() throws {
+        let (vm, capture) = try makeVM()
+        let r = vm.interpret(module: "main", source: """
+        class Node {
+          construct new() { _other = null }
+          other=(o) { _other = o }
+        }
+        var keep = [1, "two", {3: 4}]
+        for (i in 1..20000) {
+          var a = Node.new()
+          var b = Node.new()
+          a.other = b
+          b.other = a
+        }
+        System.gc()
+        System.print(keep)
+        """)
+        #expect(r == .success)
+        #expect(capture.out == "[1, two, {3: 4}]\n")
+        let used = vm.heap.used
+        #expect(vm.collections >= 1)
+        // 40,000 cyclic nodes would take well over a megabyte; after collecting, little is left.
+        #expect(used < 4 << 20, "heap still uses \(used) bytes")
+    }
+
+    @Test func heapCapIsAnErrorNotACrash() throws {
+        let (vm, capture) = try makeVM(maxHeap: 8 << 20)
+        let r = vm.interpret(module: "main", source: """
+        var keep = []
+        while (true) keep.add("x" * 1000)
+        """)
+        #expect(r == .runtimeError("Out of memory."))
+        #expect(capture.err.hasPrefix("Out of memory.\n[main line 2] in"))
+    }
+
+    @Test func hugeAllocationIsAnError() throws {
+        let (vm, capture) = try makeVM(maxHeap: 8 << 20)
+        let r = vm.interpret(module: "main", source: "var l = List.filled(1e12, 0)")
+        #expect(r == .runtimeError("Out of memory."))
+        #expect(capture.err.hasPrefix("Out of memory."))
+    }
+
+    @Test func objectsAreReferencedByOffsetsFromTheBase() throws {
+        let (vm, _) = try makeVM()
+        let s = vm.newString("hello")
+        #expect(s.offset < UInt(vm.heap.reserved))
+        #expect(vm.string(s.value) == "hello")
+        #expect(vm.heap.kind(s) == .string)
+    }
+}
+
+@Suite struct CompilerTests {
+    @Test func compileErrorsNameModuleLineAndToken() throws {
+        let (vm, capture) = try makeVM()
+        let r = vm.interpret(module: "bad", source: "var x = 1\nvar y = )\n")
+        guard case .compileError(let messages) = r else { Issue.record("expected compile error"); return }
+        #expect(messages == ["[bad line 2] Error at ')': Expect expression."])
+        #expect(capture.err == "[bad line 2] Error at ')': Expect expression.\n")
+    }
+
+    @Test func undefinedCapitalisedVariableIsReportedWhereUsed() throws {
+        let (vm, _) = try makeVM()
+        let r = vm.interpret(module: "m", source: "System.print(Missing)\n")
+        #expect(r == .compileError(["[m line 1] Error at 'Missing': Variable is used but not defined."]))
+    }
+
+    @Test func invalidUTF8InSourceIsAnError() throws {
+        let (vm, _) = try makeVM()
+        let r = vm.interpret(module: "m", source: [0x76, 0x61, 0x72, 0x20, 0xff, 0x0a])
+        guard case .compileError = r else { Issue.record("expected compile error, got \(r)"); return }
+    }
+
+    @Test func runawayRecursionIsARuntimeError() throws {
+        let (vm, _) = try makeVM()
+        let r = vm.interpret(module: "m", source: "class A {\n static f(n) { f(n + 1) }\n}\nA.f(0)\n")
+        #expect(r == .runtimeError("Stack overflow."))
+    }
+}
+
+@Suite struct LoaderTests {
+    @Test func importSearchesTheClasspathAndRunsAModuleOnce() throws {
+        let dir = try temporaryDirectory()
+        try "System.print(\"loading lib\")\nclass Lib {\n  static twice(x) { x * 2 }\n}\n"
+            .write(toFile: dir + "/lib.wren", atomically: true, encoding: .utf8)
+        let (vm, capture) = try makeVM(classpath: [dir])
+        var loads: [String] = []
+        vm.hooks.register(.classLoad) { _, payload in loads.append(payload.className ?? "?") }
+        let r = vm.interpret(module: "main", source: """
+        import "lib" for Lib
+        import "lib" for Lib as Again
+        System.print(Lib.twice(21))
+        System.print(Lib == Again)
+        """)
+        #expect(r == .success)
+        #expect(capture.out == "loading lib\n42\ntrue\n")
+        #expect(loads == ["Lib"])
+    }
+
+    @Test func missingModuleIsARuntimeError() throws {
+        let (vm, _) = try makeVM()
+        let r = vm.interpret(module: "main", source: "import \"nowhere\" for X\n")
+        #expect(r == .runtimeError("Could not load module 'nowhere'."))
+    }
+}
+
+@Suite struct HookTests {
+    @Test func listenersRunByPriorityAndUnregister() throws {
+        let (vm, _) = try makeVM()
+        var order: [String] = []
+        #expect(!vm.hooks.isEnabled(.shutdown))
+        vm.hooks.register(.shutdown, priority: 5) { _, _ in order.append("five") }
+        let t = vm.hooks.register(.shutdown, priority: -1) { _, _ in order.append("minus one") }
+        vm.hooks.register(.shutdown, priority: 5) { _, _ in order.append("five again") }
+        vm.hooks.fire(.shutdown, vm)
+        #expect(order == ["minus one", "five", "five again"])
+        order = []
+        vm.hooks.fire(.shutdown, vm, reversed: true)
+        #expect(order == ["five again", "five", "minus one"])
+        vm.hooks.unregister(t)
+        order = []
+        vm.hooks.fire(.shutdown, vm)
+        #expect(order == ["five", "five again"])
+    }
+}
+
+@Suite struct LauncherTests {
+    @Test func missingScriptExits66() {
+        let (code, _, err) = runLauncher(["/nonexistent/script.wren"])
+        #expect(code == 66)
+        #expect(err.contains("could not read script '/nonexistent/script.wren'"))
+    }
+
+    @Test func badOptionsExit64WithUsage() {
+        for args in [["-Xmxlots"], ["--frobnicate"], ["-cp"], ["-Xmx10"]] {
+            let (code, _, err) = runLauncher(args)
+            #expect(code == 64, "\(args)")
+            #expect(err.contains("Usage: amber"), "\(args)")
+        }
+    }
+
+    @Test func heapSizesParse() {
+        #expect(Options.parseSize("64m") == 64 << 20)
+        #expect(Options.parseSize("2g") == 2 << 30)
+        #expect(Options.parseSize("512K") == 512 << 10)
+        #expect(Options.parseSize("12x") == nil)
+        #expect(Options.parseSize("") == nil)
+    }
+
+    @Test func scriptArgumentsAreNotOptions() throws {
+        guard case .success(let o) = Options.parse(["-cp", "a:b", "s.wren", "-Xmx1", "--x"]) else {
+            Issue.record("parse failed"); return
+        }
+        #expect(o.classpath == ["a", "b"])
+        #expect(o.script == "s.wren")
+        #expect(o.scriptArguments == ["-Xmx1", "--x"])
+    }
+}
