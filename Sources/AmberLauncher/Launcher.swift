@@ -85,7 +85,9 @@ public enum Launcher {
             io.stderr("amber: could not read script '\(path)': \(String(cString: strerror(errno)))\n")
             return ExitCode.noInput
         }
-        let module = path.hasSuffix(".wren") ? String(path.dropLast(5)) : path
+        var module = path.hasSuffix(".wren") ? String(path.dropLast(5)) : path
+        // Relative script paths name their module "./path", as Wren's CLI does.
+        if !module.hasPrefix("/") && !module.hasPrefix(".") { module = "./" + module }
         return exitStatus(vm.interpret(module: module, source: source))
     }
 

@@ -261,12 +261,8 @@ extension Compiler {
             bareVariable(.module, i, canAssign: canAssign)
             return
         }
-        if Compiler.startsLowercase(name) || name.hasPrefix("_") {
-            errorAt(token, "Undefined variable.")
-            return
-        }
-        // A capitalised name may be defined later in the module.
-        let i = vm.defineModuleVariable(module, name, .undefined)
+        // The name may be defined later in the module; until then it reads as null.
+        let i = vm.defineModuleVariable(module, name, .null)
         moduleVars[name] = i
         if implicitVariables[name] == nil { implicitVariables[name] = token.line }
         bareVariable(.module, i, canAssign: canAssign)
@@ -376,6 +372,9 @@ extension Compiler {
     /// Parses what follows a method name in a call: arguments, a block argument,
     /// or an assignment (setter). Emits the call on the receiver already pushed.
     func namedCall(_ name: String, token: Token, canAssign: Bool, isSuper: Bool = false) {
+        if name.utf8.count > Compiler.maxMethodName {
+            errorAt(token, "Method names cannot be longer than \(Compiler.maxMethodName) characters.")
+        }
         if canAssign && match(.eq) {
             ignoreNewlines()
             expression()

@@ -4,9 +4,11 @@ extension Compiler {
     /// A definition is a statement that may also declare names: class, import, var.
     func definition() {
         if check(.hash) {
+            let attributeToken = current
             attributes()
             if !check(.kwClass) && !(check(.kwForeign)) {
-                error("Expect class or foreign class after attributes.")
+                errorAt(attributeToken, "Attributes can only specified before a class or a method")
+                pendingAttributes = []
             }
         }
         if match(.kwClass) {
@@ -270,6 +272,7 @@ extension Compiler {
         let classAttributes = pendingAttributes
         pendingAttributes = []
         consume(.name, "Expect class name.")
+        if panicking { return }
         let nameToken = previous
         let className = text(nameToken)
         emitConstant(vm.newString(className).value)
@@ -464,12 +467,20 @@ extension Compiler {
     func methodSignature(_ t: Token, isConstructor: Bool) -> Signature? {
         pendingParameters = []
         if isConstructor && t.type != .name {
-            errorAt(t, "Expect constructor name after 'construct'.")
-            return nil
+            // Report, then parse the rest as an ordinary method to stay in step.
+            errorAt(t, "A constructor must be a named method.")
+            return methodSignature(t, isConstructor: false)
         }
         switch t.type {
         case .name:
             let name = text(t)
+            if name.utf8.count > Compiler.maxMethodName {
+                errorAt(t, "Method names cannot be longer than \(Compiler.maxMethodName) characters.")
+            }
+            if isConstructor && check(.eq) {
+                error("A constructor cannot be a setter.")
+                return methodSignature(t, isConstructor: false)
+            }
             if isConstructor {
                 var sig = Signature(name: name, kind: .method, arity: 0)
                 if !check(.leftParen) {

@@ -111,6 +111,7 @@ final class Compiler {
     static let maxFields = 255
     static let maxParameters = 16
     static let maxJump = 1 << 16
+    static let maxMethodName = 64
 
     init(vm: VM, module: ObjRef, modulePath: String, source: [UInt8]) {
         self.vm = vm
@@ -197,6 +198,8 @@ final class Compiler {
         // After an error, stay quiet until the parser resynchronizes at the
         // next statement: what follows is usually a consequence, not news.
         if panicking { return }
+        // Running into the end of the file after an earlier error is its echo.
+        if t.type == .eof && hadError { return }
         panicking = true
         let where_: String
         switch t.type {
@@ -334,8 +337,11 @@ final class Compiler {
         }
         if fn.scopeDepth == -1 {
             if let i = moduleVars[name] {
-                if implicitVariables[name] != nil {
+                if let firstUse = implicitVariables[name] {
                     implicitVariables[name] = nil  // the forward reference is now defined
+                    if Compiler.startsLowercase(name) {
+                        errorAt(token, "Variable '\(name)' referenced before this definition (first use at line \(firstUse)).")
+                    }
                     return i
                 }
                 errorAt(token, "Module variable is already defined.")
@@ -481,7 +487,8 @@ final class Compiler {
         }
         emit(.endModule)
         emit(.return)
-        for (name, line) in implicitVariables.sorted(by: { $0.value < $1.value }) {
+        // Undefined names are only worth reporting when nothing else went wrong.
+        for (name, line) in implicitVariables.sorted(by: { $0.value < $1.value }) where !hadError {
             errors.append("[\(modulePath) line \(line)] Error at '\(name)': Variable is used but not defined.")
         }
         // Forget forward declarations this failed compile made, so a later

@@ -83,13 +83,16 @@ extension VM {
     static func normalize(_ path: String) -> String {
         var parts: [Substring] = []
         let absolute = path.hasPrefix("/")
+        // A relative path keeps saying so ("./a/b"), as module names in traces do.
+        let dotted = path.hasPrefix("./") || path.hasPrefix("../")
         for p in path.split(separator: "/", omittingEmptySubsequences: true) {
             if p == "." { continue }
             if p == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
             parts.append(p)
         }
         let joined = parts.joined(separator: "/")
-        return absolute ? "/" + joined : joined
+        if absolute { return "/" + joined }
+        return dotted && !joined.hasPrefix("..") ? "./" + joined : joined
     }
 
     static func fileExists(_ path: String) -> Bool {
@@ -116,7 +119,9 @@ extension VM {
     func importModule(_ nameValue: Value, from importer: ObjRef) -> ImportResult {
         let name = string(nameValue)
         guard let (canonical, file) = resolveModule(name, importer: moduleName(importer)) else {
-            _ = fail("Could not load module '\(name)'.")
+            let dir = moduleName(importer).map { VM.directory(of: $0) } ?? ""
+            let shown = name.hasPrefix(".") && !dir.isEmpty ? VM.normalize(dir + "/" + name) : name
+            _ = fail("Could not load module '\(shown)'.")
             return .failed
         }
         if let m = loadedModule(canonical) {
@@ -139,7 +144,7 @@ extension VM {
         switch compileModule(name: canonical, source: source) {
         case .failure(let e):
             config.writeError(e.messages.joined(separator: "\n") + "\n")
-            _ = fail("Could not compile module '\(name)'.")
+            _ = fail("Could not compile module '\(canonical)'.")
             return .failed
         case .success(let closure):
             return .mustRun(closure)
@@ -171,7 +176,7 @@ extension VM {
         let m = root(.lastModule).ref
         let name = string(variable)
         guard let i = moduleVariable(m, name) else {
-            _ = fail("Could not find a variable named '\(name)' in module '\(string(moduleName))'.")
+            _ = fail("Could not find a variable named '\(name)' in module '\(self.moduleName(m) ?? string(moduleName))'.")
             return nil
         }
         return moduleVariableValue(m, i)
