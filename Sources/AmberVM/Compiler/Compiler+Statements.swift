@@ -304,7 +304,7 @@ extension Compiler {
             let attrs = pendingAttributes
             pendingAttributes = []
             if let sig = method(classSlot: slot), !attrs.isEmpty {
-                methodAttributes.append((sig, attrs))
+                methodAttributes.append((info.inStatic ? "static " + sig : sig, attrs))
             }
             if panicking { synchronize(); continue }
             if match(.rightBrace) { break }

@@ -55,7 +55,8 @@ struct Lexer {
         // A UTF-8 byte order mark is not code.
         if source.starts(with: [0xEF, 0xBB, 0xBF]) { pos = 3 }
         // A leading "#!" line (shebang) is not code.
-        if source.count >= 2 && source[0] == UInt8(ascii: "#") && source[1] == UInt8(ascii: "!") {
+        // (Only "#!/...": "#!name" is a runtime attribute.)
+        if source[pos...].starts(with: Array("#!/".utf8)) {
             while pos < source.count && source[pos] != UInt8(ascii: "\n") { pos += 1 }
         }
     }

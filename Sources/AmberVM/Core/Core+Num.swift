@@ -62,8 +62,8 @@ extension VM {
         native(num, "==(_)") { vm, a in vm.ret(a, Value(a[1].isNumber && a[0].number == a[1].number)) }
         native(num, "!=(_)") { vm, a in vm.ret(a, Value(!(a[1].isNumber && a[0].number == a[1].number))) }
         bitwise("&(_)", &); bitwise("|(_)", |); bitwise("^(_)", ^)
-        bitwise("<<(_)") { $1 >= 32 ? 0 : $0 << $1 }
-        bitwise(">>(_)") { $1 >= 32 ? 0 : $0 >> $1 }
+        bitwise("<<(_)") { $0 << ($1 & 31) }  // x86 semantics, as Wren on C gets
+        bitwise(">>(_)") { $0 >> ($1 & 31) }
         native(num, "~") { vm, a in vm.ret(a, Value(Double(~VM.toUInt32(a[0].number)))) }
         unary("-") { -$0 }
         unary("abs") { Swift.abs($0) }
