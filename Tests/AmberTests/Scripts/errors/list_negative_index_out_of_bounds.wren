@@ -1,0 +1,2 @@
+var list = ["a"]
+list[-2] = "b" // expect runtime error: Subscript out of bounds.

@@ -1,0 +1,4 @@
+class Foo {
+  construct new() {}
+}
+Foo.new().size // expect runtime error: Foo does not implement 'size'.

@@ -1,0 +1,2 @@
+System.print(3 < 4) // expect: true
+System.print(3 < null) // expect runtime error: Right operand must be a number.

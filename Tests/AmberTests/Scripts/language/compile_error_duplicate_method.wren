@@ -1,0 +1,4 @@
+class Twice {
+  method() { 1 }
+  method() { 2 } // expect error
+}

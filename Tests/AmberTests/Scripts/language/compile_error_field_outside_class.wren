@@ -1,0 +1,3 @@
+var f = Fn.new {
+  return _field // expect error
+}

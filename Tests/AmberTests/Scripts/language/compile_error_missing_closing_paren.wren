@@ -1,0 +1,2 @@
+System.print("one"
+var x = 2 // expect error

@@ -1,0 +1,4 @@
+{
+  var local = 1
+  var local = 2 // expect error
+}

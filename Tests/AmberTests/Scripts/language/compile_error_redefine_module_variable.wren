@@ -1,0 +1,2 @@
+var value = 1
+var value = 2 // expect error

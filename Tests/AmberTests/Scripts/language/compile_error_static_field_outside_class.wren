@@ -1,0 +1,1 @@
+__counter = 1 // expect error

@@ -1,0 +1,1 @@
+super.foo() // expect error

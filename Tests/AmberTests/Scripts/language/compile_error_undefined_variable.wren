@@ -1,0 +1,2 @@
+System.print("never runs")
+System.print(undefinedThing) // expect error
