@@ -39,6 +39,12 @@ public enum Launcher {
     Options:
       -cp <dir1:dir2:...>   directories searched by `import` (also -classpath)
       -Xmx<size>            cap the heap, e.g. -Xmx64m, -Xmx2g (default 4g)
+      -snapshot:file=IMG,trigger=Class.method[,exit]
+                            on entry to Class.method (any arity, or e.g. Class.method(_,_))
+                            write the running VM to IMG; with ",exit" stop right after
+      -restore:file=IMG     resume the program saved in IMG; later arguments are its own
+      -verbose:snapshot     report snapshot and restore phases on stderr
+                            (-Xsnapshot:, -Xrestore: are accepted too)
       -h, --help            show this help
       --version             show the version
 
@@ -67,6 +73,16 @@ public enum Launcher {
         config.arguments = options.scriptArguments
         config.allArguments = ["amber"] + arguments
 
+        if let image = options.restorePath {
+            let vm: VM
+            do {
+                vm = try VM.restore(from: image, configuration: config, verbose: options.verboseSnapshot)
+            } catch {
+                io.stderr("amber: \(error.message)\n")
+                return ExitCode.ioError
+            }
+            return exitStatus(vm.resumeFromImage())
+        }
         let vm: VM
         do {
             vm = try VM(configuration: config)
@@ -74,10 +90,14 @@ public enum Launcher {
             io.stderr("amber: could not start the VM: \(error)\n")
             return ExitCode.runtimeError
         }
+        vm.verboseSnapshot = options.verboseSnapshot
+        if let request = options.snapshot { vm.installSnapshotTrigger(request) }
         guard let script = options.script else {
             return REPL(vm: vm, io: io).run()
         }
-        return runScript(vm: vm, path: script, io: io)
+        let status = runScript(vm: vm, path: script, io: io)
+        if let report = vm.unfiredTriggerReport { io.stderr("amber: \(report)\n") }
+        return status
     }
 
     static func runScript(vm: VM, path: String, io: LaunchIO) -> Int32 {

@@ -1,7 +1,10 @@
+import AmberVM
+
 // Command-line options. The VM options come first and are parsed by hand
 // (swift-argument-parser cannot take OpenJ9-style `-snapshot:file=a,trigger=B`);
 // the first argument that is not an option is the script, and everything after
-// it belongs to the script.
+// it belongs to the script. With -restore there is no script: the arguments after
+// the options are the restored program's.
 
 struct OptionError: Error {
     var message: String
@@ -14,6 +17,9 @@ struct Options {
     var maxHeap = 4 << 30
     var showHelp = false
     var showVersion = false
+    var snapshot: SnapshotRequest?
+    var restorePath: String?
+    var verboseSnapshot = false
 
     static func parse(_ args: [String]) -> Result<Options, OptionError> {
         var o = Options()
@@ -33,8 +39,21 @@ struct Options {
             case "--":
                 if i + 1 < args.count { o.script = args[i + 1]; o.scriptArguments = Array(args[(i + 2)...]) }
                 return .success(o)
+            case "-verbose:snapshot", "-Xverbose:snapshot":
+                o.verboseSnapshot = true
             default:
-                if a.hasPrefix("-Xmx") {
+                if a.hasPrefix("-snapshot:") || a.hasPrefix("-Xsnapshot:") {
+                    switch parseSnapshot(String(a[a.index(after: a.firstIndex(of: ":")!)...])) {
+                    case .success(let r): o.snapshot = r
+                    case .failure(let e): return .failure(OptionError(message: "\(e.message) in '\(a)'"))
+                    }
+                } else if a.hasPrefix("-restore:") || a.hasPrefix("-Xrestore:") {
+                    let fields = keyValues(String(a[a.index(after: a.firstIndex(of: ":")!)...]))
+                    guard let file = fields.first(where: { $0.0 == "file" })?.1, !file.isEmpty, fields.count == 1 else {
+                        return .failure(OptionError(message: "expected -restore:file=IMAGE, got '\(a)'"))
+                    }
+                    o.restorePath = file
+                } else if a.hasPrefix("-Xmx") {
                     guard let bytes = parseSize(String(a.dropFirst(4))) else {
                         return .failure(OptionError(message: "invalid heap size in '\(a)' (use e.g. -Xmx64m or -Xmx2g)"))
                     }
@@ -53,7 +72,51 @@ struct Options {
             }
             i += 1
         }
+        if o.restorePath != nil {
+            if o.snapshot != nil { return .failure(OptionError(message: "-snapshot and -restore cannot be combined")) }
+            // Without a script, every argument after the options belongs to the program.
+            if let s = o.script { o.scriptArguments.insert(s, at: 0); o.script = nil }
+        }
         return .success(o)
+    }
+
+    /// "a=1,b=2,flag" -> [("a","1"), ("b","2"), ("flag","")]
+    static func keyValues(_ s: String) -> [(String, String)] {
+        s.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            if let eq = part.firstIndex(of: "=") {
+                return (String(part[..<eq]), String(part[part.index(after: eq)...]))
+            }
+            return (String(part), "")
+        }
+    }
+
+    /// `file=IMG,trigger=Class.method[,exit]`
+    static func parseSnapshot(_ s: String) -> Result<SnapshotRequest, OptionError> {
+        var file: String?, trigger: String?, exit = false
+        for (k, v) in keyValues(s) {
+            switch k {
+            case "file": file = v
+            case "trigger": trigger = v
+            case "exit": exit = true
+            default: return .failure(OptionError(message: "unknown snapshot setting '\(k)'"))
+            }
+        }
+        guard let file, !file.isEmpty else { return .failure(OptionError(message: "missing file=IMAGE")) }
+        guard let trigger, !trigger.isEmpty else { return .failure(OptionError(message: "missing trigger=Class.method")) }
+        let parts = trigger.split(separator: ".", maxSplits: 1)
+        func isName(_ x: Substring) -> Bool {
+            guard let f = x.first, f.isLetter || f == "_" else { return false }
+            return x.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+        }
+        guard parts.count == 2, isName(parts[0]) else {
+            return .failure(OptionError(message: "trigger must look like Class.method or Class.method(_,_)"))
+        }
+        let method = parts[1]
+        let name = method.prefix { $0 != "(" && $0 != "=" }
+        guard isName(name) || name.isEmpty && method.hasPrefix("(") == false else {
+            return .failure(OptionError(message: "trigger must look like Class.method or Class.method(_,_)"))
+        }
+        return .success(SnapshotRequest(path: file, trigger: trigger, exitAfter: exit))
     }
 
     /// "64m", "2g", "512k", "1048576" -> bytes.

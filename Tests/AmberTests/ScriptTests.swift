@@ -76,7 +76,9 @@ func runLauncher(_ args: [String], cwd: String? = nil) -> (Int32, String, String
         let errLines = err.split(separator: "\n").map(String.init)
         if let (message, line) = spec.runtimeError {
             #expect(errLines.first == message, "runtime error of \(relative)")
-            let trace = errLines.dropFirst().first { $0.hasPrefix("[") }
+            // The first frame in the script itself (built-in modules may sit above it).
+            let module = String(relative.dropLast(5))
+            let trace = errLines.dropFirst().first { $0.hasPrefix("[") && $0.contains(module + " line ") }
             #expect(trace?.contains(" line \(line)] in ") == true, "stack trace of \(relative): \(err)")
         } else {
             var reported: Set<Int> = []

@@ -32,10 +32,6 @@ extension VM {
             vm.ret(a, vm.newString("instance of \(vm.className(vm.classOf(a[0])))").value)
         }
         native(objectClass, "type") { vm, a in vm.ret(a, vm.classOf(a[0]).value) }
-        let meta = heap.classOf(objectClass)
-        if !meta.isNone {
-            native(meta, "same(_,_)") { vm, a in vm.ret(a, Value(vm.valuesEqual(a[1], a[2]))) }
-        }
     }
 
     func registerClassNatives() {

@@ -291,10 +291,12 @@ extension VM {
                             _ = fail("Stack overflow."); break dispatch
                         }
                     }
+                    pushFrame(f, closure: target, stackBase: base)
+                    // Entry hooks see the new frame pushed and the caller saved, so a
+                    // snapshot taken here resumes at the method's first instruction.
                     if _slowPath(hooks.isEnabled(.methodEntry)) && !methodEntryCheck(target, cls, symbol) {
                         break dispatch
                     }
-                    pushFrame(f, closure: target, stackBase: base)
                     if _slowPath(heap.gcRequested) {
                         if !collectGarbage() { _ = fail("Out of memory."); break dispatch }
                     }

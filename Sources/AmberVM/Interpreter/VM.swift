@@ -62,6 +62,7 @@ enum Root: Int, CaseIterable {
     case hooks              // Map: script hook registrations
     case pending            // scratch slot used by the collector
     case lastModule         // the module imported last (for importVariable)
+    case savedFiber         // the interrupted fiber while snapshot hooks run
 }
 
 /// A native method: args[0] is the receiver, args[1...arity] the arguments.
@@ -106,6 +107,23 @@ public final class VM {
     var watchedMethods: Set<Int> = []
     /// Modules compiled into the VM (meta, random, os, timer, ...), by name.
     var builtinModules: [String: BuiltinModule] = [:]
+    // Snapshot and restore state (Image/).
+    /// What `-snapshot:` asked for, if anything.
+    public var snapshotRequest: SnapshotRequest?
+    /// Whether the trigger class was defined / the snapshot was taken.
+    public internal(set) var triggerClassSeen = false
+    public internal(set) var snapshotTaken = false
+    /// Report snapshot phases on stderr (`-verbose:snapshot`).
+    public var verboseSnapshot = false
+    var snapshotInProgress = false
+    /// Depth of Swift-level runs nested inside the dispatch loop (snapshot hooks).
+    var nestedRuns = 0
+    /// This VM was restored from an image; how many restores lie behind it.
+    public internal(set) var restored = false
+    public internal(set) var generation = 0
+    /// Seconds the image this VM came from lay frozen.
+    public internal(set) var downtime = 0.0
+    var resumeKind = ResumeKind.methodEntry
     /// Number of collections so far.
     public internal(set) var collections = 0
     // Symbols of the operators with a number fast path.

@@ -205,7 +205,22 @@ extension VM {
         heap.setWord(f, FiberLayout.state, FiberState.root.rawValue)
         fiber = f
         setRoot(.currentFiber, f.value)
-        let outcome = run()
+        return continueRunning()
+    }
+
+    /// Runs the current fiber, then the event loop: while fibers sleep in
+    /// timers, wait for the earliest and resume it.
+    func continueRunning() -> InterpretResult {
+        var outcome = run()
+        while outcome == .finished, let (sleeper, wake) = takeNextTimer() {
+            let delay = wake - port.monotonicSeconds()
+            if delay > 0 {
+                flushOutput()
+                port.sleep(delay)
+            }
+            resume(sleeper, with: .null)
+            outcome = run()
+        }
         flushOutput()
         switch outcome {
         case .finished: return .success

@@ -2,5 +2,10 @@
 
 extension VM {
     func registerBuiltinModules() {
+        registerTimerModules()
+        registerSnapshotModule()
+        registerMetaModule()
+        registerRandomModule()
+        registerOSModule()
     }
 }

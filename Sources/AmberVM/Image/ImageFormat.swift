@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The image file.
+//
+//   offset 0      header (one page): magic, format version, sample values,
+//                 fingerprint, clocks, sizes, checksums
+//   metaOffset    metadata sections: native method names, port slot names,
+//                 options, trigger
+//   heapOffset    the heap, bytes [0, top) of the VM's reserved range,
+//                 page-aligned so restore maps it copy-on-write, not reads it
+//
+// Every reference in the heap is an offset from the heap base and no native
+// address is stored there, so the pages are valid wherever they are mapped.
+// Natives are stored as indices into the running binary's native table; the
+// image records each index's name, and restore checks every one by name.
+//
+//   header field               offset  type
+//   magic                          0   16 bytes  "\x89AMBER\r\n\x1a\nIMAGE" (breaks under text conversion)
+//   formatVersion                 16   UInt32
+//   headerSize                    20   UInt32
+//   sampleInteger                 24   UInt64    0x0102030405060708 (catches another byte order)
+//   sampleDouble                  32   Double    370.5 (catches another float format)
+//   fingerprint                   40   UInt64    hash of format, layouts, native and port names
+//   createdWallClock              48   Double    seconds since the epoch
+//   monotonicAtSnapshot           56   Double    the VM's monotonic clock when written
+//   heapOffset                    64   UInt64
+//   heapBytes                     72   UInt64    the heap's top
+//   maxHeap                       80   UInt64
+//   rootOffset                    88   UInt64
+//   heapChecksum                  96   UInt64
+//   metaOffset                   104   UInt64
+//   metaLength                   112   UInt64
+//   metaChecksum                 120   UInt64
+//   resumeKind                   128   UInt32    ResumeKind
+//   generation                   132   UInt32    restores behind the writing process
+//   headerChecksum               136   UInt64    over bytes 0..<136
+
+/// Why an image could not be written or restored.
+public struct ImageError: Error, CustomStringConvertible, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// How the restored process picks up the snapshotting fiber.
+enum ResumeKind: UInt32 {
+    /// At the first instruction of the trigger method (its frame is already pushed).
+    case methodEntry = 0
+    /// As the return of `Snapshot.take`, which then yields true.
+    case snapshotTake = 1
+}
+
+enum ImageFormat {
+    static let magic: [UInt8] = [0x89] + Array("AMBER\r\n".utf8) + [0x1a, 0x0a] + Array("IMAGE".utf8)
+    static let version: UInt32 = 1
+    static let headerSize = 4096
+    static let sampleInteger: UInt64 = 0x0102_0304_0506_0708
+    static let sampleDouble = 370.5
+    static let headerChecksumOffset = 136
+
+    /// Names of the port library's slots; restore finds each again in this binary.
+    static let portSlots = ["rawMonotonic", "wallClock", "sleep"]
+
+    static var pageSize: Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
+
+    /// A fast 64-bit checksum over whole words, then the tail bytes.
+    static func checksum(_ p: UnsafeRawPointer, _ count: Int) -> UInt64 {
+        var h1: UInt64 = 0x9E37_79B9_7F4A_7C15, h2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+        let words = count / 16
+        for i in 0..<words {
+            let a = p.loadUnaligned(fromByteOffset: i * 16, as: UInt64.self)
+            let b = p.loadUnaligned(fromByteOffset: i * 16 + 8, as: UInt64.self)
+            h1 = (h1 ^ a) &* 0x1000_0000_01B3 &+ (h1 >> 29)
+            h2 = (h2 ^ b) &* 0x9FB2_1C65_1E98_DF25 &+ (h2 >> 31)
+        }
+        for i in (words * 16)..<count {
+            h1 = (h1 ^ UInt64(p.load(fromByteOffset: i, as: UInt8.self))) &* 0x1000_0000_01B3
+        }
+        return h1 ^ (h2 &* 0xFF51_AFD7_ED55_8CCD) ^ UInt64(count)
+    }
+
+    static func checksum(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBytes { checksum($0.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, $0.count) }
+    }
+
+    /// What must be identical between the writing and the restoring binary.
+    static func fingerprint(nativeNames: [String]) -> UInt64 {
+        var text = "amber-image \(version)|header \(Heap.headerSize)|first \(Heap.firstObject)"
+        text += "|fn \(FnLayout.size) fiber \(FiberLayout.size) class \(ClassLayout.size) module \(ModuleLayout.size)"
+        text += "|list \(ListLayout.size) map \(MapLayout.size) range \(RangeLayout.size) upvalue \(UpvalueLayout.size)"
+        text += "|frame \(FrameLayout.words)|ops \(Op.allCases.count)|roots \(Root.allCases.count)"
+        text += "|natives " + nativeNames.joined(separator: ",")
+        text += "|port " + portSlots.joined(separator: ",")
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    // MARK: Metadata sections: name NUL, length (UInt64), bytes
+
+    static func encodeSections(_ sections: [(String, [UInt8])]) -> [UInt8] {
+        var out: [UInt8] = []
+        for (name, bytes) in sections {
+            out += Array(name.utf8) + [0]
+            withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { out += $0 }
+            out += bytes
+        }
+        return out
+    }
+
+    static func decodeSections(_ data: [UInt8]) -> [String: [UInt8]]? {
+        var result: [String: [UInt8]] = [:]
+        var i = 0
+        while i < data.count {
+            guard let nul = data[i...].firstIndex(of: 0) else { return nil }
+            let name = String(decoding: data[i..<nul], as: UTF8.self)
+            i = nul + 1
+            guard i + 8 <= data.count else { return nil }
+            var length: UInt64 = 0
+            for k in 0..<8 { length |= UInt64(data[i + k]) << (8 * UInt64(k)) }
+            i += 8
+            guard length <= UInt64(data.count - i) else { return nil }
+            result[name] = Array(data[i..<(i + Int(length))])
+            i += Int(length)
+        }
+        return result
+    }
+}
+
+/// Reading and writing little-endian header fields.
+struct HeaderBuffer {
+    var bytes: [UInt8]
+    init() { bytes = [UInt8](repeating: 0, count: ImageFormat.headerSize) }
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func get<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
+        var v: T = 0
+        for k in 0..<MemoryLayout<T>.size { v |= T(bytes[offset + k]) << (8 * k) }
+        return v
+    }
+    mutating func set<T: FixedWidthInteger>(_ offset: Int, _ v: T) {
+        for k in 0..<MemoryLayout<T>.size { bytes[offset + k] = UInt8(truncatingIfNeeded: v >> (8 * k)) }
+    }
+    func double(_ offset: Int) -> Double { Double(bitPattern: get(offset, UInt64.self)) }
+    mutating func setDouble(_ offset: Int, _ d: Double) { set(offset, d.bitPattern) }
+}

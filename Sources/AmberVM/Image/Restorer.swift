@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Restoring an image, step by step (DESIGN.md section 7):
+//   validate the header (magic, byte order, float format, version, checksum)
+//   and the metadata (every native and port slot found again by name in this
+//   binary, then the fingerprint); reserve a range and map the heap pages
+//   copy-on-write at its base (any address will do: references are offsets);
+//   verify the heap checksum; bind the roots; run the VM's post-restore hooks,
+//   then the scripts' (high to low priority); resume the snapshotting fiber.
+//
+// The file is opened read-only and mapped MAP_PRIVATE: a restore never writes
+// the image, and any number of processes may restore it at once.
+
+extension VM {
+    /// Creates a VM from an image. Configuration values other than the heap
+    /// cap and classpath (arguments, output sinks, port) are this process's.
+    public static func restore(from path: String, configuration: VMConfiguration,
+                               verbose: Bool = false) throws(ImageError) -> VM {
+        let t0 = PortLibrary().rawMonotonic()
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw ImageError("Cannot open image '\(path)': \(String(cString: strerror(errno))).")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw ImageError("'\(path)' is not a regular file.")
+        }
+        let fileSize = Int(st.st_size)
+
+        func readAt(_ offset: Int, _ count: Int) -> [UInt8]? {
+            var buf = [UInt8](repeating: 0, count: count)
+            var done = 0
+            while done < count {
+                let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return nil }
+                done += n
+            }
+            return buf
+        }
+
+        // 1. Header.
+        guard fileSize >= ImageFormat.headerSize, let headerBytes = readAt(0, ImageFormat.headerSize) else {
+            throw ImageError("'\(path)' is not an Amber image (too short).")
+        }
+        let h = HeaderBuffer(headerBytes)
+        guard Array(headerBytes[0..<ImageFormat.magic.count]) == ImageFormat.magic else {
+            throw ImageError("'\(path)' is not an Amber image (bad magic bytes).")
+        }
+        guard h.get(24, UInt64.self) == ImageFormat.sampleInteger, h.double(32) == ImageFormat.sampleDouble else {
+            throw ImageError("Image '\(path)' was written on a machine with another byte order or number format.")
+        }
+        let version = h.get(16, UInt32.self)
+        guard version == ImageFormat.version else {
+            throw ImageError("Image '\(path)' has format version \(version); this amber reads version \(ImageFormat.version).")
+        }
+        guard h.get(136, UInt64.self) == ImageFormat.checksum(Array(headerBytes[0..<ImageFormat.headerChecksumOffset])) else {
+            throw ImageError("Image '\(path)' is corrupted (header checksum mismatch).")
+        }
+        let heapOffset = Int(h.get(64, UInt64.self))
+        let heapBytes = Int(h.get(72, UInt64.self))
+        let imageMaxHeap = Int(h.get(80, UInt64.self))
+        let rootOffset = Int(h.get(88, UInt64.self))
+        let metaOffset = Int(h.get(104, UInt64.self))
+        let metaLength = Int(h.get(112, UInt64.self))
+        let page = ImageFormat.pageSize
+        guard heapOffset % page == 0, heapBytes >= Heap.firstObject, rootOffset >= Heap.firstObject,
+              rootOffset < heapBytes, metaLength >= 0, metaOffset >= ImageFormat.headerSize,
+              metaOffset + metaLength <= heapOffset, imageMaxHeap >= heapBytes - Heap.firstObject,
+              imageMaxHeap <= 1 << 35 else {
+            throw ImageError("Image '\(path)' is corrupted (inconsistent sizes).")
+        }
+        guard heapOffset + heapBytes <= fileSize else {
+            throw ImageError("Image '\(path)' is truncated: \(fileSize) bytes, expected at least \(heapOffset + heapBytes).")
+        }
+
+        // 2. Metadata: names this binary must have.
+        guard let meta = readAt(metaOffset, metaLength),
+              ImageFormat.checksum(meta) == h.get(120, UInt64.self),
+              let sections = ImageFormat.decodeSections(meta) else {
+            throw ImageError("Image '\(path)' is corrupted (metadata checksum mismatch).")
+        }
+        var config = configuration
+        config.maxHeap = max(configuration.maxHeap, imageMaxHeap)
+        let vm: VM
+        do { vm = try VM(configuration: config) } catch {
+            throw ImageError("Cannot start a VM for image '\(path)': \(error).")
+        }
+        vm.verboseSnapshot = verbose
+        let recordedNatives = String(decoding: sections["natives"] ?? [], as: UTF8.self)
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let known = Set(vm.nativeNames)
+        var fixedUp = 0
+        for (id, name) in recordedNatives.enumerated() where !name.isEmpty {
+            guard known.contains(name) else {
+                throw ImageError("Image '\(path)' needs native method '\(name)', which this build of amber lacks.")
+            }
+            guard id < vm.nativeNames.count, vm.nativeNames[id] == name else {
+                throw ImageError("Image '\(path)' was written by a different build of amber (native '\(name)' moved).")
+            }
+            fixedUp += 1
+        }
+        let ports = String(decoding: sections["port"] ?? [], as: UTF8.self).split(separator: "\n").map(String.init)
+        for name in ports where !ImageFormat.portSlots.contains(name) {
+            throw ImageError("Image '\(path)' needs port function '\(name)', which this build of amber lacks.")
+        }
+        guard h.get(40, UInt64.self) == ImageFormat.fingerprint(nativeNames: vm.nativeNames) else {
+            throw ImageError("Image '\(path)' was written by a different build of amber (fingerprint mismatch).")
+        }
+        let t1 = vm.port.rawMonotonic()
+
+        // 3. Map the heap copy-on-write over the new VM's reserved range.
+        let mapped = (heapBytes + page - 1) / page * page
+        guard mapped <= vm.heap.reserved else { throw ImageError("Image '\(path)' needs a larger heap.") }
+        let p = mmap(vm.heap.base, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, off_t(heapOffset))
+        guard let p, p != MAP_FAILED, p == vm.heap.base else {
+            throw ImageError("Cannot map image '\(path)': \(String(cString: strerror(errno))).")
+        }
+        let t2 = vm.port.rawMonotonic()
+        // The integrity check is the one step that reads every page.
+        guard ImageFormat.checksum(vm.heap.base, heapBytes) == h.get(96, UInt64.self) else {
+            throw ImageError("Image '\(path)' is corrupted (heap checksum mismatch).")
+        }
+        let t3 = vm.port.rawMonotonic()
+
+        // 4. Bind the roots and the Swift-side caches derived from the heap.
+        vm.heap.top = heapBytes
+        vm.heap.nextGC = min(max(heapBytes * 2, 16 << 20), max(vm.heap.maxHeap, heapBytes + (1 << 20)))
+        vm.rootBlock = ObjRef(offset: UInt(rootOffset))
+        vm.rebuildSymbolIndex()
+        vm.reloadRoots()
+        vm.restored = true
+        vm.generation = Int(h.get(132, UInt32.self)) + 1
+        vm.resumeKind = ResumeKind(rawValue: h.get(128, UInt32.self)) ?? .methodEntry
+        // The monotonic clock goes on from where the image left it: frozen time does not count.
+        let frozenAt = h.double(56)
+        vm.port.startTime = vm.port.rawMonotonic() - frozenAt
+        vm.downtime = max(0, vm.port.wallClock() - h.double(48))
+        vm.verbose("validate header and names: \(fixedUp) native methods and \(ports.count) port slots found by name, \(vm.ms(t1 - t0))")
+        vm.verbose("map \(heapBytes) heap bytes at \(vm.heap.base): \(vm.ms(t2 - t1)); checksum: \(vm.ms(t3 - t2))")
+        return vm
+    }
+
+    /// Continues the program of a restored VM: post-restore hooks, then the
+    /// snapshotting fiber from where it stopped, then any waiting timers.
+    public func resumeFromImage() -> InterpretResult {
+        let t0 = port.rawMonotonic()
+        hooks.fire(.postRestore, self, reversed: true)
+        let failures = runScriptHooks(kind: 1)
+        if !failures.isEmpty {
+            let message = "Post-restore hook failed: " + failures.joined(separator: "; ")
+            config.writeError(message + "\n")
+            return .runtimeError(message)
+        }
+        verbose("post-restore hooks: \(ms(port.rawMonotonic() - t0))")
+        let current = root(.currentFiber)
+        guard current.isObject else { return .success }
+        fiber = current.ref
+        if resumeKind == .snapshotTake { resume(current.ref, with: .true) }
+        return continueRunning()
+    }
+}

@@ -1,0 +1,263 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Module "random": the Random class of Wren's optional random module.
+//
+// The generator is WELL512a, as in Wren, so a seeded Random gives the same
+// numbers as Wren's CLI on Linux:
+//
+//   Random.new(seed)         a Num seed fills the 16 state words the way C's
+//                            srand(seed) + 16 × rand() does on glibc (emulated
+//                            below, so the result does not depend on the host libc)
+//   Random.new([a, b, ...])  up to 16 Nums, repeated cyclically to fill 16 words
+//   Random.new()             16 words of OS entropy
+//
+// State lives in the instance's only field, `_state`: a List of 18 values,
+//
+//   [0..15]  the state words, one Num (0 ..< 2^32) per word
+//   [16]     the index of the current word
+//   [17]     true if the script gave a seed, false if it came from entropy
+//            (an image restore reseeds only the entropy-seeded ones; DESIGN.md 8)
+//
+// so the heap holds nothing but Nums, and a snapshot carries the sequence.
+
+extension VM {
+    static let randomModuleSource = """
+    class Random {
+      construct new() {
+        _state = Random.entropyState_()
+      }
+
+      construct new(seed) {
+        if (seed is Num) {
+          _state = Random.numberState_(seed)
+        } else if (seed is Sequence) {
+          if (seed.isEmpty) Fiber.abort("Sequence cannot be empty.")
+          var words = []
+          for (element in seed) {
+            if (!(element is Num)) Fiber.abort("Sequence elements must all be numbers.")
+            words.add(element)
+            if (words.count == 16) break
+          }
+          _state = Random.wordsState_(words)
+        } else {
+          Fiber.abort("Seed must be a number or a sequence of numbers.")
+        }
+      }
+
+      foreign static entropyState_()
+      foreign static numberState_(seed)
+      foreign static wordsState_(words)
+
+      // A Num in [0, 1) with 53 random bits.
+      foreign float()
+      float(end) { float() * end }
+      float(start, end) { float() * (end - start) + start }
+
+      // A Num in [0, 2^32).
+      foreign int()
+      int(end) { (float() * end).floor }
+      int(start, end) { (float() * (end - start)).floor + start }
+
+      sample(list) {
+        if (list.count == 0) Fiber.abort("Not enough elements to sample.")
+        return list[int(list.count)]
+      }
+
+      // Robert Floyd's sampling: for each of the last `count` positions j,
+      // draw an index up to j; an index drawn before is replaced by j itself.
+      // Small samples remember their picks in a map, large ones in a list.
+      sample(list, count) {
+        if (count > list.count) Fiber.abort("Not enough elements to sample.")
+        var picked = count * 4 < list.count ? {} : List.filled(list.count, false)
+        var result = []
+        for (j in list.count - count...list.count) {
+          var index = int(j + 1)
+          if (picked[index]) index = j
+          picked[index] = true
+          result.add(list[index])
+        }
+        return result
+      }
+
+      // Fisher-Yates, front to back.
+      shuffle(list) {
+        if (list.isEmpty) return
+        for (i in 0...list.count - 1) {
+          var j = int(i, list.count)
+          var held = list[j]
+          list[j] = list[i]
+          list[i] = held
+        }
+      }
+    }
+    """
+
+    static let randomStateCount = 18
+
+    func registerRandomModule() {
+        registerBuiltinModule("random", source: VM.randomModuleSource)
+
+        foreign("random.Random.static entropyState_()") { vm, a in
+            vm.ret(a, vm.newRandomState(RandomSeeding.entropyWords(16), explicit: false))
+        }
+        foreign("random.Random.static numberState_(_)") { vm, a in
+            guard a[1].isNumber else { return vm.fail("Seed must be a number or a sequence of numbers.") }
+            var libc = LibcRandom(seed: RandomSeeding.word(a[1].number))
+            let words = (0..<16).map { _ in libc.next() }
+            return vm.ret(a, vm.newRandomState(words, explicit: true))
+        }
+        foreign("random.Random.static wordsState_(_)") { vm, a in
+            guard a[1].isObject, vm.heap.kind(a[1].ref) == .list else {
+                return vm.fail("Seed must be a number or a sequence of numbers.")
+            }
+            let given = vm.listValues(a[1].ref)
+            if given.isEmpty { return vm.fail("Sequence cannot be empty.") }
+            var words: [UInt32] = []
+            for v in given.prefix(16) {
+                guard v.isNumber else { return vm.fail("Sequence elements must all be numbers.") }
+                words.append(RandomSeeding.word(v.number))
+            }
+            // Repeat the seeds given to fill the missing words.
+            var i = 0
+            while words.count < 16 { words.append(words[i]); i += 1 }
+            return vm.ret(a, vm.newRandomState(words, explicit: true))
+        }
+        foreign("random.Random.float()") { vm, a in
+            guard let state = vm.randomState(a[0]) else { return false }
+            let well = Well512(state)
+            // 32 bits, then 21 more: the 53 bits a double's mantissa holds.
+            let high = Double(well.next()) * 2097152.0
+            let low = Double(well.next() & 0x1f_ffff)
+            return vm.ret(a, Value((high + low) / 9007199254740992.0))
+        }
+        foreign("random.Random.int()") { vm, a in
+            guard let state = vm.randomState(a[0]) else { return false }
+            return vm.ret(a, Value(Double(Well512(state).next())))
+        }
+    }
+
+    /// A state list for `words` (16 of them), starting at word 0.
+    func newRandomState(_ words: [UInt32], explicit: Bool) -> Value {
+        var values = words.map { Value(Double($0)) }
+        values.append(Value(0))
+        values.append(Value(explicit))
+        return newList(values).value
+    }
+
+    /// The state words of a Random instance, or nil with an error set.
+    func randomState(_ receiver: Value) -> UnsafeMutablePointer<Value>? {
+        if receiver.isObject, heap.kind(receiver.ref) == .instance, heap.slotCount(receiver.ref) >= 1 {
+            let state = heap.slotPointer(receiver.ref)[0]
+            if state.isObject, heap.kind(state.ref) == .list, listCount(state.ref) == VM.randomStateCount {
+                return listElements(state.ref)
+            }
+        }
+        _ = fail("Random generator is not initialized; create it with Random.new().")
+        return nil
+    }
+}
+
+/// WELL512a (Panneton, L'Ecuyer, Matsumoto) over a state list in the heap:
+/// 16 words at [0..15], the current index at [16].
+struct Well512 {
+    let p: UnsafeMutablePointer<Value>
+    init(_ p: UnsafeMutablePointer<Value>) { self.p = p }
+
+    @inline(__always) func word(_ i: Int) -> UInt32 { UInt32(truncatingIfNeeded: Int64(p[i].number)) }
+    @inline(__always) func setWord(_ i: Int, _ w: UInt32) { p[i] = Value(Double(w)) }
+
+    /// Advances the generator; returns the new 32-bit output.
+    func next() -> UInt32 {
+        let i = Int(p[16].number) & 15
+        let z0 = word((i + 15) & 15)
+        let v0 = word(i), vm1 = word((i + 13) & 15), vm2 = word((i + 9) & 15)
+        let z1 = v0 ^ (v0 << 16) ^ vm1 ^ (vm1 << 15)
+        let z2 = vm2 ^ (vm2 >> 11)
+        let newV0 = z1 ^ z2
+        setWord(i, newV0)
+        let z3 = newV0 ^ ((newV0 << 5) & 0xda44_2d24)
+        let next = (i + 15) & 15
+        let out = z0 ^ (z0 << 2) ^ z1 ^ (z1 << 18) ^ (z2 << 28) ^ z3
+        setWord(next, out)
+        p[16] = Value(Double(next))
+        return out
+    }
+}
+
+/// glibc's rand() (the TYPE_3 additive feedback generator behind srand/rand),
+/// reimplemented so that Random.new(seed) matches Wren on Linux everywhere.
+struct LibcRandom {
+    private var r = [UInt32](repeating: 0, count: 31)
+    private var front = 3, rear = 0
+
+    init(seed: UInt32) {
+        let s = seed == 0 ? 1 : seed
+        r[0] = s
+        // r[i] = 16807 * r[i-1] mod (2^31 - 1), by Schrage's method, on the
+        // seed taken as a signed 32-bit number.
+        var word = Int(Int32(bitPattern: s))
+        for i in 1..<31 {
+            let hi = word / 127773, lo = word % 127773
+            word = 16807 * lo - 2836 * hi
+            if word < 0 { word += 2147483647 }
+            r[i] = UInt32(truncatingIfNeeded: word)
+        }
+        for _ in 0..<310 { _ = next() }
+    }
+
+    mutating func next() -> UInt32 {
+        r[front] = r[front] &+ r[rear]
+        let out = r[front] >> 1
+        front = front == 30 ? 0 : front + 1
+        rear = rear == 30 ? 0 : rear + 1
+        return out
+    }
+}
+
+/// Where seeds come from. Entropy goes through `entropyWords`, the one place
+/// to route through the port library.
+enum RandomSeeding {
+    /// A Num as C's (uint32_t) cast gives it on x86-64: truncated toward zero,
+    /// then reduced modulo 2^32; out-of-range values give 0.
+    static func word(_ d: Double) -> UInt32 {
+        guard d.isFinite, abs(d) < 9.2e18 else { return 0 }
+        return UInt32(truncatingIfNeeded: Int64(d))
+    }
+
+    /// `count` words from the OS's entropy source (/dev/urandom), falling back
+    /// to a mix of the clocks and the process id if it cannot be read.
+    static func entropyWords(_ count: Int) -> [UInt32] {
+        var words = [UInt32](repeating: 0, count: count)
+        let want = count * 4
+        let fd = open("/dev/urandom", O_RDONLY)
+        var got = 0
+        if fd >= 0 {
+            words.withUnsafeMutableBytes { buf in
+                while got < want {
+                    let n = read(fd, buf.baseAddress! + got, want - got)
+                    if n > 0 { got += n } else if n < 0 && errno == EINTR { continue } else { break }
+                }
+            }
+            close(fd)
+        }
+        if got == want { return words }
+        // No entropy device: a SplitMix64 stream seeded from time and pid.
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var x = UInt64(bitPattern: Int64(ts.tv_sec)) &* 1_000_000_007 &+ UInt64(bitPattern: Int64(ts.tv_nsec))
+        x ^= UInt64(UInt32(bitPattern: getpid())) << 32
+        for i in 0..<count {
+            x &+= 0x9e37_79b9_7f4a_7c15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+            z ^= z >> 31
+            words[i] = UInt32(truncatingIfNeeded: z)
+        }
+        return words
+    }
+}

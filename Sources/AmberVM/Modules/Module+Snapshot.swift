@@ -1,0 +1,49 @@
+// The `snapshot` module: script-level hooks and snapshots from script code.
+//
+// Hook registrations are heap objects (a List in the root block), so they are
+// part of the image and the restored process runs the post-restore hooks the
+// original registered.
+
+extension VM {
+    static let snapshotSource = """
+    class Snapshot {
+      static registerPreSnapshotHook(fn) { register_(0, 0, fn) }
+      static registerPreSnapshotHook(priority, fn) { register_(0, priority, fn) }
+      static registerPostRestoreHook(fn) { register_(1, 0, fn) }
+      static registerPostRestoreHook(priority, fn) { register_(1, priority, fn) }
+
+      foreign static register_(kind, priority, fn)
+      // Writes an image; false in the writing process, true when resumed from it.
+      foreign static take(path)
+      foreign static isRestored
+      foreign static generation
+      foreign static downtime
+    }
+    """
+
+    func registerSnapshotModule() {
+        registerBuiltinModule("snapshot", source: VM.snapshotSource)
+        foreign("snapshot.Snapshot.static register_(_,_,_)") { vm, a in
+            guard a[2].isNumber else { return vm.fail("Priority must be a number.") }
+            guard vm.isClosure(a[3]) else { return vm.fail("Hook must be a function.") }
+            guard vm.fnArity(vm.closureFn(a[3].ref)) == 0 else { return vm.fail("Hook must take no arguments.") }
+            if !vm.root(.hooks).isObject { vm.setRoot(.hooks, vm.newList().value) }
+            vm.listAppend(vm.root(.hooks).ref, vm.newList([a[1], a[2], a[3]]).value)
+            return vm.ret(a, .null)
+        }
+        foreign("snapshot.Snapshot.static take(_)") { vm, a in
+            guard vm.isString(a[1]) else { return vm.fail("Path must be a string.") }
+            let path = vm.string(a[1])
+            guard !path.isEmpty else { return vm.fail("Path must not be empty.") }
+            // The pending call's result slot is a[0]: false here; a restore writes true.
+            a[0] = .false
+            vm.suspendCurrent(a)
+            if let error = vm.takeSnapshot(path: path, resume: .snapshotTake) { return vm.fail(error) }
+            // Objects moved: the loop reloads from the fiber, which holds the result.
+            return false
+        }
+        foreign("snapshot.Snapshot.static isRestored") { vm, a in vm.ret(a, Value(vm.restored)) }
+        foreign("snapshot.Snapshot.static generation") { vm, a in vm.ret(a, Value(vm.generation)) }
+        foreign("snapshot.Snapshot.static downtime") { vm, a in vm.ret(a, Value(vm.downtime)) }
+    }
+}
