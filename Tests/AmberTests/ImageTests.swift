@@ -1,0 +1,256 @@
+import Foundation
+import Testing
+@testable import AmberVM
+@testable import AmberLauncher
+
+/// Runs the built `amber` executable as a separate process.
+func runAmber(_ args: [String], cwd: String) throws -> (Int32, String, String) {
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("amber").path
+    let binary = FileManager.default.fileExists(atPath: exe) ? exe
+        : URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/amber").path
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binary)
+    p.arguments = args
+    p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// A scratch directory with the given files.
+func scratch(_ files: [String: String]) throws -> String {
+    let dir = try temporaryDirectory()
+    for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+    return dir
+}
+
+/// Snapshots `script` in one process with `trigger`, restores in another; returns both runs.
+func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: String] = [:],
+                        restoreArgs: [String] = []) throws -> (first: (Int32, String, String), second: (Int32, String, String), dir: String) {
+    var files = extraFiles
+    files["main.wren"] = script
+    let dir = try scratch(files)
+    let first = try runAmber(["-snapshot:file=app.img,trigger=\(trigger)", "main.wren"], cwd: dir)
+    let second = try runAmber(["-restore:file=app.img"] + restoreArgs, cwd: dir)
+    return (first, second, dir)
+}
+
+@Suite(.serialized) struct SnapshotProcessTests {
+    @Test func closuresListsMapsStringsAndStaticsSurvive() throws {
+        let script = """
+        class Main {
+          static setUp() {
+            __table = {"one": 1, "two": [2, 2.5], 3: "three"}
+            __words = ["amber", "wren"]
+          }
+          static ready() {
+            System.print(__table["two"][1])
+            System.print(__table[3] + " " + __words.join("+"))
+          }
+        }
+        var counter = Fn.new {
+          var n = 10
+          return Fn.new { n = n + 1 }
+        }.call()
+        counter.call()
+        Main.setUp()
+        Main.ready()
+        System.print("counter %(counter.call())")
+        """
+        let (first, second, _) = try snapshotAndRestore(script, trigger: "Main.ready")
+        #expect(first.0 == 0, "\(first.2)")
+        #expect(first.1 == "2.5\nthree amber+wren\ncounter 12\n")
+        #expect(second.0 == 0, "\(second.2)")
+        #expect(second.1 == first.1)
+    }
+
+    @Test func fibersSuspendedInsideCallsResume() throws {
+        let script = """
+        class Main {
+          static ready(fiber) { System.print("ready") }
+        }
+        var gen = Fiber.new {
+          var deep = Fn.new {|x| Fiber.yield(x * 10) }
+          for (i in 1..5) deep.call(i)
+        }
+        System.print(gen.call())
+        System.print(gen.call())
+        Main.ready(gen)
+        System.print(gen.call())
+        System.print(gen.call())
+        """
+        let (first, second, _) = try snapshotAndRestore(script, trigger: "Main.ready(_)")
+        #expect(first.1 == "10\n20\nready\n30\n40\n")
+        #expect(second.1 == "ready\n30\n40\n", "\(second.2)")
+        #expect(second.0 == 0)
+    }
+
+    @Test func importedModulesAndArgumentsOfTheRestoringProcess() throws {
+        let script = """
+        import "os" for Process
+        import "helper" for Helper
+        class App {
+          static start() { System.print("%(Helper.greet()) %(Process.arguments)") }
+        }
+        App.start()
+        """
+        let helper = "class Helper {\n  static greet() { \"hello from helper\" }\n}\n"
+        let (first, second, _) = try snapshotAndRestore(script, trigger: "App.start",
+                                                        extraFiles: ["helper.wren": helper],
+                                                        restoreArgs: ["x", "y"])
+        #expect(first.1 == "hello from helper []\n", "\(first.2)")
+        #expect(second.1 == "hello from helper [x, y]\n", "\(second.2)")
+    }
+
+    @Test func hooksRunByPriorityAndSnapshotTakeReturnsTrueWhenRestored() throws {
+        let script = """
+        import "snapshot" for Snapshot
+        Snapshot.registerPreSnapshotHook(10) { System.print("pre 10") }
+        Snapshot.registerPreSnapshotHook { System.print("pre 0") }
+        Snapshot.registerPreSnapshotHook(-5) { System.print("pre -5") }
+        Snapshot.registerPostRestoreHook(1) { System.print("post 1") }
+        Snapshot.registerPostRestoreHook(7) { System.print("post 7") }
+        Snapshot.registerPostRestoreHook(1) { System.print("post 1 again") }
+        var resumed = Snapshot.take("take.img")
+        System.print("resumed: %(resumed), restored: %(Snapshot.isRestored), generation %(Snapshot.generation)")
+        """
+        let dir = try scratch(["main.wren": script])
+        let first = try runAmber(["main.wren"], cwd: dir)
+        #expect(first.1 == "pre -5\npre 0\npre 10\nresumed: false, restored: false, generation 0\n", "\(first.2)")
+        let second = try runAmber(["-restore:file=take.img"], cwd: dir)
+        #expect(second.1 == "post 7\npost 1\npost 1 again\nresumed: true, restored: true, generation 1\n", "\(second.2)")
+        #expect(second.0 == 0)
+    }
+
+    @Test func failingPreSnapshotHookCancelsTheSnapshot() throws {
+        let script = """
+        import "snapshot" for Snapshot
+        Snapshot.registerPreSnapshotHook { Fiber.abort("not ready") }
+        var f = Fiber.new { Snapshot.take("never.img") }
+        f.try()
+        System.print(f.error)
+        """
+        let dir = try scratch(["main.wren": script])
+        let run = try runAmber(["main.wren"], cwd: dir)
+        #expect(run.0 == 0, "\(run.2)")
+        #expect(run.1 == "Pre-snapshot hook failed: not ready\n")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(left == ["main.wren"], "a failed snapshot left \(left)")
+    }
+
+    @Test func failingPostRestoreHookEndsTheRestore() throws {
+        let script = """
+        import "snapshot" for Snapshot
+        Snapshot.registerPostRestoreHook { Fiber.abort("database gone") }
+        class Main {
+          static ready() { System.print("running") }
+        }
+        Main.ready()
+        """
+        let (first, second, _) = try snapshotAndRestore(script, trigger: "Main.ready")
+        #expect(first.1 == "running\n")
+        #expect(second.0 == 70)
+        #expect(second.1 == "")
+        #expect(second.2.contains("Post-restore hook failed: database gone"))
+    }
+
+    @Test func exitAfterSnapshotAndUnfiredTrigger() throws {
+        let dir = try scratch(["main.wren": "class Main {\n  static ready() { System.print(\"after\") }\n}\nSystem.print(\"before\")\nMain.ready()\n"])
+        let built = try runAmber(["-snapshot:file=a.img,trigger=Main.ready,exit", "main.wren"], cwd: dir)
+        #expect(built.0 == 0)
+        #expect(built.1 == "before\n")
+        let resumed = try runAmber(["-restore:file=a.img"], cwd: dir)
+        #expect(resumed.1 == "after\n")
+        let unfired = try runAmber(["-snapshot:file=b.img,trigger=Nope.ready", "main.wren"], cwd: dir)
+        #expect(unfired.0 == 0)
+        #expect(unfired.2.contains("snapshot trigger 'Nope.ready' never fired: class Nope was never defined"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/b.img"))
+    }
+
+    @Test func badAndTruncatedImagesAreRejected() throws {
+        let dir = try scratch(["main.wren": "class Main {\n  static ready() { System.print(\"ok\") }\n}\nMain.ready()\n"])
+        _ = try runAmber(["-snapshot:file=good.img,trigger=Main.ready", "main.wren"], cwd: dir)
+        let good = try Data(contentsOf: URL(fileURLWithPath: dir + "/good.img"))
+        func attempt(_ data: Data, _ expected: String) throws {
+            try data.write(to: URL(fileURLWithPath: dir + "/bad.img"))
+            let r = try runAmber(["-restore:file=bad.img"], cwd: dir)
+            #expect(r.0 == 74, "\(expected): \(r.2)")
+            #expect(r.2.contains(expected), "\(r.2)")
+            #expect(r.1 == "")
+        }
+        try attempt(Data("hello".utf8), "not an Amber image")
+        try attempt(good.prefix(good.count - 5000), "truncated")
+        // One bit flipped in the middle of the heap pages.
+        let heapOffset = good[64..<72].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let heapBytes = good[72..<80].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        var flipped = good
+        flipped[heapOffset + heapBytes / 2] ^= 0x40
+        try attempt(flipped, "heap checksum mismatch")
+        var header = good
+        header[200] ^= 1  // inside the header page but outside the checksummed fields: still fine
+        header[50] ^= 1
+        try attempt(header, "header checksum mismatch")
+        var version = good
+        version[16] = 99
+        try attempt(version, "format version 99")
+        let missing = try runAmber(["-restore:file=nothing.img"], cwd: dir)
+        #expect(missing.0 == 74)
+        #expect(missing.2.contains("Cannot open image 'nothing.img'"))
+        let usage = try runAmber(["-restore:fil=x"], cwd: dir)
+        #expect(usage.0 == 64)
+    }
+}
+
+@Suite struct SnapshotLibraryTests {
+    /// The same image restored twice in one process: each VM maps it at its own address.
+    @Test func oneImageRestoredTwiceInOneProcess() throws {
+        let dir = try scratch(["main.wren": """
+        class Main {
+          static ready() {
+            __n = __n == null ? 1 : __n + 1
+            System.print("run %(__n)")
+          }
+        }
+        var data = (1..1000).map {|i| "item %(i)" }.toList
+        Main.ready()
+        System.print(data[999])
+        """])
+        let (code, _, err) = runLauncher(["-snapshot:file=\(dir)/twice.img,trigger=Main.ready", "\(dir)/main.wren"])
+        #expect(code == 0, "\(err)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/twice.img"))
+        var vms: [VM] = []
+        var outputs: [Capture] = []
+        for _ in 0..<2 {
+            let capture = Capture()
+            var config = VMConfiguration()
+            config.writeOutput = { capture.out += $0 }
+            config.writeError = { capture.err += $0 }
+            vms.append(try VM.restore(from: dir + "/twice.img", configuration: config))
+            outputs.append(capture)
+        }
+        #expect(vms[0].heap.base != vms[1].heap.base)
+        for (vm, capture) in zip(vms, outputs) {
+            #expect(vm.resumeFromImage() == .success)
+            #expect(capture.out == "run 1\nitem 1000\n", "\(capture.err)")
+        }
+        let after = try Data(contentsOf: URL(fileURLWithPath: dir + "/twice.img"))
+        #expect(before == after, "restoring modified the image")
+    }
+
+    @Test func triggerMatchesSignatures() {
+        let any = SnapshotRequest(path: "x", trigger: "Main.ready")
+        #expect(any.matches(signature: "ready"))
+        #expect(any.matches(signature: "ready(_,_)"))
+        #expect(!any.matches(signature: "readyNow()"))
+        let one = SnapshotRequest(path: "x", trigger: "Main.ready(_)")
+        #expect(one.matches(signature: "ready(_)"))
+        #expect(!one.matches(signature: "ready()"))
+    }
+}
