@@ -42,7 +42,10 @@ public enum Launcher {
       -snapshot:file=IMG,trigger=Class.method[,exit]
                             on entry to Class.method (any arity, or e.g. Class.method(_,_))
                             write the running VM to IMG; with ",exit" stop right after
-      -restore:file=IMG     resume the program saved in IMG; later arguments are its own
+      -restore:file=IMG[,verify=header]
+                            resume the program saved in IMG; later arguments are its own.
+                            verify=header skips the heap checksum (the one restore step
+                            that reads every page); header and metadata are always checked
       -verbose:snapshot     report snapshot and restore phases on stderr
                             (-Xsnapshot:, -Xrestore: are accepted too)
       -h, --help            show this help
@@ -76,7 +79,8 @@ public enum Launcher {
         if let image = options.restorePath {
             let vm: VM
             do {
-                vm = try VM.restore(from: image, configuration: config, verbose: options.verboseSnapshot)
+                vm = try VM.restore(from: image, configuration: config, verbose: options.verboseSnapshot,
+                                    verifyHeap: options.verifyHeap)
             } catch {
                 io.stderr("amber: \(error.message)\n")
                 return ExitCode.ioError

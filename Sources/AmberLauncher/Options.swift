@@ -19,6 +19,8 @@ struct Options {
     var showVersion = false
     var snapshot: SnapshotRequest?
     var restorePath: String?
+    /// Check the heap pages' checksum on restore (the one step that reads every page).
+    var verifyHeap = true
     var verboseSnapshot = false
 
     static func parse(_ args: [String]) -> Result<Options, OptionError> {
@@ -49,10 +51,18 @@ struct Options {
                     }
                 } else if a.hasPrefix("-restore:") || a.hasPrefix("-Xrestore:") {
                     let fields = keyValues(String(a[a.index(after: a.firstIndex(of: ":")!)...]))
-                    guard let file = fields.first(where: { $0.0 == "file" })?.1, !file.isEmpty, fields.count == 1 else {
+                    for (k, v) in fields {
+                        switch (k, v) {
+                        case ("file", _) where !v.isEmpty: o.restorePath = v
+                        case ("verify", "full"): o.verifyHeap = true
+                        case ("verify", "header"): o.verifyHeap = false
+                        default:
+                            return .failure(OptionError(message: "expected -restore:file=IMAGE[,verify=full|header], got '\(a)'"))
+                        }
+                    }
+                    guard o.restorePath != nil else {
                         return .failure(OptionError(message: "expected -restore:file=IMAGE, got '\(a)'"))
                     }
-                    o.restorePath = file
                 } else if a.hasPrefix("-Xmx") {
                     guard let bytes = parseSize(String(a.dropFirst(4))) else {
                         return .failure(OptionError(message: "invalid heap size in '\(a)' (use e.g. -Xmx64m or -Xmx2g)"))
