@@ -19,13 +19,18 @@ public enum ExitCode {
 public struct LaunchIO {
     public var stdout: (String) -> Void
     public var stderr: (String) -> Void
-    public init(stdout: @escaping (String) -> Void, stderr: @escaping (String) -> Void) {
+    /// The descriptor behind `stdout`, if any: script output is then written as raw bytes.
+    public var stdoutDescriptor: Int32?
+    public init(stdout: @escaping (String) -> Void, stderr: @escaping (String) -> Void,
+                stdoutDescriptor: Int32? = nil) {
         self.stdout = stdout
         self.stderr = stderr
+        self.stdoutDescriptor = stdoutDescriptor
     }
     /// The process's own streams.
     public static var standard: LaunchIO {
-        LaunchIO(stdout: { VMConfiguration.writeAll(1, $0) }, stderr: { VMConfiguration.writeAll(2, $0) })
+        LaunchIO(stdout: { VMConfiguration.writeAll(1, $0) }, stderr: { VMConfiguration.writeAll(2, $0) },
+                 stdoutDescriptor: 1)
     }
 }
 
@@ -72,6 +77,7 @@ public enum Launcher {
         config.maxHeap = options.maxHeap
         config.classpath = options.classpath
         config.writeOutput = io.stdout
+        config.outputDescriptor = io.stdoutDescriptor
         config.writeError = io.stderr
         config.arguments = options.scriptArguments
         config.allArguments = ["amber"] + arguments

@@ -34,6 +34,15 @@ extension Compiler {
     func expression() { parsePrecedence(.lowest) }
 
     func parsePrecedence(_ precedence: Precedence) {
+        // The parser recurses on the Swift stack; bound it so deep input is an error, not a crash.
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > Compiler.maxNesting {
+            error("Expression is nested too deeply (limit \(Compiler.maxNesting)).")
+            // Skip the rest so the unwinding levels report nothing more.
+            while !check(.eof) { advance() }
+            return
+        }
         advance()
         let canAssign = precedence <= .conditional
         if !prefix(previous.type, canAssign: canAssign) {

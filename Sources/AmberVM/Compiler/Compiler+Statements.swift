@@ -72,6 +72,13 @@ extension Compiler {
     }
 
     func statement() {
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > Compiler.maxNesting {
+            error("Code is nested too deeply (limit \(Compiler.maxNesting)).")
+            while !check(.eof) { advance() }
+            return
+        }
         if match(.kwBreak) {
             guard let loop = fn.loop else { errorPrevious("Cannot use 'break' outside of a loop."); return }
             _ = discardLocals(depth: loop.scopeDepth + 1)

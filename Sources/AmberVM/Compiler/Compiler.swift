@@ -112,6 +112,9 @@ final class Compiler {
     static let maxParameters = 16
     static let maxJump = 1 << 16
     static let maxMethodName = 64
+    /// Depth of nested expressions and statements the recursive parser accepts.
+    static let maxNesting = 1000
+    var nesting = 0
 
     init(vm: VM, module: ObjRef, modulePath: String, source: [UInt8]) {
         self.vm = vm
@@ -486,6 +489,7 @@ final class Compiler {
             }
         }
         emit(.endModule)
+        emit(.null)
         emit(.return)
         // Undefined names are only worth reporting when nothing else went wrong.
         for (name, line) in implicitVariables.sorted(by: { $0.value < $1.value }) where !hadError {

@@ -125,7 +125,7 @@ extension VM {
                 guard a[1].isNumber else { return vm.fail("Iterator must be a number.") }
                 guard a[1].number == a[1].number.rounded() else { return vm.fail("Iterator must be an integer.") }
                 if a[1].number < 0 { return vm.ret(a, .false) }
-                i = Int(a[1].number) + 1
+                i = VM.clampedInt(a[1].number) + 1
             }
             while i < cap {
                 if vm.mapEntry(m, i) != nil { return vm.ret(a, Value(i)) }

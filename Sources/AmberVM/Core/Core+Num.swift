@@ -30,7 +30,7 @@ extension VM {
     func intArg(_ a: UnsafeMutablePointer<Value>, _ i: Int, _ what: String) -> Int? {
         guard let d = numArg(a, i, what) else { return nil }
         if d != d.rounded() || d.isInfinite { _ = fail("\(what) must be an integer."); return nil }
-        return Int(d)
+        return VM.clampedInt(d)
     }
 
     func registerNumNatives() {
@@ -122,6 +122,13 @@ extension VM {
         staticNative(num, "smallest") { vm, a in vm.ret(a, Value(Double.leastNormalMagnitude)) }
         staticNative(num, "maxSafeInteger") { vm, a in vm.ret(a, Value(9007199254740991.0)) }
         staticNative(num, "minSafeInteger") { vm, a in vm.ret(a, Value(-9007199254740991.0)) }
+    }
+
+    /// An integral Double as Int, saturating instead of trapping on huge values.
+    @inline(__always) static func clampedInt(_ d: Double) -> Int {
+        if d >= 9.2e18 { return Int.max }
+        if d <= -9.2e18 { return Int.min }
+        return Int(d)
     }
 
     /// Wren converts to a 32-bit unsigned integer for bitwise operators.

@@ -72,7 +72,11 @@ extension VM {
 
     public func flushOutput() {
         if output.isEmpty { return }
-        config.writeOutput(String(decoding: output, as: UTF8.self))
+        if let fd = config.outputDescriptor {
+            output.withUnsafeBytes { VMConfiguration.writeAll(fd, $0) }
+        } else {
+            config.writeOutput(String(decoding: output, as: UTF8.self))
+        }
         output.removeAll(keepingCapacity: true)
     }
 }

@@ -146,7 +146,7 @@ extension VM {
             if a[1].isNull { return vm.ret(a, n == 0 ? .false : Value(0)) }
             guard a[1].isNumber else { return vm.fail("Iterator must be a number.") }
             guard a[1].number == trunc(a[1].number) else { return vm.fail("Iterator must be an integer.") }
-            var i = Int(a[1].number)
+            var i = VM.clampedInt(a[1].number)
             if i < 0 || i >= n { return vm.ret(a, .false) }
             i += vm.decodeUTF8(vm.stringBytes(s), n, i).1
             return vm.ret(a, i >= n ? .false : Value(i))
@@ -156,7 +156,7 @@ extension VM {
             if a[1].isNull { return vm.ret(a, n == 0 ? .false : Value(0)) }
             guard a[1].isNumber else { return vm.fail("Iterator must be a number.") }
             guard a[1].number == trunc(a[1].number) else { return vm.fail("Iterator must be an integer.") }
-            let i = Int(a[1].number)
+            let i = VM.clampedInt(a[1].number)
             if i < 0 || i + 1 >= n { return vm.ret(a, .false) }
             return vm.ret(a, Value(i + 1))
         }

@@ -37,14 +37,38 @@ public final class Heap {
     public let base: UnsafeMutableRawPointer
     /// Bytes of address space reserved (the hard ceiling).
     public let reserved: Int
+    /// The allocator's mutable state. It lives behind a `let` pointer rather
+    /// than in stored `var`s because every access to a stored `var` of a class
+    /// costs a dynamic exclusivity check (a runtime call), and these are read
+    /// on every allocation and at every safe point of the interpreter loop.
+    struct AllocState {
+        var maxHeap: Int
+        var top: Int
+        var nextGC: Int
+        var gcRequested: Bool
+    }
+    let state: UnsafeMutablePointer<AllocState>
+
     /// `-Xmx`: live data may not exceed this.
-    public var maxHeap: Int
+    public var maxHeap: Int {
+        @inline(__always) get { state.pointee.maxHeap }
+        @inline(__always) set { state.pointee.maxHeap = newValue }
+    }
     /// Next free byte offset.
-    public var top: Int
+    public var top: Int {
+        @inline(__always) get { state.pointee.top }
+        @inline(__always) set { state.pointee.top = newValue }
+    }
     /// When `top` passes this, the next safe point collects.
-    public var nextGC: Int
+    public var nextGC: Int {
+        @inline(__always) get { state.pointee.nextGC }
+        @inline(__always) set { state.pointee.nextGC = newValue }
+    }
     /// Set by the allocator, read by the interpreter at safe points.
-    public var gcRequested = false
+    public var gcRequested: Bool {
+        @inline(__always) get { state.pointee.gcRequested }
+        @inline(__always) set { state.pointee.gcRequested = newValue }
+    }
     let markBits: UnsafeMutablePointer<UInt64>
     let markWords: Int
 
@@ -53,7 +77,6 @@ public final class Heap {
     public static let headerSize = 16
 
     public init(maxHeap: Int) throws {
-        self.maxHeap = maxHeap
         // Room above the cap so that what is allocated between two safe points
         // never runs off the reservation; the cap itself is checked at safe points.
         let slack = 256 << 20
@@ -70,11 +93,12 @@ public final class Heap {
             throw VMError.outOfMemory
         }
         markBits = mb.bindMemory(to: UInt64.self, capacity: markWords)
-        top = Heap.firstObject
-        nextGC = min(16 << 20, maxHeap)
+        state = .allocate(capacity: 1)
+        state.initialize(to: AllocState(maxHeap: maxHeap, top: Heap.firstObject, nextGC: min(16 << 20, maxHeap), gcRequested: false))
     }
 
     deinit {
+        state.deallocate()
         munmap(base, reserved)
         munmap(UnsafeMutableRawPointer(markBits), markWords * 8)
     }

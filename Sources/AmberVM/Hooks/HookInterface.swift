@@ -41,7 +41,19 @@ public final class HookInterface {
     }
 
     /// Bit i set when event i has at least one listener.
-    public private(set) var enabled: UInt32 = 0
+    public private(set) var enabled: UInt32 {
+        @inline(__always) get { enabledBits.pointee }
+        set { enabledBits.pointee = newValue }
+    }
+    /// NOTE: behind a `let` pointer, not a stored `var`, because the
+    /// interpreter tests it on every script call and a stored `var` of a
+    /// class costs a dynamic exclusivity check on each read.
+    private let enabledBits: UnsafeMutablePointer<UInt32> = {
+        let p = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return p
+    }()
+    deinit { enabledBits.deallocate() }
     private var listeners: [[Registration]] = Array(repeating: [], count: HookEvent.allCases.count)
     private var nextToken = 1
 

@@ -24,7 +24,13 @@ public struct VMConfiguration {
     /// Directories searched by `import` after the importing module's directory.
     public var classpath: [String] = []
     /// Where `System.print` and `System.write` go.
-    public var writeOutput: (String) -> Void = { s in VMConfiguration.writeAll(1, s) }
+    /// (Setting it sends output there instead of to `outputDescriptor`.)
+    public var writeOutput: (String) -> Void = { s in VMConfiguration.writeAll(1, s) } {
+        didSet { outputDescriptor = nil }
+    }
+    /// When set, script output goes to this descriptor as raw bytes (strings need not
+    /// be valid UTF-8) instead of through `writeOutput`.
+    public var outputDescriptor: Int32? = 1
     /// Where error reports go.
     public var writeError: (String) -> Void = { s in VMConfiguration.writeAll(2, s) }
     /// Process arguments as `Process.arguments` sees them (after the script path).
@@ -36,13 +42,15 @@ public struct VMConfiguration {
     /// Writes all of `s` to a file descriptor, retrying short writes.
     public static func writeAll(_ fd: Int32, _ s: String) {
         var s = s
-        s.withUTF8 { buf in
-            var done = 0
-            while done < buf.count {
-                let n = write(fd, buf.baseAddress! + done, buf.count - done)
-                if n <= 0 { if errno == EINTR { continue }; return }
-                done += n
-            }
+        s.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
+    }
+
+    public static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer) {
+        var done = 0
+        while done < buf.count {
+            let n = write(fd, buf.baseAddress! + done, buf.count - done)
+            if n <= 0 { if errno == EINTR { continue }; return }
+            done += n
         }
     }
 }
@@ -68,27 +76,78 @@ enum Root: Int, CaseIterable {
 /// A native method: args[0] is the receiver, args[1...arity] the arguments.
 public typealias NativeFunction = (VM, UnsafeMutablePointer<Value>) -> Bool
 
+/// A native method as the interpreter's table holds it (see `VM.nativeTable`).
+struct Native {
+    let call: NativeFunction
+    init(_ call: @escaping NativeFunction) { self.call = call }
+}
+
 
 public final class VM {
     public let heap: Heap
     public var config: VMConfiguration
     public internal(set) var rootBlock: ObjRef = .none
 
-    // Core classes, cached from the root block; reloaded after every collection.
-    var objectClass = ObjRef.none, classClass = ObjRef.none, boolClass = ObjRef.none
-    var nullClass = ObjRef.none, numClass = ObjRef.none, stringClass = ObjRef.none
-    var listClass = ObjRef.none, mapClass = ObjRef.none, rangeClass = ObjRef.none
-    var fnClass = ObjRef.none, fiberClass = ObjRef.none, systemClass = ObjRef.none
+    /// The state the interpreter loop and the natives read all the time.
+    ///
+    /// NOTE: it sits behind a `let` pointer instead of in stored `var`s
+    /// because Swift checks exclusivity dynamically on every access to a
+    /// stored `var` of a class (two runtime calls and a thread-local lookup).
+    /// The computed properties below keep the familiar names. Measured on
+    /// string_equals: see the commit that introduced it.
+    struct HotState {
+        // Core classes, cached from the root block; reloaded after every collection.
+        var objectClass = ObjRef.none, classClass = ObjRef.none, boolClass = ObjRef.none
+        var nullClass = ObjRef.none, numClass = ObjRef.none, stringClass = ObjRef.none
+        var listClass = ObjRef.none, mapClass = ObjRef.none, rangeClass = ObjRef.none
+        var fnClass = ObjRef.none, fiberClass = ObjRef.none, systemClass = ObjRef.none
+        /// The fiber being run.
+        var fiber = ObjRef.none
+        /// The pending runtime error, set by natives that return false.
+        var error = Value.null
+        var hasError = false
+        // Symbols of the operators with a number fast path.
+        var symbolAdd = 0, symbolSub = 0, symbolMul = 0, symbolDiv = 0, symbolLt = 0, symbolGt = 0
+        var symbolLte = 0, symbolGte = 0, symbolEq = 0, symbolNeq = 0, symbolNeg = 0
+    }
+    let hot: UnsafeMutablePointer<HotState> = {
+        let p = UnsafeMutablePointer<HotState>.allocate(capacity: 1)
+        p.initialize(to: HotState())
+        return p
+    }()
+
+    var objectClass: ObjRef { @inline(__always) get { hot.pointee.objectClass } set { hot.pointee.objectClass = newValue } }
+    var classClass: ObjRef { @inline(__always) get { hot.pointee.classClass } set { hot.pointee.classClass = newValue } }
+    var boolClass: ObjRef { @inline(__always) get { hot.pointee.boolClass } set { hot.pointee.boolClass = newValue } }
+    var nullClass: ObjRef { @inline(__always) get { hot.pointee.nullClass } set { hot.pointee.nullClass = newValue } }
+    var numClass: ObjRef { @inline(__always) get { hot.pointee.numClass } set { hot.pointee.numClass = newValue } }
+    var stringClass: ObjRef { @inline(__always) get { hot.pointee.stringClass } set { hot.pointee.stringClass = newValue } }
+    var listClass: ObjRef { @inline(__always) get { hot.pointee.listClass } set { hot.pointee.listClass = newValue } }
+    var mapClass: ObjRef { @inline(__always) get { hot.pointee.mapClass } set { hot.pointee.mapClass = newValue } }
+    var rangeClass: ObjRef { @inline(__always) get { hot.pointee.rangeClass } set { hot.pointee.rangeClass = newValue } }
+    var fnClass: ObjRef { @inline(__always) get { hot.pointee.fnClass } set { hot.pointee.fnClass = newValue } }
+    var fiberClass: ObjRef { @inline(__always) get { hot.pointee.fiberClass } set { hot.pointee.fiberClass = newValue } }
+    var systemClass: ObjRef { @inline(__always) get { hot.pointee.systemClass } set { hot.pointee.systemClass = newValue } }
+    /// The fiber being run.
+    var fiber: ObjRef { @inline(__always) get { hot.pointee.fiber } set { hot.pointee.fiber = newValue } }
+    /// The pending runtime error, set by natives that return false.
+    var error: Value { @inline(__always) get { hot.pointee.error } set { hot.pointee.error = newValue } }
+    var hasError: Bool { @inline(__always) get { hot.pointee.hasError } set { hot.pointee.hasError = newValue } }
+    var symbolAdd: Int { @inline(__always) get { hot.pointee.symbolAdd } set { hot.pointee.symbolAdd = newValue } }
+    var symbolSub: Int { @inline(__always) get { hot.pointee.symbolSub } set { hot.pointee.symbolSub = newValue } }
+    var symbolMul: Int { @inline(__always) get { hot.pointee.symbolMul } set { hot.pointee.symbolMul = newValue } }
+    var symbolDiv: Int { @inline(__always) get { hot.pointee.symbolDiv } set { hot.pointee.symbolDiv = newValue } }
+    var symbolLt: Int { @inline(__always) get { hot.pointee.symbolLt } set { hot.pointee.symbolLt = newValue } }
+    var symbolGt: Int { @inline(__always) get { hot.pointee.symbolGt } set { hot.pointee.symbolGt = newValue } }
+    var symbolLte: Int { @inline(__always) get { hot.pointee.symbolLte } set { hot.pointee.symbolLte = newValue } }
+    var symbolGte: Int { @inline(__always) get { hot.pointee.symbolGte } set { hot.pointee.symbolGte = newValue } }
+    var symbolEq: Int { @inline(__always) get { hot.pointee.symbolEq } set { hot.pointee.symbolEq = newValue } }
+    var symbolNeq: Int { @inline(__always) get { hot.pointee.symbolNeq } set { hot.pointee.symbolNeq = newValue } }
+    var symbolNeg: Int { @inline(__always) get { hot.pointee.symbolNeg } set { hot.pointee.symbolNeg = newValue } }
 
     /// Method name -> symbol id. The heap's symbol list is the truth; this is its index.
     var symbolIds: [String: Int] = [:]
     var symbolNames: [String] = []
-    /// Cached module lookups by name (values are re-read from the heap map when stale).
-    /// The pending runtime error, set by natives that return false.
-    var error: Value = .null
-    var hasError = false
-    /// The fiber being run.
-    var fiber: ObjRef = .none
     /// Set when `Process.exit` or a fatal condition ends the run.
     var exitCode: Int32? = nil
     /// Buffered output of System.print/write, flushed at newlines and at the end of a run.
@@ -98,7 +157,18 @@ public final class VM {
     /// The hook interface (design section 5).
     public let hooks = HookInterface()
     /// Native method implementations; the heap refers to them by index.
-    var natives: [NativeFunction] = []
+    var natives: [NativeFunction] = [] {
+        didSet {
+            // Keep `nativeTable` in step; natives are only ever appended.
+            if natives.count == nativeTable.count + 1 { nativeTable.append(Native(natives[natives.count - 1])) }
+            else { nativeTable = natives.map(Native.init) }
+        }
+    }
+    /// The same functions wrapped in a struct, which is what the interpreter
+    /// calls. NOTE: an array of bare function values stores them at maximal
+    /// abstraction, so every call went through a reabstraction thunk; a
+    /// struct field keeps the function's natural calling convention.
+    var nativeTable: [Native] = []
     /// "Class.signature" of each native, parallel to `natives` (what an image records).
     var nativeNames: [String] = []
     /// Embedder-provided foreign methods: "Class.signature" or "module.Class.signature" -> native id.
@@ -126,9 +196,6 @@ public final class VM {
     var resumeKind = ResumeKind.methodEntry
     /// Number of collections so far.
     public internal(set) var collections = 0
-    // Symbols of the operators with a number fast path.
-    var symbolAdd = 0, symbolSub = 0, symbolMul = 0, symbolDiv = 0, symbolLt = 0, symbolGt = 0
-    var symbolLte = 0, symbolGte = 0, symbolEq = 0, symbolNeq = 0, symbolNeg = 0
 
     public init(configuration: VMConfiguration = VMConfiguration()) throws {
         self.config = configuration
@@ -142,6 +209,11 @@ public final class VM {
         setRoot(.pending, newList().value)
         try bootstrapCore()
         registerBuiltinModules()
+    }
+
+    deinit {
+        hot.deinitialize(count: 1)
+        hot.deallocate()
     }
 
     @inline(__always) func root(_ r: Root) -> Value { heap[rootBlock, ArrayLayout.first + r.rawValue] }

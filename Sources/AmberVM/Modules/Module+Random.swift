@@ -48,19 +48,24 @@ extension VM {
         }
       }
 
+      foreign sampleList_(list, count)
+      foreign shuffleList_(list)
+
       foreign static entropyState_()
       foreign static numberState_(seed)
       foreign static wordsState_(words)
 
-      // A Num in [0, 1) with 53 random bits.
+      // float(): a Num in [0, 1) with 53 random bits; float(end) is
+      // float() * end, float(start, end) is float() * (end - start) + start.
       foreign float()
-      float(end) { float() * end }
-      float(start, end) { float() * (end - start) + start }
+      foreign float(end)
+      foreign float(start, end)
 
-      // A Num in [0, 2^32).
+      // int(): a Num in [0, 2^32); int(end) is (float() * end).floor,
+      // int(start, end) is (float() * (end - start)).floor + start.
       foreign int()
-      int(end) { (float() * end).floor }
-      int(start, end) { (float() * (end - start)).floor + start }
+      foreign int(end)
+      foreign int(start, end)
 
       sample(list) {
         if (list.count == 0) Fiber.abort("Not enough elements to sample.")
@@ -70,7 +75,11 @@ extension VM {
       // Robert Floyd's sampling: for each of the last `count` positions j,
       // draw an index up to j; an index drawn before is replaced by j itself.
       // Small samples remember their picks in a map, large ones in a list.
+      // Lists with a count in range take a native path that draws the same
+      // numbers; other arguments take the Wren one.
       sample(list, count) {
+        var fast = sampleList_(list, count)
+        if (fast != null) return fast
         if (count > list.count) Fiber.abort("Not enough elements to sample.")
         var picked = count * 4 < list.count ? {} : List.filled(list.count, false)
         var result = []
@@ -83,8 +92,9 @@ extension VM {
         return result
       }
 
-      // Fisher-Yates, front to back.
+      // Fisher-Yates, front to back (natively for Lists).
       shuffle(list) {
+        if (shuffleList_(list)) return
         if (list.isEmpty) return
         for (i in 0...list.count - 1) {
           var j = int(i, list.count)
@@ -126,17 +136,86 @@ extension VM {
             while words.count < 16 { words.append(words[i]); i += 1 }
             return vm.ret(a, vm.newRandomState(words, explicit: true))
         }
+        // The ranged forms compute what their Wren definitions (in the
+        // comments above) would, errors included: the float is drawn first,
+        // then the bounds are checked as Num's operators check them.
         foreign("random.Random.float()") { vm, a in
-            guard let state = vm.randomState(a[0]) else { return false }
-            let well = Well512(state)
-            // 32 bits, then 21 more: the 53 bits a double's mantissa holds.
-            let high = Double(well.next()) * 2097152.0
-            let low = Double(well.next() & 0x1f_ffff)
-            return vm.ret(a, Value((high + low) / 9007199254740992.0))
+            guard let f = vm.randomFloat(a[0]) else { return false }
+            return vm.ret(a, Value(f))
         }
+        foreign("random.Random.float(_)") { vm, a in
+            guard let f = vm.randomFloat(a[0]) else { return false }
+            guard a[1].isNumber else { return vm.fail("Right operand must be a number.") }
+            return vm.ret(a, Value(f * a[1].number))
+        }
+        foreign("random.Random.float(_,_)") { vm, a in
+            guard let f = vm.randomFloat(a[0]), let (start, width) = vm.randomSpan(a) else { return false }
+            return vm.ret(a, Value(f * width + start))
+        }
+        foreign("random.Random.int(_)") { vm, a in
+            guard let f = vm.randomFloat(a[0]) else { return false }
+            guard a[1].isNumber else { return vm.fail("Right operand must be a number.") }
+            return vm.ret(a, Value((f * a[1].number).rounded(.down)))
+        }
+        foreign("random.Random.int(_,_)") { vm, a in
+            guard let f = vm.randomFloat(a[0]), let (start, width) = vm.randomSpan(a) else { return false }
+            return vm.ret(a, Value((f * width).rounded(.down) + start))
+        }
+        registerRandomListNatives()
         foreign("random.Random.int()") { vm, a in
             guard let state = vm.randomState(a[0]) else { return false }
             return vm.ret(a, Value(Double(Well512(state).next())))
+        }
+    }
+
+    /// (float() * end).floor, as an index.
+    @inline(__always)
+    func randomIndex(_ state: UnsafeMutablePointer<Value>, below end: Int) -> Int {
+        let well = Well512(state)
+        let high = Double(well.next()) * 2097152.0
+        let low = Double(well.next() & 0x1f_ffff)
+        return Int(((high + low) / 9007199254740992.0 * Double(end)).rounded(.down))
+    }
+
+    func registerRandomListNatives() {
+        // sample(list, count) for a List and an integer count in 0...list.count;
+        // null (drawing nothing) for anything else.
+        foreign("random.Random.sampleList_(_,_)") { vm, a in
+            guard a[1].isObject, vm.heap.kind(a[1].ref) == .list, a[2].isNumber else { return vm.ret(a, .null) }
+            let list = a[1].ref
+            let n = vm.listCount(list)
+            let c = a[2].number
+            guard c == c.rounded(), c >= 0, c <= Double(n) else { return vm.ret(a, .null) }
+            guard let state = vm.randomState(a[0]) else { return false }
+            let count = Int(c)
+            guard vm.heap.canAllocate(count * 8 + 128) else { return vm.fail("Out of memory.") }
+            var picked = [Bool](repeating: false, count: n)
+            let result = vm.newList(capacity: count)
+            let out = vm.listElements(result)
+            let elements = vm.listElements(list)
+            for (k, j) in (n - count..<n).enumerated() {
+                var index = vm.randomIndex(state, below: j + 1)
+                if picked[index] { index = j }
+                picked[index] = true
+                out[k] = elements[index]
+            }
+            vm.heap.setWord(result, ListLayout.count, count)
+            return vm.ret(a, result.value)
+        }
+        // shuffle(list) for a List: true when done, false (drawing nothing) otherwise.
+        foreign("random.Random.shuffleList_(_)") { vm, a in
+            guard a[1].isObject, vm.heap.kind(a[1].ref) == .list else { return vm.ret(a, .false) }
+            let n = vm.listCount(a[1].ref)
+            if n == 0 { return vm.ret(a, .true) }
+            guard let state = vm.randomState(a[0]) else { return false }
+            let elements = vm.listElements(a[1].ref)
+            for i in 0..<(n - 1) {
+                let j = vm.randomIndex(state, below: n - i) + i
+                let held = elements[j]
+                elements[j] = elements[i]
+                elements[i] = held
+            }
+            return vm.ret(a, .true)
         }
     }
 
@@ -146,6 +225,32 @@ extension VM {
         values.append(Value(0))
         values.append(Value(explicit))
         return newList(values).value
+    }
+
+    /// The next float in [0, 1) of a Random instance, or nil with an error set.
+    @inline(__always)
+    func randomFloat(_ receiver: Value) -> Double? {
+        guard let state = randomState(receiver) else { return nil }
+        let well = Well512(state)
+        // 32 bits, then 21 more: the 53 bits a double's mantissa holds.
+        let high = Double(well.next()) * 2097152.0
+        let low = Double(well.next() & 0x1f_ffff)
+        return (high + low) / 9007199254740992.0
+    }
+
+    /// (start, end - start) for the two-bound forms, or nil with the error
+    /// `end - start` would raise. (An `end` of a class with its own `-`
+    /// operator is not called: the bounds must be Nums.)
+    func randomSpan(_ a: UnsafeMutablePointer<Value>) -> (Double, Double)? {
+        guard a[2].isNumber else {
+            _ = fail("\(className(classOf(a[2]))) does not implement '-(_)'.")
+            return nil
+        }
+        guard a[1].isNumber else {
+            _ = fail("Right operand must be a number.")
+            return nil
+        }
+        return (a[1].number, a[2].number - a[1].number)
     }
 
     /// The state words of a Random instance, or nil with an error set.

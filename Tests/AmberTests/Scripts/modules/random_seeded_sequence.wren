@@ -47,3 +47,25 @@ System.print(list) // expect: [8, 2, 6, 9, 1, 4, 10, 5, 3, 7]
 System.print(g.sample(list)) // expect: 7
 System.print(g.sample(list, 4)) // expect: [9, 5, 3, 2]
 System.print(g.sample((0...100).toList, 3)) // expect: [66, 19, 92]
+
+// Any object with count and subscripts can be sampled and shuffled, with the
+// same draws as a List.
+class Row {
+  construct new(items) { _items = items }
+  count { _items.count }
+  isEmpty { _items.isEmpty }
+  [index] { _items[index] }
+  [index]=(value) { _items[index] = value }
+  toString { _items.toString }
+}
+var p = Random.new(4)
+var q = Random.new(4)
+System.print(p.sample((1..30).toList, 6).toString == q.sample(Row.new((1..30).toList), 6).toString) // expect: true
+System.print(p.sample((1..8).toList, 7).toString == q.sample(Row.new((1..8).toList), 7).toString) // expect: true
+var plain = (1..12).toList
+var row = Row.new((1..12).toList)
+p.shuffle(plain)
+q.shuffle(row)
+System.print(plain.toString == row.toString) // expect: true
+System.print(row) // expect: [2, 12, 3, 10, 1, 6, 8, 5, 11, 9, 4, 7]
+System.print(p.int() == q.int()) // expect: true

@@ -1,0 +1,15 @@
+import Testing
+@testable import AmberVM
+
+/// Invariants the interpreter loop relies on for speed.
+@Suite struct InterpreterInvariantTests {
+    /// The loop turns an opcode byte into an `Op` with `unsafeBitCast`, which
+    /// is only right while every raw value equals the case's index.
+    @Test func opcodeBytesAreCaseIndices() {
+        #expect(MemoryLayout<Op>.size == 1)
+        for (index, op) in Op.allCases.enumerated() {
+            #expect(Int(op.rawValue) == index)
+            #expect(unsafeBitCast(UInt8(index), to: Op.self) == op)
+        }
+    }
+}
