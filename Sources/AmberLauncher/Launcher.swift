@@ -44,9 +44,10 @@ public enum Launcher {
     Options:
       -cp <dir1:dir2:...>   directories searched by `import` (also -classpath)
       -Xmx<size>            cap the heap, e.g. -Xmx64m, -Xmx2g (default 4g)
-      -snapshot:file=IMG,trigger=Class.method[,exit]
+      -snapshot:file=IMG,trigger=Class.method[,exit][,dryrun]
                             on entry to Class.method (any arity, or e.g. Class.method(_,_))
-                            write the running VM to IMG; with ",exit" stop right after
+                            write the running VM to IMG; with ",exit" stop right after;
+                            with ",dryrun" run the hooks and compensations, write nothing
       -restore:file=IMG[,verify=header]
                             resume the program saved in IMG; later arguments are its own.
                             verify=header skips the heap checksum (the one restore step

@@ -102,12 +102,13 @@ struct Options {
 
     /// `file=IMG,trigger=Class.method[,exit]`
     static func parseSnapshot(_ s: String) -> Result<SnapshotRequest, OptionError> {
-        var file: String?, trigger: String?, exit = false
+        var file: String?, trigger: String?, exit = false, dryRun = false
         for (k, v) in keyValues(s) {
             switch k {
             case "file": file = v
             case "trigger": trigger = v
             case "exit": exit = true
+            case "dryrun": dryRun = true
             default: return .failure(OptionError(message: "unknown snapshot setting '\(k)'"))
             }
         }
@@ -126,7 +127,7 @@ struct Options {
         guard isName(name) || name.isEmpty && method.hasPrefix("(") == false else {
             return .failure(OptionError(message: "trigger must look like Class.method or Class.method(_,_)"))
         }
-        return .success(SnapshotRequest(path: file, trigger: trigger, exitAfter: exit))
+        return .success(SnapshotRequest(path: file, trigger: trigger, exitAfter: exit, dryRun: dryRun))
     }
 
     /// "64m", "2g", "512k", "1048576" -> bytes.

@@ -4,7 +4,7 @@ import Testing
 @testable import AmberLauncher
 
 /// Runs the built `amber` executable as a separate process.
-func runAmber(_ args: [String], cwd: String) throws -> (Int32, String, String) {
+func runAmber(_ args: [String], cwd: String, env: [String: String] = [:]) throws -> (Int32, String, String) {
     let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("amber").path
     let binary = FileManager.default.fileExists(atPath: exe) ? exe
@@ -14,6 +14,7 @@ func runAmber(_ args: [String], cwd: String) throws -> (Int32, String, String) {
     p.executableURL = URL(fileURLWithPath: binary)
     p.arguments = args
     p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+    if !env.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 } }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err

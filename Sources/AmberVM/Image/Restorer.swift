@@ -150,6 +150,12 @@ extension VM {
     /// snapshotting fiber from where it stopped, then any waiting timers.
     public func resumeFromImage() -> InterpretResult {
         let t0 = port.rawMonotonic()
+        // The VM's own compensations first (the clock was set when mapping), then
+        // Swift listeners from high to low priority, then the scripts' hooks.
+        if let error = applyRestoreEnvironment() {
+            config.writeError(error + "\n")
+            return .runtimeError(error)
+        }
         hooks.fire(.postRestore, self, reversed: true)
         let failures = runScriptHooks(kind: 1)
         if !failures.isEmpty {

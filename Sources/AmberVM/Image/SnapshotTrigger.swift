@@ -21,7 +21,8 @@ extension VM {
             vm.snapshotTaken = true
             vm.watchedMethods.removeAll()
             vm.verbose("trigger \(req.trigger) entered")
-            if let error = vm.takeSnapshot(path: req.path, resume: .methodEntry) {
+            let failure = req.dryRun ? vm.dryRunSnapshot() : vm.takeSnapshot(path: req.path, resume: .methodEntry)
+            if let error = failure {
                 vm.config.writeError("amber: snapshot failed: \(error)\n")
                 if req.exitAfter {
                     vm.exitCode = 74

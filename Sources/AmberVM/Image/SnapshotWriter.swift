@@ -19,10 +19,13 @@ public struct SnapshotRequest {
     public var trigger: String
     /// End the process (status 0) right after writing.
     public var exitAfter = false
-    public init(path: String, trigger: String, exitAfter: Bool = false) {
+    /// Run the hooks and compensations as if writing and restoring, but write nothing.
+    public var dryRun = false
+    public init(path: String, trigger: String, exitAfter: Bool = false, dryRun: Bool = false) {
         self.path = path
         self.trigger = trigger
         self.exitAfter = exitAfter
+        self.dryRun = dryRun
     }
 
     var triggerClass: String { String(trigger.prefix { $0 != "." }) }
@@ -67,6 +70,7 @@ extension VM {
         let t1 = port.rawMonotonic()
         verbose("pre-snapshot hooks: \(ms(t1 - t0))")
 
+        captureImmutableEnvironment()
         flushOutput()
         let before = heap.used
         collectGarbage()
@@ -78,6 +82,32 @@ extension VM {
         verbose("write \(path): \(heap.used) heap bytes, \(nativeNames.count) native names, \(ImageFormat.portSlots.count) port slots, \(ms(t3 - t2))")
         hooks.fire(.postSnapshot, self)
         verbose("total: \(ms(port.rawMonotonic() - t0))")
+        return nil
+    }
+
+    /// `-snapshot:...,dryrun`: pre-snapshot hooks, then everything a restore
+    /// does (a new generation, so unseeded generators reseed; env files and
+    /// immutable variables; post-restore hooks), without writing a file.
+    func dryRunSnapshot() -> String? {
+        if snapshotInProgress || nestedRuns > 0 {
+            return "Cannot take a snapshot here: a native frame (a snapshot hook) is on the stack."
+        }
+        snapshotInProgress = true
+        defer { snapshotInProgress = false }
+        let pre = runScriptHooks(kind: 0)
+        if !pre.isEmpty { return "Pre-snapshot hook failed: " + pre.joined(separator: "; ") }
+        hooks.fire(.preSnapshot, self)
+        captureImmutableEnvironment()
+        flushOutput()
+        collectGarbage()
+        verbose("dry run: image of \(heap.used) heap bytes not written")
+        hooks.fire(.postSnapshot, self)
+        generation += 1
+        restored = true
+        if let error = applyRestoreEnvironment() { return error }
+        hooks.fire(.postRestore, self, reversed: true)
+        let post = runScriptHooks(kind: 1)
+        if !post.isEmpty { return "Post-restore hook failed: " + post.joined(separator: "; ") }
         return nil
     }
 

@@ -71,6 +71,9 @@ enum Root: Int, CaseIterable {
     case pending            // scratch slot used by the collector
     case lastModule         // the module imported last (for importVariable)
     case savedFiber         // the interrupted fiber while snapshot hooks run
+    case envFiles           // List of paths registered with Snapshot.registerRestoreEnvFile
+    case immutableEnv       // Map: name -> value at snapshot (String or null)
+    case envReads           // Map: name -> value the program read with Process.env
 }
 
 /// A native method: args[0] is the receiver, args[1...arity] the arguments.

@@ -4,6 +4,7 @@ extension VM {
     func registerBuiltinModules() {
         registerTimerModules()
         registerSnapshotModule()
+        registerTimeModule()
         registerMetaModule()
         registerRandomModule()
         registerOSModule()

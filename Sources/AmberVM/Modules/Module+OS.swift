@@ -83,10 +83,11 @@ extension VM {
 
         foreign("os.Process.static env(_)") { vm, a in
             guard vm.isString(a[1]) else { return vm.fail("Variable name must be a string.") }
-            guard let value = OSPort.environmentVariable(Array(vm.stringBuffer(a[1].ref))) else {
-                return vm.ret(a, .null)
-            }
-            return vm.ret(a, vm.newString(bytes: value).value)
+            let value = OSPort.environmentVariable(Array(vm.stringBuffer(a[1].ref)))
+            let result = value.map { vm.newString(bytes: $0).value } ?? .null
+            // Remember what the program read: -verbose:snapshot reports values that differ after a restore.
+            vm.noteEnvironmentRead(a[1], result)
+            return vm.ret(a, result)
         }
         foreign("os.Process.static environment") { vm, a in
             let map = vm.newMap()

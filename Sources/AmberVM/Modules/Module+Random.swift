@@ -20,8 +20,13 @@ import Darwin
 //   [0..15]  the state words, one Num (0 ..< 2^32) per word
 //   [16]     the index of the current word
 //   [17]     true if the script gave a seed, false if it came from entropy
-//            (an image restore reseeds only the entropy-seeded ones; DESIGN.md 8)
+//   [18]     reseedOnRestore: true for entropy-seeded generators unless changed
+//   [19]     the VM generation (restores behind the process) of the current seed
 //
+// Reseeding after a restore is lazy: a generator whose [18] is true and whose
+// [19] is not this process's generation draws fresh entropy on its next use.
+// So restores of one image produce different sequences, seeded generators keep
+// theirs (the Random contract), and no restore step walks the heap (DESIGN.md 8).
 // so the heap holds nothing but Nums, and a snapshot carries the sequence.
 
 extension VM {
@@ -47,6 +52,10 @@ extension VM {
           Fiber.abort("Seed must be a number or a sequence of numbers.")
         }
       }
+
+      // Whether a restored process draws a fresh seed (default: only when unseeded).
+      foreign reseedOnRestore
+      foreign reseedOnRestore=(value)
 
       foreign sampleList_(list, count)
       foreign shuffleList_(list)
@@ -106,7 +115,7 @@ extension VM {
     }
     """
 
-    static let randomStateCount = 18
+    static let randomStateCount = 20
 
     func registerRandomModule() {
         registerBuiltinModule("random", source: VM.randomModuleSource)
@@ -139,6 +148,17 @@ extension VM {
         // The ranged forms compute what their Wren definitions (in the
         // comments above) would, errors included: the float is drawn first,
         // then the bounds are checked as Num's operators check them.
+        foreign("random.Random.reseedOnRestore") { vm, a in
+            guard let p = vm.randomState(a[0]) else { return false }
+            return vm.ret(a, p[18])
+        }
+        foreign("random.Random.reseedOnRestore=(_)") { vm, a in
+            guard a[1].isBool else { return vm.fail("Value must be a boolean.") }
+            guard let p = vm.randomState(a[0]) else { return false }
+            p[18] = a[1]
+            p[19] = Value(vm.generation)
+            return vm.ret(a, a[1])
+        }
         foreign("random.Random.float()") { vm, a in
             guard let f = vm.randomFloat(a[0]) else { return false }
             return vm.ret(a, Value(f))
@@ -224,6 +244,8 @@ extension VM {
         var values = words.map { Value(Double($0)) }
         values.append(Value(0))
         values.append(Value(explicit))
+        values.append(Value(!explicit))
+        values.append(Value(generation))
         return newList(values).value
     }
 
@@ -258,7 +280,14 @@ extension VM {
         if receiver.isObject, heap.kind(receiver.ref) == .instance, heap.slotCount(receiver.ref) >= 1 {
             let state = heap.slotPointer(receiver.ref)[0]
             if state.isObject, heap.kind(state.ref) == .list, listCount(state.ref) == VM.randomStateCount {
-                return listElements(state.ref)
+                let p = listElements(state.ref)
+                if p[18] == .true && p[19].number != Double(generation) {
+                    // First use since this process was restored from an image: reseed.
+                    for (i, w) in RandomSeeding.entropyWords(16).enumerated() { p[i] = Value(Double(w)) }
+                    p[16] = Value(0)
+                    p[19] = Value(generation)
+                }
+                return p
             }
         }
         _ = fail("Random generator is not initialized; create it with Random.new().")

@@ -12,6 +12,11 @@ extension VM {
       static registerPostRestoreHook(fn) { register_(1, 0, fn) }
       static registerPostRestoreHook(priority, fn) { register_(1, priority, fn) }
 
+      // KEY=VALUE lines read into the environment of every restored process.
+      foreign static registerRestoreEnvFile(path)
+      // Variables whose value must be the same at restore as at snapshot.
+      foreign static registerImmutableEnv(names)
+
       foreign static register_(kind, priority, fn)
       // Writes an image; false in the writing process, true when resumed from it.
       foreign static take(path)
@@ -41,6 +46,19 @@ extension VM {
             if let error = vm.takeSnapshot(path: path, resume: .snapshotTake) { return vm.fail(error) }
             // Objects moved: the loop reloads from the fiber, which holds the result.
             return false
+        }
+        foreign("snapshot.Snapshot.static registerRestoreEnvFile(_)") { vm, a in
+            guard vm.isString(a[1]) else { return vm.fail("Path must be a string.") }
+            vm.listAppend(vm.rootCollection(.envFiles, map: false), a[1])
+            return vm.ret(a, .null)
+        }
+        foreign("snapshot.Snapshot.static registerImmutableEnv(_)") { vm, a in
+            guard a[1].isObject, vm.heap.kind(a[1].ref) == .list else { return vm.fail("Names must be a list of strings.") }
+            let names = vm.listValues(a[1].ref)
+            guard names.allSatisfy({ vm.isString($0) }) else { return vm.fail("Names must be a list of strings.") }
+            let m = vm.rootCollection(.immutableEnv, map: true)
+            for n in names { vm.mapSet(m, n, vm.environmentValue(vm.string(n))) }
+            return vm.ret(a, .null)
         }
         foreign("snapshot.Snapshot.static isRestored") { vm, a in vm.ret(a, Value(vm.restored)) }
         foreign("snapshot.Snapshot.static generation") { vm, a in vm.ret(a, Value(vm.generation)) }

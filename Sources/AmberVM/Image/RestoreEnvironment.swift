@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The environment a restored process sees (DESIGN.md section 8): its own live
+// environment, then the KEY=VALUE lines of every file registered with
+// Snapshot.registerRestoreEnvFile. Variables registered as immutable must hold
+// the value they had when the image was written. Everything recorded lives in
+// the root block, so it travels in the image.
+
+extension VM {
+    /// A root-block list or map, created on first use.
+    func rootCollection(_ slot: Root, map: Bool) -> ObjRef {
+        if !root(slot).isObject { setRoot(slot, map ? newMap().value : newList().value) }
+        return root(slot).ref
+    }
+
+    func noteEnvironmentRead(_ name: Value, _ value: Value) {
+        mapSet(rootCollection(.envReads, map: true), name, value)
+    }
+
+    /// Records the current values of the immutable variables (called when an image is written).
+    func captureImmutableEnvironment() {
+        guard root(.immutableEnv).isObject else { return }
+        let m = root(.immutableEnv).ref
+        for i in 0..<mapCapacity(m) {
+            guard let (k, _) = mapEntry(m, i) else { continue }
+            mapSet(m, k, environmentValue(string(k)))
+        }
+    }
+
+    func environmentValue(_ name: String) -> Value {
+        guard let v = getenv(name) else { return .null }
+        return newString(String(cString: v)).value
+    }
+
+    /// Applies env files, then checks immutable variables. Returns an error message or nil.
+    func applyRestoreEnvironment() -> String? {
+        if root(.envFiles).isObject {
+            let files = root(.envFiles).ref
+            for i in 0..<listCount(files) {
+                let path = string(listGet(files, i))
+                switch VM.parseEnvFile(path) {
+                case .failure(let e): return e.message
+                case .success(let pairs):
+                    for (k, v) in pairs { setenv(k, v, 1) }
+                    verbose("env file \(path): \(pairs.count) variables")
+                }
+            }
+        }
+        if root(.immutableEnv).isObject {
+            let m = root(.immutableEnv).ref
+            var changed: [String] = []
+            for i in 0..<mapCapacity(m) {
+                guard let (k, was) = mapEntry(m, i) else { continue }
+                let name = string(k)
+                let now = environmentValue(name)
+                if !valuesEqual(was, now) {
+                    changed.append("'\(name)' (was \(describeEnv(was)), now \(describeEnv(now)))")
+                }
+            }
+            if !changed.isEmpty {
+                return "Immutable environment variable changed since the snapshot: " + changed.joined(separator: ", ") + "."
+            }
+        }
+        if verboseSnapshot, root(.envReads).isObject {
+            let m = root(.envReads).ref
+            for i in 0..<mapCapacity(m) {
+                guard let (k, was) = mapEntry(m, i) else { continue }
+                let now = environmentValue(string(k))
+                if !valuesEqual(was, now) {
+                    verbose("environment variable \(string(k)) was read before the snapshot and differs now (was \(describeEnv(was)), now \(describeEnv(now)))")
+                }
+            }
+        }
+        return nil
+    }
+
+    func describeEnv(_ v: Value) -> String { v.isNull ? "unset" : "'\(string(v))'" }
+
+    /// Parses KEY=VALUE lines; blank lines and # comments are allowed.
+    static func parseEnvFile(_ path: String) -> Result<[(String, String)], ImageError> {
+        guard let bytes = VM.readFile(path) else {
+            return .failure(ImageError("Cannot read env file '\(path)': \(String(cString: strerror(errno)))."))
+        }
+        var pairs: [(String, String)] = []
+        // Split on bytes: as Characters, "\r\n" is one grapheme and would not split on "\n".
+        for (i, rawBytes) in bytes.split(separator: 10, omittingEmptySubsequences: false).enumerated() {
+            var raw = rawBytes
+            if raw.last == 13 { raw = raw.dropLast() }
+            let line = Substring(String(decoding: raw, as: UTF8.self))
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            guard let eq = trimmed.firstIndex(of: "=") else {
+                return .failure(ImageError("Env file '\(path)' line \(i + 1): expected KEY=VALUE."))
+            }
+            let key = String(trimmed[..<eq])
+            guard let first = key.unicodeScalars.first, first == "_" || (first.properties.isAlphabetic && first.isASCII),
+                  key.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0) }) else {
+                return .failure(ImageError("Env file '\(path)' line \(i + 1): '\(key)' is not a valid variable name."))
+            }
+            pairs.append((key, String(trimmed[trimmed.index(after: eq)...])))
+        }
+        return .success(pairs)
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+@testable import AmberVM
+
+/// What differs after a restore (DESIGN.md section 8), each checked across two processes.
+@Suite(.serialized) struct CompensationTests {
+    @Test func sleepsAndClocksExcludeTheTimeFrozen() throws {
+        let script = """
+        import "scheduler" for Scheduler
+        import "snapshot" for Snapshot
+        import "time" for Time
+        import "timer" for Timer
+        Scheduler.add {
+          Timer.sleep(1200)
+          System.print("sleeper woke")
+        }
+        Timer.sleep(10)
+        var before = Time.monotonic
+        if (Snapshot.take("t.img")) {
+          System.print("restored; downtime over 1.4 s: %(Snapshot.downtime > 1.4)")
+          System.print("monotonic gap under 0.3 s: %(Time.monotonic - before < 0.3)")
+          System.print("wall clock moved on: %(Time.now > 1.7e9)")
+        }
+        Timer.sleep(2000)
+        """
+        let dir = try scratch(["main.wren": script])
+        let first = try runAmber(["main.wren"], cwd: dir)
+        #expect(first.1 == "sleeper woke\n", "\(first.2)")
+        Thread.sleep(forTimeInterval: 1.5)
+        let start = Date()
+        let second = try runAmber(["-restore:file=t.img"], cwd: dir)
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(second.1 == """
+        restored; downtime over 1.4 s: true
+        monotonic gap under 0.3 s: true
+        wall clock moved on: true
+        sleeper woke
+
+        """, "\(second.2)")
+        // The sleeper still had about 1.2 s to go; the restored process waits 2 s for the main fiber.
+        #expect(elapsed > 1.8, "restore finished after \(elapsed) s: sleeps were cut short")
+    }
+
+    @Test func unseededGeneratorsReseedAndSeededOnesKeepTheirSequence() throws {
+        let script = """
+        import "random" for Random
+        var Fresh = Random.new()
+        var Seeded = Random.new(7)
+        var Pinned = Random.new()
+        Pinned.reseedOnRestore = false
+        var Loose = Random.new(7)
+        Loose.reseedOnRestore = true
+        class Main {
+          static ready() {
+            for (r in [Fresh, Seeded, Pinned, Loose]) System.print((1..6).map { r.int(1000000) }.join(" "))
+          }
+        }
+        Main.ready()
+        """
+        let dir = try scratch(["main.wren": script])
+        let original = try runAmber(["-snapshot:file=r.img,trigger=Main.ready", "main.wren"], cwd: dir)
+        let a = try runAmber(["-restore:file=r.img"], cwd: dir)
+        let b = try runAmber(["-restore:file=r.img"], cwd: dir)
+        let o = original.1.split(separator: "\n"), x = a.1.split(separator: "\n"), y = b.1.split(separator: "\n")
+        try #require(o.count == 4 && x.count == 4 && y.count == 4, "\(original.2) \(a.2) \(b.2)")
+        #expect(x[0] != y[0] && x[0] != o[0], "unseeded generators must differ between restores")
+        #expect(x[1] == o[1] && y[1] == o[1], "a seeded generator keeps its sequence")
+        #expect(x[2] == o[2] && y[2] == o[2], "reseedOnRestore = false keeps the sequence")
+        #expect(x[3] != y[3] && x[3] != o[3], "reseedOnRestore = true reseeds a seeded generator")
+    }
+
+    @Test func restoredProcessSeesItsEnvironmentAndEnvFiles() throws {
+        let script = """
+        import "os" for Process
+        import "snapshot" for Snapshot
+        Snapshot.registerRestoreEnvFile("restore.env")
+        class Main {
+          static ready() {
+            System.print([Process.env("ONLY_AT_RESTORE"), Process.env("FROM_FILE"), Process.env("OVERRIDDEN")])
+          }
+        }
+        Main.ready()
+        """
+        let dir = try scratch(["main.wren": script, "restore.env": "# comment\n\nFROM_FILE=file value\nOVERRIDDEN=from file\n"])
+        let first = try runAmber(["-snapshot:file=e.img,trigger=Main.ready,exit", "main.wren"], cwd: dir,
+                                 env: ["OVERRIDDEN": "original"])
+        #expect(first.0 == 0, "\(first.2)")
+        let second = try runAmber(["-restore:file=e.img"], cwd: dir, env: ["ONLY_AT_RESTORE": "yes", "OVERRIDDEN": "live"])
+        #expect(second.1 == "[yes, file value, from file]\n", "\(second.2)")
+
+        try "GOOD=1\nthis line is wrong\n".write(toFile: dir + "/restore.env", atomically: true, encoding: .utf8)
+        let bad = try runAmber(["-restore:file=e.img"], cwd: dir)
+        #expect(bad.0 == 70)
+        #expect(bad.1 == "")
+        #expect(bad.2.contains("Env file 'restore.env' line 2: expected KEY=VALUE."), "\(bad.2)")
+    }
+
+    @Test func immutableVariablesMustNotChange() throws {
+        let script = """
+        import "snapshot" for Snapshot
+        Snapshot.registerImmutableEnv(["DB_URL"])
+        class Main {
+          static ready() { System.print("connected") }
+        }
+        Main.ready()
+        """
+        let dir = try scratch(["main.wren": script])
+        _ = try runAmber(["-snapshot:file=i.img,trigger=Main.ready,exit", "main.wren"], cwd: dir, env: ["DB_URL": "db1"])
+        let same = try runAmber(["-restore:file=i.img"], cwd: dir, env: ["DB_URL": "db1"])
+        #expect(same.1 == "connected\n", "\(same.2)")
+        let changed = try runAmber(["-restore:file=i.img"], cwd: dir, env: ["DB_URL": "db2"])
+        #expect(changed.0 == 70)
+        #expect(changed.2.contains("'DB_URL' (was 'db1', now 'db2')"), "\(changed.2)")
+    }
+
+    @Test func dryRunRunsEveryHookAndWritesNothing() throws {
+        let script = """
+        import "snapshot" for Snapshot
+        Snapshot.registerPreSnapshotHook(2) { System.print("pre 2") }
+        Snapshot.registerPreSnapshotHook(1) { System.print("pre 1") }
+        Snapshot.registerPostRestoreHook(1) { System.print("post 1") }
+        Snapshot.registerPostRestoreHook(2) { System.print("post 2") }
+        class Main {
+          static ready() { System.print("ready, restored %(Snapshot.isRestored), generation %(Snapshot.generation)") }
+        }
+        Main.ready()
+        """
+        let dir = try scratch(["main.wren": script])
+        let run = try runAmber(["-snapshot:file=d.img,trigger=Main.ready,dryrun", "main.wren"], cwd: dir)
+        #expect(run.1 == "pre 1\npre 2\npost 2\npost 1\nready, restored true, generation 1\n", "\(run.2)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/d.img"))
+    }
+
+    @Test func everyFailingHookRunsAndIsListed() throws {
+        let script = """
+        import "snapshot" for Snapshot
+        Snapshot.registerPreSnapshotHook { Fiber.abort("first") }
+        Snapshot.registerPreSnapshotHook { System.print("still runs") }
+        Snapshot.registerPreSnapshotHook { Fiber.abort("second") }
+        var f = Fiber.new { Snapshot.take("x.img") }
+        f.try()
+        System.print(f.error)
+        """
+        let dir = try scratch(["main.wren": script])
+        let run = try runAmber(["main.wren"], cwd: dir)
+        #expect(run.1 == "still runs\nPre-snapshot hook failed: first; second\n", "\(run.2)")
+    }
+
+    @Test func envFileParsing() {
+        let dir = NSTemporaryDirectory() + "amber-env-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/a.env"
+        try? "A=1\n  # note\nB = spaced\n1X=bad\n".write(toFile: path, atomically: true, encoding: .utf8)
+        guard case .failure(let e) = VM.parseEnvFile(path) else { Issue.record("expected failure"); return }
+        #expect(e.message.contains("line 3"))  // "B " is not a valid name
+        try? "A=1\n\n# c\nB_2=x=y\r\n".write(toFile: path, atomically: true, encoding: .utf8)
+        guard case .success(let pairs) = VM.parseEnvFile(path) else { Issue.record("expected success"); return }
+        #expect(pairs.map { $0.0 } == ["A", "B_2"])
+        #expect(pairs.map { $0.1 } == ["1", "x=y"])
+    }
+}
