@@ -92,7 +92,9 @@ public enum Launcher {
                 io.stderr("amber: \(error.message)\n")
                 return ExitCode.ioError
             }
-            return exitStatus(vm.resumeFromImage())
+            let status = exitStatus(vm.resumeFromImage())
+            vm.shutdown()
+            return status
         }
         let vm: VM
         do {
@@ -108,6 +110,7 @@ public enum Launcher {
         }
         let status = runScript(vm: vm, path: script, io: io)
         if let report = vm.unfiredTriggerReport { io.stderr("amber: \(report)\n") }
+        vm.shutdown()
         return status
     }
 

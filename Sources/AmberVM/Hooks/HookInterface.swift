@@ -96,3 +96,11 @@ public final class HookInterface {
         for r in list { r.listener(vm, payload) }
     }
 }
+
+extension VM {
+    /// Ends the VM's life: fires the shutdown event and flushes output.
+    public func shutdown() {
+        hooks.fire(.shutdown, self)
+        flushOutput()
+    }
+}
