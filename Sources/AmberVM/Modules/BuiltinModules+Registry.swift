@@ -8,5 +8,6 @@ extension VM {
         registerMetaModule()
         registerRandomModule()
         registerOSModule()
+        registerIOModule()
     }
 }

@@ -34,6 +34,8 @@ public struct PortLibrary {
     public var monotonicOffset: Double = 0
     /// When this VM started, on the adjusted monotonic clock.
     public var startTime: Double = 0
+    /// Files, directories and the standard streams (PortLibrary+Files.swift).
+    public var files = FilePort()
 
     public init() {}
 

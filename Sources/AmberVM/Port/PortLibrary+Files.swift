@@ -1,0 +1,329 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The port library's file-system and standard-stream calls (design section 6),
+// used by the io module (Modules/Module+IO.swift).
+//
+// Each call is a replaceable closure in `FilePort`, reached as
+// `vm.port.files`, so an embedder can put a script in a sandboxed or fake
+// file system. Paths and file names are raw bytes, as Wren strings are.
+// Failures come back as a `PortError`: the errno value and the message Wren
+// CLI (through libuv) shows for it, e.g. "no such file or directory".
+
+/// An operating-system error: its errno and libuv's wording of it.
+public struct PortError: Error, Equatable, Sendable {
+    public var code: Int32
+    public init(_ code: Int32) { self.code = code }
+    /// What Wren CLI reports for this error (libuv's `uv_strerror`).
+    public var message: String { PortError.message(code) }
+
+    public static func message(_ code: Int32) -> String {
+        switch code {
+        case EACCES: return "permission denied"
+        case EAGAIN: return "resource temporarily unavailable"
+        case EBADF: return "bad file descriptor"
+        case EBUSY: return "resource busy or locked"
+        case EEXIST: return "file already exists"
+        case EFAULT: return "bad address in system call argument"
+        case EFBIG: return "file too large"
+        case EINTR: return "interrupted system call"
+        case EINVAL: return "invalid argument"
+        case EIO: return "i/o error"
+        case EISDIR: return "illegal operation on a directory"
+        case ELOOP: return "too many symbolic links encountered"
+        case EMFILE: return "too many open files"
+        case ENAMETOOLONG: return "name too long"
+        case ENFILE: return "file table overflow"
+        case ENODEV: return "no such device"
+        case ENOENT: return "no such file or directory"
+        case ENOMEM: return "not enough memory"
+        case ENOSPC: return "no space left on device"
+        case ENOSYS: return "function not implemented"
+        case ENOTDIR: return "not a directory"
+        case ENOTEMPTY: return "directory not empty"
+        case ENXIO: return "no such device or address"
+        case EPERM: return "operation not permitted"
+        case EPIPE: return "broken pipe"
+        case EROFS: return "read-only file system"
+        case ESPIPE: return "invalid seek"
+        case ETXTBSY: return "text file is busy"
+        case EXDEV: return "cross-device link not permitted"
+        case EMLINK: return "too many links"
+        case ENOTTY: return "inappropriate ioctl for device"
+        case EOVERFLOW: return "value too large for defined data type"
+        default:
+            guard let s = strerror(code) else { return "unknown error \(code)" }
+            return String(cString: s).lowercased()
+        }
+    }
+}
+
+/// What `stat` says about a file-system entry, as numbers a script can hold.
+public struct FileStatus: Equatable {
+    public var device = 0.0, inode = 0.0, mode = 0.0, linkCount = 0.0
+    public var user = 0.0, group = 0.0, specialDevice = 0.0, size = 0.0
+    public var blockSize = 0.0, blockCount = 0.0
+    public var isFile = false, isDirectory = false
+    public init() {}
+}
+
+/// Flags of `FilePort.open`, independent of the host's O_* values (they are
+/// Wren CLI's FileFlags bits, so the heap never holds a host-specific number).
+public struct FileOpenFlags: OptionSet, Equatable, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    public static let readOnly = FileOpenFlags(rawValue: 0x01)
+    public static let writeOnly = FileOpenFlags(rawValue: 0x02)
+    public static let readWrite = FileOpenFlags(rawValue: 0x04)
+    public static let sync = FileOpenFlags(rawValue: 0x08)
+    public static let create = FileOpenFlags(rawValue: 0x10)
+    public static let truncate = FileOpenFlags(rawValue: 0x20)
+    public static let exclusive = FileOpenFlags(rawValue: 0x40)
+
+    /// The host's open(2) flags.
+    var host: Int32 {
+        var r: Int32 = 0
+        if contains(.readOnly) { r |= O_RDONLY }
+        if contains(.writeOnly) { r |= O_WRONLY }
+        if contains(.readWrite) { r |= O_RDWR }
+        if contains(.sync) { r |= O_SYNC }
+        if contains(.create) { r |= O_CREAT }
+        if contains(.truncate) { r |= O_TRUNC }
+        if contains(.exclusive) { r |= O_EXCL }
+        return r | O_CLOEXEC
+    }
+}
+
+/// File-system and standard-stream access. Descriptors are this process's;
+/// callers must never keep one where another process could see it.
+public struct FilePort {
+    /// Opens `path`; new files get mode 0600, as in Wren CLI.
+    public var open: (_ path: [UInt8], _ flags: FileOpenFlags) -> Result<Int32, PortError> = { path, flags in
+        withCPath(path) { p in
+            while true {
+                let fd = Glibc_open(p, flags.host, 0o600)
+                if fd >= 0 { return .success(fd) }
+                if errno != EINTR { return .failure(PortError(errno)) }
+            }
+        }
+    }
+    public var close: (_ fd: Int32) -> Result<Void, PortError> = { fd in
+        systemClose(fd) == 0 ? .success(()) : .failure(PortError(errno))
+    }
+    /// Reads up to `count` bytes at `offset`, fewer only at the end of the file.
+    public var read: (_ fd: Int32, _ count: Int, _ offset: Int) -> Result<[UInt8], PortError> = { fd, count, offset in
+        var out: [UInt8] = []
+        var at = offset
+        while out.count < count {
+            let want = min(count - out.count, 1 << 20)
+            var chunk = [UInt8](repeating: 0, count: want)
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(at)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(PortError(errno))
+            }
+            if n == 0 { break }
+            out += chunk[0..<n]
+            at += n
+        }
+        return .success(out)
+    }
+    /// Writes all of `bytes` at `offset`.
+    public var write: (_ fd: Int32, _ bytes: UnsafeRawBufferPointer, _ offset: Int) -> Result<Void, PortError> = { fd, bytes, offset in
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(PortError(errno))
+            }
+            done += n
+        }
+        return .success(())
+    }
+    /// Moves the descriptor's own position (what a reopened file gets back).
+    public var seek: (_ fd: Int32, _ offset: Int) -> Result<Void, PortError> = { fd, offset in
+        lseek(fd, off_t(offset), SEEK_SET) >= 0 ? .success(()) : .failure(PortError(errno))
+    }
+    /// Reads what is available from a stream (stdin): empty at the end of input.
+    public var readStream: (_ fd: Int32, _ max: Int) -> Result<[UInt8], PortError> = { fd, max in
+        var buf = [UInt8](repeating: 0, count: max)
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc_read(fd, $0.baseAddress, max) }
+            if n >= 0 { return .success(Array(buf[0..<n])) }
+            if errno != EINTR { return .failure(PortError(errno)) }
+        }
+    }
+    /// `stat` of a path (following symbolic links).
+    public var stat: (_ path: [UInt8]) -> Result<FileStatus, PortError> = { path in
+        withCPath(path) { p in statusOf { systemStat(p, &$0) } }
+    }
+    /// `fstat` of an open descriptor.
+    public var fstat: (_ fd: Int32) -> Result<FileStatus, PortError> = { fd in
+        statusOf { systemFstat(fd, &$0) }
+    }
+    public var unlink: (_ path: [UInt8]) -> Result<Void, PortError> = { path in
+        withCPath(path) { Glibc_unlink($0) == 0 ? .success(()) : .failure(PortError(errno)) }
+    }
+    /// Creates a directory with mode 0777 less the umask.
+    public var makeDirectory: (_ path: [UInt8]) -> Result<Void, PortError> = { path in
+        withCPath(path) { mkdir($0, 0o777) == 0 ? .success(()) : .failure(PortError(errno)) }
+    }
+    public var removeDirectory: (_ path: [UInt8]) -> Result<Void, PortError> = { path in
+        withCPath(path) { rmdir($0) == 0 ? .success(()) : .failure(PortError(errno)) }
+    }
+    /// Names in a directory, without "." and "..", in no particular order.
+    public var listDirectory: (_ path: [UInt8]) -> Result<[[UInt8]], PortError> = { path in
+        withCPath(path) { p in
+            guard let dir = opendir(p) else { return .failure(PortError(errno)) }
+            defer { closedir(dir) }
+            var names: [[UInt8]] = []
+            while true {
+                errno = 0
+                guard let entry = readdir(dir) else {
+                    if errno != 0 { return .failure(PortError(errno)) }
+                    break
+                }
+                let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+                    Array(raw.prefix { $0 != 0 })
+                }
+                if name == [0x2e] || name == [0x2e, 0x2e] { continue }
+                names.append(name)
+            }
+            return .success(names)
+        }
+    }
+    /// The canonical absolute path: symbolic links, "." and ".." resolved.
+    public var realPath: (_ path: [UInt8]) -> Result<[UInt8], PortError> = { path in
+        withCPath(path) { p in
+            guard let r = realpath(p, nil) else { return .failure(PortError(errno)) }
+            defer { free(r) }
+            return .success(Array(UnsafeRawBufferPointer(start: r, count: strlen(r))))
+        }
+    }
+    /// The working directory (to record files by absolute path).
+    public var currentDirectory: () -> [UInt8]? = {
+        var size = 4096
+        while size <= 1 << 20 {
+            var buf = [CChar](repeating: 0, count: size)
+            if getcwd(&buf, size) != nil { return buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) } }
+            if errno != ERANGE { return nil }
+            size *= 2
+        }
+        return nil
+    }
+    public var isTerminal: (_ fd: Int32) -> Bool = { fd in isatty(fd) == 1 }
+    /// Puts a terminal in raw mode (no echo, no line editing, no signals) or
+    /// back; the original mode is restored when the process exits.
+    public var setRawMode: (_ fd: Int32, _ raw: Bool) -> Result<Void, PortError> = { fd, raw in
+        TerminalModes.set(fd, raw: raw)
+    }
+
+    public init() {}
+}
+
+// MARK: Helpers
+
+/// Calls `body` with `path` as a C string; a path with a NUL byte is invalid.
+private func withCPath<T>(_ path: [UInt8], _ body: (UnsafePointer<CChar>) -> Result<T, PortError>) -> Result<T, PortError> {
+    if path.contains(0) { return .failure(PortError(EINVAL)) }
+    let c = path.map { CChar(bitPattern: $0) } + [0]
+    return c.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+private func statusOf(_ call: (inout stat) -> Int32) -> Result<FileStatus, PortError> {
+    var st = stat()
+    guard call(&st) == 0 else { return .failure(PortError(errno)) }
+    var s = FileStatus()
+    s.device = Double(st.st_dev)
+    s.inode = Double(st.st_ino)
+    s.mode = Double(st.st_mode)
+    s.linkCount = Double(st.st_nlink)
+    s.user = Double(st.st_uid)
+    s.group = Double(st.st_gid)
+    s.specialDevice = Double(st.st_rdev)
+    s.size = Double(st.st_size)
+    s.blockSize = Double(st.st_blksize)
+    s.blockCount = Double(st.st_blocks)
+    s.isFile = (st.st_mode & S_IFMT) == S_IFREG
+    s.isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
+    return .success(s)
+}
+
+// The C functions whose names the closures above shadow.
+#if canImport(Glibc)
+private func Glibc_open(_ p: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Glibc.open(p, flags, mode) }
+private func Glibc_read(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int { Glibc.read(fd, p, n) }
+private func Glibc_unlink(_ p: UnsafePointer<CChar>) -> Int32 { Glibc.unlink(p) }
+private func systemClose(_ fd: Int32) -> Int32 { Glibc.close(fd) }
+private func systemStat(_ p: UnsafePointer<CChar>, _ st: inout stat) -> Int32 { stat(p, &st) }
+private func systemFstat(_ fd: Int32, _ st: inout stat) -> Int32 { Glibc.fstat(fd, &st) }
+#elseif canImport(Darwin)
+private func Glibc_open(_ p: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Darwin.open(p, flags, mode) }
+private func Glibc_read(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int { Darwin.read(fd, p, n) }
+private func Glibc_unlink(_ p: UnsafePointer<CChar>) -> Int32 { Darwin.unlink(p) }
+private func systemClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
+private func systemStat(_ p: UnsafePointer<CChar>, _ st: inout stat) -> Int32 { stat(p, &st) }
+private func systemFstat(_ fd: Int32, _ st: inout stat) -> Int32 { Darwin.fstat(fd, &st) }
+#endif
+
+/// Raw mode of terminals, process-wide: the mode each terminal had before the
+/// first change is kept and put back at exit, as Wren CLI does at shutdown.
+private enum TerminalModes {
+    nonisolated(unsafe) static var original: [Int32: termios] = [:]
+    nonisolated(unsafe) static var ready = false
+    static let lock = PortLock()
+
+    static func set(_ fd: Int32, raw: Bool) -> Result<Void, PortError> {
+        lock.lock()
+        defer { lock.unlock() }
+        if original[fd] == nil {
+            var t = termios()
+            guard tcgetattr(fd, &t) == 0 else { return .failure(PortError(errno)) }
+            original[fd] = t
+            if !ready {
+                ready = true
+                atexit { TerminalModes.restoreAll() }
+            }
+        }
+        var t = original[fd]!
+        if raw {
+            // The same changes as libuv's UV_TTY_MODE_RAW.
+            t.c_iflag &= ~tcflag_t(BRKINT | ICRNL | INPCK | ISTRIP | IXON)
+            t.c_oflag |= tcflag_t(ONLCR)
+            t.c_cflag |= tcflag_t(CS8)
+            t.c_lflag &= ~tcflag_t(ECHO | ICANON | IEXTEN | ISIG)
+            withUnsafeMutableBytes(of: &t.c_cc) { cc in
+                cc[Int(VMIN)] = 1
+                cc[Int(VTIME)] = 0
+            }
+        }
+        while tcsetattr(fd, TCSADRAIN, &t) != 0 {
+            if errno != EINTR { return .failure(PortError(errno)) }
+        }
+        return .success(())
+    }
+
+    static func restoreAll() {
+        for (fd, t) in original {
+            var t = t
+            _ = tcsetattr(fd, TCSADRAIN, &t)
+        }
+    }
+}
+
+/// A mutex for the few process-wide tables of the port library and the io module.
+final class PortLock: @unchecked Sendable {
+    private let m: UnsafeMutablePointer<pthread_mutex_t> = {
+        let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        m.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(m, nil)
+        return m
+    }()
+    func lock() { pthread_mutex_lock(m) }
+    func unlock() { pthread_mutex_unlock(m) }
+    deinit { pthread_mutex_destroy(m); m.deallocate() }
+}
