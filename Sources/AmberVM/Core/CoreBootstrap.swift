@@ -12,7 +12,7 @@ extension VM {
         let id = natives.count
         natives.append(body)
         nativeNames.append("\(className(cls)).\(signature)")
-        bindMethod(cls, symbol(signature), Value(id))
+        if bindingNatives { bindMethod(cls, symbol(signature), Value(id)) }
     }
 
     /// Binds a static native method (on the metaclass).
@@ -20,7 +20,7 @@ extension VM {
         let id = natives.count
         natives.append(body)
         nativeNames.append("\(className(cls)).static \(signature)")
-        bindMethod(heap.classOf(cls), symbol(signature), Value(id))
+        if bindingNatives { bindMethod(heap.classOf(cls), symbol(signature), Value(id)) }
     }
 
     func coreClass(_ name: String) -> ObjRef {
@@ -29,11 +29,41 @@ extension VM {
         return moduleVariableValue(core, i).ref
     }
 
-    func bootstrapCore() throws {
+    func setOperatorSymbols() {
         symbolAdd = symbol("+(_)"); symbolSub = symbol("-(_)"); symbolMul = symbol("*(_)")
         symbolDiv = symbol("/(_)"); symbolLt = symbol("<(_)"); symbolGt = symbol(">(_)")
         symbolLte = symbol("<=(_)"); symbolGte = symbol(">=(_)"); symbolEq = symbol("==(_)")
         symbolNeq = symbol("!=(_)"); symbolNeg = symbol("-")
+    }
+
+    /// The natives bound after the prelude has declared the core classes.
+    func registerCoreNatives() {
+        registerBoolNullNatives()
+        registerNumNatives()
+        registerStringNatives()
+        registerListNatives()
+        registerMapNatives()
+        registerRangeNatives()
+        registerFnFiberNatives()
+        registerSystemNatives()
+    }
+
+    /// Builds this process's native table for a heap restored from an image:
+    /// the same registrations in the same order as a fresh VM makes, so every
+    /// native gets the index the image's method tables hold; nothing is bound
+    /// or allocated. The restorer then checks each recorded name.
+    func registerNativesForImage() {
+        bindingNatives = false
+        defer { bindingNatives = true }
+        setOperatorSymbols()
+        registerObjectNatives()
+        registerClassNatives()
+        registerCoreNatives()
+        registerBuiltinModules()
+    }
+
+    func bootstrapCore() throws {
+        setOperatorSymbols()
 
         // Object, Class and Object's metaclass, tied together by hand.
         let objName = newString("Object").value
@@ -82,14 +112,7 @@ extension VM {
         reloadRoots()
         fixUpBootstrapClasses()
 
-        registerBoolNullNatives()
-        registerNumNatives()
-        registerStringNatives()
-        registerListNatives()
-        registerMapNatives()
-        registerRangeNatives()
-        registerFnFiberNatives()
-        registerSystemNatives()
+        registerCoreNatives()
 
         let builtins: [(String, BuiltinKind)] = [
             ("Bool", .bool), ("Class", .classObj), ("Fiber", .fiber), ("Fn", .fn), ("List", .list),

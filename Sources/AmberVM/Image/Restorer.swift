@@ -87,11 +87,35 @@ extension VM {
         }
         var config = configuration
         config.maxHeap = max(configuration.maxHeap, imageMaxHeap)
+        // A VM with an empty heap: the image provides everything the bootstrap would make.
         let vm: VM
-        do { vm = try VM(configuration: config) } catch {
+        do { vm = try VM(configuration: config, bootstrap: false) } catch {
             throw ImageError("Cannot start a VM for image '\(path)': \(error).")
         }
         vm.verboseSnapshot = verbose
+
+        // 3. Map the heap copy-on-write over the new VM's reserved range.
+        let mapped = (heapBytes + page - 1) / page * page
+        guard mapped <= vm.heap.reserved else { throw ImageError("Image '\(path)' needs a larger heap.") }
+        let p = mmap(vm.heap.base, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, off_t(heapOffset))
+        guard let p, p != MAP_FAILED, p == vm.heap.base else {
+            throw ImageError("Cannot map image '\(path)': \(String(cString: strerror(errno))).")
+        }
+        let t1 = vm.port.rawMonotonic()
+        // The integrity check is the one step that reads every page.
+        guard !verifyHeap || ImageFormat.checksum(vm.heap.base, heapBytes) == h.get(96, UInt64.self) else {
+            throw ImageError("Image '\(path)' is corrupted (heap checksum mismatch).")
+        }
+        let t2 = vm.port.rawMonotonic()
+        vm.heap.top = heapBytes
+        vm.rootBlock = ObjRef(offset: UInt(rootOffset))
+        vm.rebuildSymbolIndex()
+        vm.reloadRoots()
+
+        // Native code pointers, found again by name: this binary's table is
+        // built in the same order, and every name the image recorded must be
+        // at the index its method tables use.
+        vm.registerNativesForImage()
         let recordedNatives = String(decoding: sections["natives"] ?? [], as: UTF8.self)
             .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let known = Set(vm.nativeNames)
@@ -112,28 +136,10 @@ extension VM {
         guard h.get(40, UInt64.self) == ImageFormat.fingerprint(nativeNames: vm.nativeNames) else {
             throw ImageError("Image '\(path)' was written by a different build of amber (fingerprint mismatch).")
         }
-        let t1 = vm.port.rawMonotonic()
-
-        // 3. Map the heap copy-on-write over the new VM's reserved range.
-        let mapped = (heapBytes + page - 1) / page * page
-        guard mapped <= vm.heap.reserved else { throw ImageError("Image '\(path)' needs a larger heap.") }
-        let p = mmap(vm.heap.base, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, off_t(heapOffset))
-        guard let p, p != MAP_FAILED, p == vm.heap.base else {
-            throw ImageError("Cannot map image '\(path)': \(String(cString: strerror(errno))).")
-        }
-        let t2 = vm.port.rawMonotonic()
-        // The integrity check is the one step that reads every page.
-        guard !verifyHeap || ImageFormat.checksum(vm.heap.base, heapBytes) == h.get(96, UInt64.self) else {
-            throw ImageError("Image '\(path)' is corrupted (heap checksum mismatch).")
-        }
         let t3 = vm.port.rawMonotonic()
 
         // 4. Bind the roots and the Swift-side caches derived from the heap.
-        vm.heap.top = heapBytes
         vm.heap.nextGC = min(max(heapBytes * 2, 16 << 20), max(vm.heap.maxHeap, heapBytes + (1 << 20)))
-        vm.rootBlock = ObjRef(offset: UInt(rootOffset))
-        vm.rebuildSymbolIndex()
-        vm.reloadRoots()
         vm.restored = true
         vm.generation = Int(h.get(132, UInt32.self)) + 1
         vm.resumeKind = ResumeKind(rawValue: h.get(128, UInt32.self)) ?? .methodEntry
@@ -141,8 +147,9 @@ extension VM {
         let frozenAt = h.double(56)
         vm.port.startTime = vm.port.rawMonotonic() - frozenAt
         vm.downtime = max(0, vm.port.wallClock() - h.double(48))
-        vm.verbose("validate header and names: \(fixedUp) native methods and \(ports.count) port slots found by name, \(vm.ms(t1 - t0))")
-        vm.verbose("map \(heapBytes) heap bytes at \(vm.heap.base): \(vm.ms(t2 - t1)); checksum: \(vm.ms(t3 - t2))")
+        vm.verbose("validate header, map \(heapBytes) heap bytes at \(vm.heap.base): \(vm.ms(t1 - t0))")
+        vm.verbose("heap checksum: \(verifyHeap ? vm.ms(t2 - t1) : "skipped (verify=header)")")
+        vm.verbose("code pointers fixed up by name: \(fixedUp) native methods, \(ports.count) port slots, \(vm.ms(t3 - t2))")
         return vm
     }
 

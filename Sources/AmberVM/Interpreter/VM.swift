@@ -174,6 +174,8 @@ public final class VM {
     var nativeTable: [Native] = []
     /// "Class.signature" of each native, parallel to `natives` (what an image records).
     var nativeNames: [String] = []
+    /// False while natives are registered for a restored heap, whose method tables already hold them.
+    var bindingNatives = true
     /// Embedder-provided foreign methods: "Class.signature" or "module.Class.signature" -> native id.
     var foreignMethods: [String: Int] = [:]
     /// Symbols of methods whose entry fires the method-entry hook.
@@ -200,10 +202,17 @@ public final class VM {
     /// Number of collections so far.
     public internal(set) var collections = 0
 
-    public init(configuration: VMConfiguration = VMConfiguration()) throws {
+    public convenience init(configuration: VMConfiguration = VMConfiguration()) throws {
+        try self.init(configuration: configuration, bootstrap: true)
+    }
+
+    /// With `bootstrap: false` the heap stays empty: a restore maps an image
+    /// there and then registers the natives by name (see Restorer.swift).
+    init(configuration: VMConfiguration, bootstrap: Bool) throws {
         self.config = configuration
         heap = try Heap(maxHeap: configuration.maxHeap)
         port.startTime = port.rawMonotonic()
+        if !bootstrap { return }
         rootBlock = newArray(capacity: Root.allCases.count)
         setRoot(.symbols, newList().value)
         setRoot(.modules, newMap().value)
