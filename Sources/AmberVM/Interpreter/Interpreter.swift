@@ -98,419 +98,8 @@ extension VM {
 
     /// Runs the current fiber (and whatever it switches to) to completion.
     public func run() -> RunOutcome {
-        let heap = self.heap
-        var f: ObjRef = fiber
-        var stack: UnsafeMutablePointer<Value> = arrayElements(heap[f, FiberLayout.stack].ref)
-        var sp: UnsafeMutablePointer<Value> = stack
-        var fp: UnsafeMutablePointer<Value> = stack
-        var code: UnsafeMutablePointer<UInt8> = UnsafeMutablePointer(bitPattern: 8)!
-        var ip: UnsafeMutablePointer<UInt8> = code
-        var k: UnsafeMutablePointer<Value> = stack
-        var closure = ObjRef.none
-        var frameIndex = 0   // index of the running frame in the fiber's frame array
-        var moduleVars: UnsafeMutablePointer<Value> = stack
-        var upvalues: UnsafeMutablePointer<Value> = stack
-        // Copies of class properties read on every call. NOTE: reading a `var`
-        // of a class costs a dynamic exclusivity check; with these in locals,
-        // string_equals went from 1.72 s to about 1 s.
-        var nativeTable = self.nativeTable
-        var numCls = numClass, nullCls = nullClass, boolCls = boolClass
-
-        /// The class of a value, from the cached core classes.
-        @inline(__always) func classOfValue(_ v: Value) -> ObjRef {
-            if v.isNumber { return numCls }
-            if v.isObject { return heap.classOf(v.ref) }
-            return v.isBool ? boolCls : nullCls
-        }
-
-        // Loads the fiber's top frame into the locals.
-        @inline(__always) func reload() {
-            f = fiber
-            numCls = numClass; nullCls = nullClass; boolCls = boolClass
-            stack = arrayElements(heap[f, FiberLayout.stack].ref)
-            sp = stack + heap.word(f, FiberLayout.stackTop)
-            frameIndex = heap.word(f, FiberLayout.frameCount) - 1
-            let frames = framesPointer(f) + frameIndex * FrameLayout.words
-            closure = ObjRef(offset: UInt(frames[0]))
-            let fn = heap[closure, ClosureLayout.fn].ref
-            code = bytesPointer(heap[fn, FnLayout.code].ref).assumingMemoryBound(to: UInt8.self)
-            ip = code + frames[1]
-            fp = stack + frames[2]
-            k = arrayElements(heap[fn, FnLayout.constants].ref)
-            let module = heap[fn, FnLayout.module].ref
-            moduleVars = listElements(heap[module, ModuleLayout.variables].ref)
-            upvalues = heap.slotPointer(closure) + ClosureLayout.firstUpvalue
-        }
-
-        // Writes the locals back into the fiber.
-        @inline(__always) func save() {
-            heap.setWord(f, FiberLayout.stackTop, sp - stack)
-            framesPointer(f)[frameIndex * FrameLayout.words + 1] = ip - code
-        }
-
-        @inline(__always) func readShort() -> Int {
-            let v = Int(ip[0]) << 8 | Int(ip[1])
-            ip += 2
-            return v
-        }
-
-        /// Value of an upvalue object (open: in its fiber's stack; closed: in itself).
-        @inline(__always) func upvalueValue(_ u: ObjRef) -> Value {
-            let idx = heap[u, UpvalueLayout.stackIndex].number
-            if idx >= 0 {
-                let uf = heap[u, UpvalueLayout.fiber].ref
-                return arrayElements(heap[uf, FiberLayout.stack].ref)[Int(idx)]
-            }
-            return heap[u, UpvalueLayout.closed]
-        }
-
-        reload()
-
-        // Error and fiber-switch handling share one exit from the dispatch switch.
-        while true {
-            // Op's raw values are its case indices (0, 1, 2, ... in order; a
-            // unit test pins this), so the byte is the enum's representation.
-            // NOTE: `Op(rawValue:)` compiled to a range check and a call,
-            // 7 % of all instructions on string_equals.
-            let op = unsafeBitCast(ip.pointee, to: Op.self)
-            ip += 1
-            dispatch: do {
-            switch op {
-            case .constant:
-                sp.pointee = k[readShort()]; sp += 1
-            case .null: sp.pointee = .null; sp += 1
-            case .false: sp.pointee = .false; sp += 1
-            case .true: sp.pointee = .true; sp += 1
-            case .loadLocal:
-                sp.pointee = fp[Int(ip.pointee)]; ip += 1; sp += 1
-            case .storeLocal:
-                fp[Int(ip.pointee)] = sp[-1]; ip += 1
-            case .loadUpvalue:
-                sp.pointee = upvalueValue(upvalues[Int(ip.pointee)].ref); ip += 1; sp += 1
-            case .storeUpvalue:
-                let u = upvalues[Int(ip.pointee)].ref
-                ip += 1
-                let idx = heap[u, UpvalueLayout.stackIndex].number
-                if idx >= 0 {
-                    let uf = heap[u, UpvalueLayout.fiber].ref
-                    arrayElements(heap[uf, FiberLayout.stack].ref)[Int(idx)] = sp[-1]
-                } else {
-                    heap[u, UpvalueLayout.closed] = sp[-1]
-                }
-            case .loadModuleVar:
-                sp.pointee = moduleVars[readShort()]; sp += 1
-            case .storeModuleVar:
-                moduleVars[readShort()] = sp[-1]
-            case .loadFieldThis:
-                let field = Int(ip.pointee); ip += 1
-                sp.pointee = heap.slotPointer(fp[0].ref)[field]; sp += 1
-            case .storeFieldThis:
-                let field = Int(ip.pointee); ip += 1
-                heap.slotPointer(fp[0].ref)[field] = sp[-1]
-            case .loadField:
-                let field = Int(ip.pointee); ip += 1
-                let obj = sp[-1]
-                guard obj.isObject, heap.kind(obj.ref) == .instance else {
-                    save(); _ = fail("Only instances have fields."); break dispatch
-                }
-                sp[-1] = heap.slotPointer(obj.ref)[field]
-            case .storeField:
-                let field = Int(ip.pointee); ip += 1
-                let obj = sp[-1]
-                guard obj.isObject, heap.kind(obj.ref) == .instance else {
-                    save(); _ = fail("Only instances have fields."); break dispatch
-                }
-                heap.slotPointer(obj.ref)[field] = sp[-2]
-                sp -= 1
-            case .pop:
-                sp -= 1
-            case .jump:
-                let off = readShort(); ip += off
-            case .loop:
-                let off = readShort(); ip -= off
-                if _slowPath(heap.gcRequested) {
-                    save()
-                    if !collectGarbage() { _ = fail("Out of memory.") ; break dispatch }
-                    reload()
-                }
-            case .jumpIfFalse:
-                let off = readShort()
-                sp -= 1
-                if sp.pointee.isFalsy { ip += off }
-            case .and:
-                let off = readShort()
-                if sp[-1].isFalsy { ip += off } else { sp -= 1 }
-            case .or:
-                let off = readShort()
-                if !sp[-1].isFalsy { ip += off } else { sp -= 1 }
-            case .closeUpvalue:
-                closeUpvalues(f, from: sp - 1 - stack)
-                sp -= 1
-            case .return:
-                let result = sp[-1]
-                closeUpvalues(f, from: fp - stack)
-                if frameIndex == 0 {
-                    // The fiber is done.
-                    heap.setWord(f, FiberLayout.frameCount, 0)
-                    heap.setWord(f, FiberLayout.stackTop, 0)
-                    let caller = heap[f, FiberLayout.caller]
-                    if !caller.isObject { return .finished }
-                    heap[f, FiberLayout.caller] = .null
-                    resume(caller.ref, with: result)
-                    reload()
-                } else {
-                    fp[0] = result
-                    heap.setWord(f, FiberLayout.frameCount, frameIndex)
-                    heap.setWord(f, FiberLayout.stackTop, fp + 1 - stack)
-                    reload()
-                }
-            case .call:
-                let argc = Int(ip[0])
-                let symbol = Int(ip[1]) << 8 | Int(ip[2])
-                ip += 3
-                let args = sp - argc - 1
-                let receiver = args[0]
-                let cls = classOfValue(receiver)
-                let table = heap[cls, ClassLayout.methods].ref
-                let method = symbol < arrayCapacity(table) ? arrayElements(table)[symbol] : .null
-                if method.isNumber {
-                    save()
-                    let id = Int(method.number)
-                    if _slowPath(id >= nativeTable.count) { nativeTable = self.nativeTable }
-                    if nativeTable[id].call(self, args) {
-                        sp = args + 1
-                    } else if hasError {
-                        break dispatch
-                    } else {
-                        if fiber.isNone { return .finished }
-                        reload()
-                    }
-                } else if method.isObject {
-                    save()
-                    let target = method.ref
-                    let fn = heap[target, ClosureLayout.fn].ref
-                    let base = args - stack
-                    let needed = base + Int(heap[fn, FnLayout.maxSlots].number)
-                    if _slowPath(needed > arrayCapacity(heap[f, FiberLayout.stack].ref)
-                                 || frameIndex + 1 >= VM.maxFrames) {
-                        if frameIndex + 1 >= VM.maxFrames || !ensureStack(f, needed) {
-                            _ = fail("Stack overflow."); break dispatch
-                        }
-                    }
-                    pushFrame(f, closure: target, stackBase: base)
-                    // Entry hooks see the new frame pushed and the caller saved, so a
-                    // snapshot taken here resumes at the method's first instruction.
-                    if _slowPath(hooks.isEnabled(.methodEntry)) && !methodEntryCheck(target, cls, symbol) {
-                        break dispatch
-                    }
-                    if _slowPath(heap.gcRequested) {
-                        if !collectGarbage() { _ = fail("Out of memory."); break dispatch }
-                    }
-                    reload()
-                } else {
-                    save()
-                    _ = fail("\(className(cls)) does not implement '\(symbolNames[symbol])'.")
-                    break dispatch
-                }
-            case .superCall:
-                let argc = Int(ip[0])
-                let symbol = Int(ip[1]) << 8 | Int(ip[2])
-                let cls = k[Int(ip[3]) << 8 | Int(ip[4])].ref
-                ip += 5
-                let args = sp - argc - 1
-                let method = self.method(cls, symbol)
-                save()
-                if method.isNumber {
-                    let id = Int(method.number)
-                    if _slowPath(id >= nativeTable.count) { nativeTable = self.nativeTable }
-                    if nativeTable[id].call(self, args) {
-                        sp = args + 1
-                    } else if hasError {
-                        break dispatch
-                    } else {
-                        if fiber.isNone { return .finished }
-                        reload()
-                    }
-                } else if method.isObject {
-                    let fn = closureFn(method.ref)
-                    let base = args - stack
-                    if !ensureStack(f, base + Int(heap[fn, FnLayout.maxSlots].number)) || frameIndex + 1 >= VM.maxFrames {
-                        _ = fail("Stack overflow."); break dispatch
-                    }
-                    pushFrame(f, closure: method.ref, stackBase: base)
-                    if _slowPath(heap.gcRequested) {
-                        if !collectGarbage() { _ = fail("Out of memory."); break dispatch }
-                    }
-                    reload()
-                } else {
-                    _ = fail("\(className(cls)) does not implement '\(symbolNames[symbol])'.")
-                    break dispatch
-                }
-            case .closure:
-                let fnRef = k[readShort()].ref
-                save()
-                let c = newClosure(fnRef)
-                let n = Int(heap[fnRef, FnLayout.numUpvalues].number)
-                for i in 0..<n {
-                    let isLocal = ip[0] == 1
-                    let index = Int(ip[1])
-                    ip += 2
-                    if isLocal {
-                        heap[c, ClosureLayout.firstUpvalue + i] = captureUpvalue(f, (fp - stack) + index).value
-                    } else {
-                        heap[c, ClosureLayout.firstUpvalue + i] = upvalues[index]
-                    }
-                }
-                sp.pointee = c.value; sp += 1
-            case .construct:
-                let cls = fp[0]
-                fp[0] = newInstance(cls.ref).value
-            case .foreignConstruct:
-                save(); _ = fail("Foreign classes are not supported."); break dispatch
-            case .class, .foreignClass:
-                let numFields = Int(ip.pointee); ip += 1
-                save()
-                guard let c = defineClass(name: sp[-2], superclass: sp[-1], numFields: numFields,
-                                          module: heap[closureFn(closure), FnLayout.module].ref) else { break dispatch }
-                sp -= 1
-                sp[-1] = c.value
-            case .endClass:
-                let cls = sp[-2]
-                let attrs = sp[-1]
-                heap[cls.ref, ClassLayout.attributes] = attrs
-                sp -= 2
-            case .methodInstance, .methodStatic:
-                let symbol = readShort()
-                let cls = sp[-2].ref
-                let method = sp[-1]
-                save()
-                let target = op == .methodStatic ? heap.classOf(cls) : cls
-                if !bindScriptMethod(target, symbol, method, classForFields: cls,
-                                     module: heap[closureFn(closure), FnLayout.module].ref) { break dispatch }
-                sp -= 2
-            case .importModule:
-                let name = k[readShort()]
-                save()
-                switch importModule(name, from: heap[closureFn(closure), FnLayout.module].ref) {
-                case .failed:
-                    break dispatch
-                case .loaded:
-                    sp.pointee = .null; sp += 1
-                    continue
-                case .mustRun(let moduleClosure):
-                    sp.pointee = moduleClosure.value; sp += 1
-                    save()
-                    pushFrame(f, closure: moduleClosure, stackBase: sp - 1 - stack)
-                    reload()
-                    continue
-                }
-            case .importVariable:
-                let moduleName = k[readShort()]
-                let variable = k[readShort()]
-                save()
-                guard let v = importedVariable(moduleName, variable) else { break dispatch }
-                sp.pointee = v; sp += 1
-            case .endModule:
-                setRoot(.lastModule, heap[closureFn(closure), FnLayout.module])
-            case .end:
-                return .finished
-            case .add:
-                let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number + b.number); sp -= 1; continue }
-                if !operatorCall(nativeTable, &sp, &ip, stack, f, frameIndex, code, symbolAdd, 1) { break dispatch }
-                reload()
-            case .sub:
-                let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number - b.number); sp -= 1; continue }
-                if !operatorCall(nativeTable, &sp, &ip, stack, f, frameIndex, code, symbolSub, 1) { break dispatch }
-                reload()
-            case .mul:
-                let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number * b.number); sp -= 1; continue }
-                if !operatorCall(nativeTable, &sp, &ip, stack, f, frameIndex, code, symbolMul, 1) { break dispatch }
-                reload()
-            case .div:
-                let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number / b.number); sp -= 1; continue }
-                if !operatorCall(nativeTable, &sp, &ip, stack, f, frameIndex, code, symbolDiv, 1) { break dispatch }
-                reload()
-            case .lt:
-                let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number < b.number); sp -= 1; continue }
-                if !operatorCall(nativeTable, &sp, &ip, stack, f, frameIndex, code, symbolLt, 1) { break dispatch }
-                reload()
-            case .gt:
-                let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number > b.number); sp -= 1; continue }
-                if !operatorCall(nativeTable, &sp, &ip, stack, f, frameIndex, code, symbolGt, 1) { break dispatch }
-                reload()
-            case .lte:
-                let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number <= b.number); sp -= 1; continue }
-                if !operatorCall(nativeTable, &sp, &ip, stack, f, frameIndex, code, symbolLte, 1) { break dispatch }
-                reload()
-            case .gte:
-                let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number >= b.number); sp -= 1; continue }
-                if !operatorCall(nativeTable, &sp, &ip, stack, f, frameIndex, code, symbolGte, 1) { break dispatch }
-                reload()
-            case .eq:
-                let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number == b.number); sp -= 1; continue }
-                if !operatorCall(nativeTable, &sp, &ip, stack, f, frameIndex, code, symbolEq, 1) { break dispatch }
-                reload()
-            case .neq:
-                let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number != b.number); sp -= 1; continue }
-                if !operatorCall(nativeTable, &sp, &ip, stack, f, frameIndex, code, symbolNeq, 1) { break dispatch }
-                reload()
-            case .neg:
-                let a = sp[-1]
-                if a.isNumber { sp[-1] = Value(-a.number); continue }
-                if !operatorCall(nativeTable, &sp, &ip, stack, f, frameIndex, code, symbolNeg, 0) { break dispatch }
-                reload()
-            }
-            continue
-            }
-            // Only errors leave the dispatch block.
-            // A runtime error: find a fiber that catches it, or stop.
-            hasError = false
-            let err = error
-            error = .null
-            if let outcome = handleRuntimeError(err) { return outcome }
-            reload()
-        }
-    }
-
-    /// Calls an operator method when the number fast path does not apply.
-    /// Returns false when an error is pending; otherwise the loop reloads.
-    @inline(never)
-    func operatorCall(_ nativeTable: [Native], _ sp: inout UnsafeMutablePointer<Value>, _ ip: inout UnsafeMutablePointer<UInt8>,
-                      _ stack: UnsafeMutablePointer<Value>, _ f: ObjRef, _ frameIndex: Int,
-                      _ code: UnsafeMutablePointer<UInt8>, _ symbol: Int, _ argc: Int) -> Bool {
-        // ip points past the opcode; the fast-path ops have no operands.
-        let args = sp - argc - 1
-        heap.setWord(f, FiberLayout.stackTop, sp - stack)
-        framesPointer(f)[frameIndex * FrameLayout.words + 1] = ip - code
-        let cls = classOf(args[0])
-        let method = self.method(cls, symbol)
-        if method.isNumber {
-            if nativeTable[Int(method.number)].call(self, args) {
-                heap.setWord(f, FiberLayout.stackTop, args + 1 - stack)
-                return true
-            }
-            return !hasError
-        }
-        if method.isObject {
-            let fn = closureFn(method.ref)
-            let base = args - stack
-            if !ensureStack(f, base + Int(heap[fn, FnLayout.maxSlots].number)) || frameIndex + 1 >= VM.maxFrames {
-                return fail("Stack overflow.")
-            }
-            pushFrame(f, closure: method.ref, stackBase: base)
-            return true
-        }
-        return fail("\(className(cls)) does not implement '\(symbolNames[symbol])'.")
+        var interpreter = Interpreter(vm: self)
+        return interpreter.run()
     }
 
     /// Finds the open upvalue for stack slot `index` of fiber `f`, or makes one.
@@ -589,5 +178,496 @@ extension VM {
         let text = errorText(err)
         reportRuntimeError(text, fiber: failing)
         return .runtimeError(text)
+    }
+}
+
+/// The dispatch loop and its registers.
+///
+/// The registers are stored properties of a struct whose methods are
+/// `mutating`: the loop sees them through `inout self`, which Swift checks for
+/// exclusivity statically, so they stay in machine registers. NOTE: the loop
+/// used to keep them in local variables of `VM.run()` captured by nested
+/// functions (`reload`, `save`); captured locals are boxed and every access
+/// paid a dynamic exclusivity check (two runtime calls): 32 million
+/// `swift_beginAccess` calls on string_equals.
+struct Interpreter: ~Copyable {
+    // Strong references: NOTE `unowned(unsafe)` made every use retain and
+    // release (fib went from 8.0 to 18.6 billion instructions).
+    let vm: VM
+    let heap: Heap
+    /// The native table, copied once per run (natives are registered up front;
+    /// a late one is picked up when an id runs past the copy).
+    var nativeTable: [Native]
+
+    var f: ObjRef = .none                    // the running fiber
+    var stack: UnsafeMutablePointer<Value>   // its value stack, slot 0
+    var sp: UnsafeMutablePointer<Value>      // next free stack slot
+    var fp: UnsafeMutablePointer<Value>      // the frame's slot 0 (the receiver)
+    var code: UnsafeMutablePointer<UInt8>    // the function's bytecode
+    var ip: UnsafeMutablePointer<UInt8>      // next instruction byte
+    var k: UnsafeMutablePointer<Value>       // the function's constants
+    var stackEnd: UnsafeMutablePointer<Value> // one past the stack's last slot
+    var frames: UnsafeMutablePointer<Int>    // the fiber's frame array (FrameLayout.words each)
+    var frameCap = 0                         // frames it has room for
+    var closure = ObjRef.none                // the running closure
+    var frameIndex = 0                       // index of the running frame in the fiber's frame array
+    var moduleVars: UnsafeMutablePointer<Value>
+    var upvalues: UnsafeMutablePointer<Value>
+    // Copies of the core classes `classOf` needs (reloaded with the frame,
+    // since a collection may move them).
+    var numCls = ObjRef.none, nullCls = ObjRef.none, boolCls = ObjRef.none
+
+    init(vm: VM) {
+        self.vm = vm
+        self.heap = vm.heap
+        self.nativeTable = vm.nativeTable
+        let dummy = UnsafeMutablePointer<Value>(bitPattern: 8)!
+        stack = dummy; sp = dummy; fp = dummy; k = dummy; moduleVars = dummy; upvalues = dummy; stackEnd = dummy
+        frames = UnsafeMutablePointer<Int>(bitPattern: 8)!
+        code = UnsafeMutablePointer<UInt8>(bitPattern: 8)!
+        ip = code
+    }
+
+    // MARK: Registers
+
+    @inline(__always) func arrayElements(_ a: ObjRef) -> UnsafeMutablePointer<Value> { heap.slotPointer(a) + 1 }
+    @inline(__always) func arrayCapacity(_ a: ObjRef) -> Int { heap.word(a, ArrayLayout.capacity) }
+    @inline(__always) func framesPointer(_ f: ObjRef) -> UnsafeMutablePointer<Int> {
+        (heap.pointer(heap[f, FiberLayout.frames].ref) + 24).assumingMemoryBound(to: Int.self)
+    }
+
+    /// The class of a value, from the cached core classes.
+    @inline(__always) func classOf(_ v: Value) -> ObjRef {
+        if v.isNumber { return numCls }
+        if v.isObject { return heap.classOf(v.ref) }
+        return v.isBool ? boolCls : nullCls
+    }
+
+    /// Loads the running fiber's top frame into the registers. Needed after
+    /// anything that may move objects or change fibers: a collection, a
+    /// stack or frame array growth, a fiber switch, a native that pushed a frame.
+    @inline(__always) mutating func reload() {
+        f = vm.fiber
+        numCls = vm.numClass; nullCls = vm.nullClass; boolCls = vm.boolClass
+        let stackObj = heap[f, FiberLayout.stack].ref
+        stack = arrayElements(stackObj)
+        stackEnd = stack + arrayCapacity(stackObj)
+        sp = stack + heap.word(f, FiberLayout.stackTop)
+        let framesObj = heap[f, FiberLayout.frames].ref
+        frames = (heap.pointer(framesObj) + 24).assumingMemoryBound(to: Int.self)
+        frameCap = heap.word(framesObj, 0)
+        frameIndex = heap.word(f, FiberLayout.frameCount) - 1
+        loadFrame()
+    }
+
+    /// Loads frame `frameIndex` of the running fiber (closure, ip, slot 0 and
+    /// what follows from the closure) into the registers; `sp` is untouched.
+    @inline(__always) mutating func loadFrame() {
+        let frame = frames + frameIndex * FrameLayout.words
+        closure = ObjRef(offset: UInt(frame[0]))
+        loadClosure()
+        ip = code + frame[1]
+        fp = stack + frame[2]
+    }
+
+    /// Sets code, constants, module variables and upvalues from `closure`.
+    @inline(__always) mutating func loadClosure() {
+        let fn = heap[closure, ClosureLayout.fn].ref
+        code = (heap.pointer(heap[fn, FnLayout.code].ref) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
+        k = arrayElements(heap[fn, FnLayout.constants].ref)
+        let module = heap[fn, FnLayout.module].ref
+        moduleVars = vm.listElements(heap[module, ModuleLayout.variables].ref)
+        upvalues = heap.slotPointer(closure) + ClosureLayout.firstUpvalue
+    }
+
+    /// Writes the registers back into the fiber (stack top, frame ip). Done
+    /// before anything that looks at the fiber from outside the loop: natives,
+    /// collections, stack growth, errors.
+    @inline(__always) func save() {
+        heap.setWord(f, FiberLayout.stackTop, sp - stack)
+        frames[frameIndex * FrameLayout.words + 1] = ip - code
+    }
+
+    /// Calls the script method `target` on the receiver and arguments at
+    /// `args`. The common case stays in the registers: the caller's ip goes
+    /// into its frame, a frame is written after it and the callee's state
+    /// comes from the closure, with no trip through the fiber object. Stack
+    /// or frame growth, a pending collection or a method-entry hook take the
+    /// slow path. Returns false when an error is pending.
+    @inline(__always) mutating func callClosure(_ target: ObjRef, _ args: UnsafeMutablePointer<Value>,
+                                                _ cls: ObjRef, _ symbol: Int) -> Bool {
+        let fn = heap[target, ClosureLayout.fn].ref
+        let maxSlots = Int(heap[fn, FnLayout.maxSlots].number)
+        if _slowPath(args + maxSlots > stackEnd || frameIndex + 1 >= frameCap
+                     || heap.gcRequested || vm.hooks.isEnabled(.methodEntry)) {
+            return callClosureSlow(target, args, cls, symbol)
+        }
+        frames[frameIndex * FrameLayout.words + 1] = ip - code
+        frameIndex += 1
+        let frame = frames + frameIndex * FrameLayout.words
+        frame[0] = Int(target.offset)
+        frame[1] = 0
+        frame[2] = args - stack
+        heap.setWord(f, FiberLayout.frameCount, frameIndex + 1)
+        closure = target
+        loadClosure()
+        ip = code
+        fp = args
+        return true
+    }
+
+    @inline(never)
+    mutating func callClosureSlow(_ target: ObjRef, _ args: UnsafeMutablePointer<Value>,
+                                  _ cls: ObjRef, _ symbol: Int) -> Bool {
+        save()
+        let fn = heap[target, ClosureLayout.fn].ref
+        let base = args - stack
+        let needed = base + Int(heap[fn, FnLayout.maxSlots].number)
+        if frameIndex + 1 >= VM.maxFrames || !vm.ensureStack(f, needed) {
+            return vm.fail("Stack overflow.")
+        }
+        vm.pushFrame(f, closure: target, stackBase: base)
+        // Entry hooks see the new frame pushed and the caller saved, so a
+        // snapshot taken here resumes at the method's first instruction.
+        if vm.hooks.isEnabled(.methodEntry) && !cls.isNone && !vm.methodEntryCheck(target, cls, symbol) {
+            return false
+        }
+        if heap.gcRequested {
+            if !vm.collectGarbage() { return vm.fail("Out of memory.") }
+        }
+        reload()
+        return true
+    }
+
+    @inline(__always) mutating func readShort() -> Int {
+        let v = Int(ip[0]) << 8 | Int(ip[1])
+        ip += 2
+        return v
+    }
+
+    /// Value of an upvalue object (open: in its fiber's stack; closed: in itself).
+    @inline(__always) func upvalueValue(_ u: ObjRef) -> Value {
+        let idx = heap[u, UpvalueLayout.stackIndex].number
+        if idx >= 0 {
+            let uf = heap[u, UpvalueLayout.fiber].ref
+            return arrayElements(heap[uf, FiberLayout.stack].ref)[Int(idx)]
+        }
+        return heap[u, UpvalueLayout.closed]
+    }
+
+    /// Calls native `id` on `args`. Returns its result: true when it left a
+    /// value in args[0].
+    @inline(__always) mutating func callNative(_ id: Int, _ args: UnsafeMutablePointer<Value>) -> Bool {
+        if _slowPath(id >= nativeTable.count) { nativeTable = vm.nativeTable }
+        return nativeTable[id].call(vm, args)
+    }
+
+    // MARK: The loop
+
+    /// Runs the current fiber (and whatever it switches to) to completion.
+    mutating func run() -> RunOutcome {
+        reload()
+
+        // Error and fiber-switch handling share one exit from the dispatch switch.
+        while true {
+            // Op's raw values are its case indices (0, 1, 2, ... in order; a
+            // unit test pins this), so the byte is the enum's representation.
+            // NOTE: `Op(rawValue:)` compiled to a range check and a call,
+            // 7 % of all instructions on string_equals.
+            let op = unsafeBitCast(ip.pointee, to: Op.self)
+            ip += 1
+            dispatch: do {
+            switch op {
+            case .constant:
+                sp.pointee = k[readShort()]; sp += 1
+            case .null: sp.pointee = .null; sp += 1
+            case .false: sp.pointee = .false; sp += 1
+            case .true: sp.pointee = .true; sp += 1
+            case .loadLocal:
+                sp.pointee = fp[Int(ip.pointee)]; ip += 1; sp += 1
+            case .storeLocal:
+                fp[Int(ip.pointee)] = sp[-1]; ip += 1
+            case .loadUpvalue:
+                sp.pointee = upvalueValue(upvalues[Int(ip.pointee)].ref); ip += 1; sp += 1
+            case .storeUpvalue:
+                let u = upvalues[Int(ip.pointee)].ref
+                ip += 1
+                let idx = heap[u, UpvalueLayout.stackIndex].number
+                if idx >= 0 {
+                    let uf = heap[u, UpvalueLayout.fiber].ref
+                    arrayElements(heap[uf, FiberLayout.stack].ref)[Int(idx)] = sp[-1]
+                } else {
+                    heap[u, UpvalueLayout.closed] = sp[-1]
+                }
+            case .loadModuleVar:
+                sp.pointee = moduleVars[readShort()]; sp += 1
+            case .storeModuleVar:
+                moduleVars[readShort()] = sp[-1]
+            case .loadFieldThis:
+                let field = Int(ip.pointee); ip += 1
+                sp.pointee = heap.slotPointer(fp[0].ref)[field]; sp += 1
+            case .storeFieldThis:
+                let field = Int(ip.pointee); ip += 1
+                heap.slotPointer(fp[0].ref)[field] = sp[-1]
+            case .loadField:
+                let field = Int(ip.pointee); ip += 1
+                let obj = sp[-1]
+                guard obj.isObject, heap.kind(obj.ref) == .instance else {
+                    save(); _ = vm.fail("Only instances have fields."); break dispatch
+                }
+                sp[-1] = heap.slotPointer(obj.ref)[field]
+            case .storeField:
+                let field = Int(ip.pointee); ip += 1
+                let obj = sp[-1]
+                guard obj.isObject, heap.kind(obj.ref) == .instance else {
+                    save(); _ = vm.fail("Only instances have fields."); break dispatch
+                }
+                heap.slotPointer(obj.ref)[field] = sp[-2]
+                sp -= 1
+            case .pop:
+                sp -= 1
+            case .jump:
+                let off = readShort(); ip += off
+            case .loop:
+                let off = readShort(); ip -= off
+                if _slowPath(heap.gcRequested) {
+                    save()
+                    if !vm.collectGarbage() { _ = vm.fail("Out of memory.") ; break dispatch }
+                    reload()
+                }
+            case .jumpIfFalse:
+                let off = readShort()
+                sp -= 1
+                if sp.pointee.isFalsy { ip += off }
+            case .and:
+                let off = readShort()
+                if sp[-1].isFalsy { ip += off } else { sp -= 1 }
+            case .or:
+                let off = readShort()
+                if !sp[-1].isFalsy { ip += off } else { sp -= 1 }
+            case .closeUpvalue:
+                vm.closeUpvalues(f, from: sp - 1 - stack)
+                sp -= 1
+            case .return:
+                let result = sp[-1]
+                vm.closeUpvalues(f, from: fp - stack)
+                if frameIndex == 0 {
+                    // The fiber is done.
+                    heap.setWord(f, FiberLayout.frameCount, 0)
+                    heap.setWord(f, FiberLayout.stackTop, 0)
+                    let caller = heap[f, FiberLayout.caller]
+                    if !caller.isObject { return .finished }
+                    heap[f, FiberLayout.caller] = .null
+                    vm.resume(caller.ref, with: result)
+                    reload()
+                } else {
+                    // Back to the caller, whose frame is in the frame array.
+                    fp[0] = result
+                    sp = fp + 1
+                    heap.setWord(f, FiberLayout.frameCount, frameIndex)
+                    frameIndex -= 1
+                    loadFrame()
+                }
+            case .call:
+                let argc = Int(ip[0])
+                let symbol = Int(ip[1]) << 8 | Int(ip[2])
+                ip += 3
+                let args = sp - argc - 1
+                let receiver = args[0]
+                let cls = classOf(receiver)
+                let table = heap[cls, ClassLayout.methods].ref
+                let method = symbol < arrayCapacity(table) ? arrayElements(table)[symbol] : .null
+                if method.isNumber {
+                    save()
+                    if callNative(Int(method.number), args) {
+                        sp = args + 1
+                    } else if vm.hasError {
+                        break dispatch
+                    } else {
+                        if vm.fiber.isNone { return .finished }
+                        reload()
+                    }
+                } else if method.isObject {
+                    if !callClosure(method.ref, args, cls, symbol) { break dispatch }
+                } else {
+                    save()
+                    _ = vm.fail("\(vm.className(cls)) does not implement '\(vm.symbolNames[symbol])'.")
+                    break dispatch
+                }
+            case .superCall:
+                let argc = Int(ip[0])
+                let symbol = Int(ip[1]) << 8 | Int(ip[2])
+                let cls = k[Int(ip[3]) << 8 | Int(ip[4])].ref
+                ip += 5
+                let args = sp - argc - 1
+                let method = vm.method(cls, symbol)
+                save()
+                if method.isNumber {
+                    if callNative(Int(method.number), args) {
+                        sp = args + 1
+                    } else if vm.hasError {
+                        break dispatch
+                    } else {
+                        if vm.fiber.isNone { return .finished }
+                        reload()
+                    }
+                } else if method.isObject {
+                    // Super calls never fired the method-entry hook.
+                    if !callClosure(method.ref, args, .none, symbol) { break dispatch }
+                } else {
+                    _ = vm.fail("\(vm.className(cls)) does not implement '\(vm.symbolNames[symbol])'.")
+                    break dispatch
+                }
+            case .closure:
+                let fnRef = k[readShort()].ref
+                save()
+                let c = vm.newClosure(fnRef)
+                let n = Int(heap[fnRef, FnLayout.numUpvalues].number)
+                for i in 0..<n {
+                    let isLocal = ip[0] == 1
+                    let index = Int(ip[1])
+                    ip += 2
+                    if isLocal {
+                        heap[c, ClosureLayout.firstUpvalue + i] = vm.captureUpvalue(f, (fp - stack) + index).value
+                    } else {
+                        heap[c, ClosureLayout.firstUpvalue + i] = upvalues[index]
+                    }
+                }
+                sp.pointee = c.value; sp += 1
+            case .construct:
+                let cls = fp[0]
+                fp[0] = vm.newInstance(cls.ref).value
+            case .foreignConstruct:
+                save(); _ = vm.fail("Foreign classes are not supported."); break dispatch
+            case .class, .foreignClass:
+                let numFields = Int(ip.pointee); ip += 1
+                save()
+                guard let c = vm.defineClass(name: sp[-2], superclass: sp[-1], numFields: numFields,
+                                             module: heap[vm.closureFn(closure), FnLayout.module].ref) else { break dispatch }
+                sp -= 1
+                sp[-1] = c.value
+            case .endClass:
+                let cls = sp[-2]
+                let attrs = sp[-1]
+                heap[cls.ref, ClassLayout.attributes] = attrs
+                sp -= 2
+            case .methodInstance, .methodStatic:
+                let symbol = readShort()
+                let cls = sp[-2].ref
+                let method = sp[-1]
+                save()
+                let target = op == .methodStatic ? heap.classOf(cls) : cls
+                if !vm.bindScriptMethod(target, symbol, method, classForFields: cls,
+                                        module: heap[vm.closureFn(closure), FnLayout.module].ref) { break dispatch }
+                sp -= 2
+            case .importModule:
+                let name = k[readShort()]
+                save()
+                switch vm.importModule(name, from: heap[vm.closureFn(closure), FnLayout.module].ref) {
+                case .failed:
+                    break dispatch
+                case .loaded:
+                    sp.pointee = .null; sp += 1
+                    continue
+                case .mustRun(let moduleClosure):
+                    sp.pointee = moduleClosure.value; sp += 1
+                    save()
+                    vm.pushFrame(f, closure: moduleClosure, stackBase: sp - 1 - stack)
+                    reload()
+                    continue
+                }
+            case .importVariable:
+                let moduleName = k[readShort()]
+                let variable = k[readShort()]
+                save()
+                guard let v = vm.importedVariable(moduleName, variable) else { break dispatch }
+                sp.pointee = v; sp += 1
+            case .endModule:
+                vm.setRoot(.lastModule, heap[vm.closureFn(closure), FnLayout.module])
+            case .end:
+                return .finished
+            case .add:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number + b.number); sp -= 1; continue }
+                if !operatorCall(vm.symbolAdd, 1) { break dispatch }
+            case .sub:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number - b.number); sp -= 1; continue }
+                if !operatorCall(vm.symbolSub, 1) { break dispatch }
+            case .mul:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number * b.number); sp -= 1; continue }
+                if !operatorCall(vm.symbolMul, 1) { break dispatch }
+            case .div:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number / b.number); sp -= 1; continue }
+                if !operatorCall(vm.symbolDiv, 1) { break dispatch }
+            case .lt:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number < b.number); sp -= 1; continue }
+                if !operatorCall(vm.symbolLt, 1) { break dispatch }
+            case .gt:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number > b.number); sp -= 1; continue }
+                if !operatorCall(vm.symbolGt, 1) { break dispatch }
+            case .lte:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number <= b.number); sp -= 1; continue }
+                if !operatorCall(vm.symbolLte, 1) { break dispatch }
+            case .gte:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number >= b.number); sp -= 1; continue }
+                if !operatorCall(vm.symbolGte, 1) { break dispatch }
+            case .eq:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number == b.number); sp -= 1; continue }
+                if !operatorCall(vm.symbolEq, 1) { break dispatch }
+            case .neq:
+                let a = sp[-2], b = sp[-1]
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number != b.number); sp -= 1; continue }
+                if !operatorCall(vm.symbolNeq, 1) { break dispatch }
+            case .neg:
+                let a = sp[-1]
+                if a.isNumber { sp[-1] = Value(-a.number); continue }
+                if !operatorCall(vm.symbolNeg, 0) { break dispatch }
+            }
+            continue
+            }
+            // Only errors leave the dispatch block.
+            // A runtime error: find a fiber that catches it, or stop.
+            vm.hasError = false
+            let err = vm.error
+            vm.error = .null
+            if let outcome = vm.handleRuntimeError(err) { return outcome }
+            reload()
+        }
+    }
+
+    /// Calls an operator method when the number fast path does not apply.
+    /// Returns false when an error is pending; otherwise the registers are
+    /// up to date (reloaded when a frame was pushed or the fiber changed).
+    @inline(never)
+    mutating func operatorCall(_ symbol: Int, _ argc: Int) -> Bool {
+        // ip points past the opcode; the fast-path ops have no operands.
+        let args = sp - argc - 1
+        save()
+        let cls = classOf(args[0])
+        let method = vm.method(cls, symbol)
+        if method.isNumber {
+            if callNative(Int(method.number), args) {
+                sp = args + 1
+                return true
+            }
+            if vm.hasError { return false }
+            // No operator native switches fibers or pushes frames, but
+            // reloading keeps this right if one ever does.
+            reload()
+            return true
+        }
+        if method.isObject {
+            // Operator calls never fired the method-entry hook.
+            return callClosure(method.ref, args, .none, symbol)
+        }
+        return vm.fail("\(vm.className(cls)) does not implement '\(vm.symbolNames[symbol])'.")
     }
 }
