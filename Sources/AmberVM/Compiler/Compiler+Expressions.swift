@@ -250,17 +250,30 @@ extension Compiler {
         return c >= 97 && c <= 122
     }
 
+    /// Whether `name` is a local of the innermost method or of a function nested in it.
+    func declaredInsideMethod(_ name: String) -> Bool {
+        for scope in scopes.reversed() {
+            if resolveLocal(scope, name) != nil { return true }
+            if scope.isMethod { return false }
+        }
+        return false
+    }
+
     /// Whether code being compiled is inside a method (possibly in a nested function).
     var insideMethod: Bool { scopes.contains { $0.isMethod } }
 
     func name(canAssign: Bool) {
         let token = previous
         let name = text(token)
-        if let (kind, index) = resolveNonModule(name) {
+        let implicitThis = classInfo != nil && insideMethod && Compiler.startsLowercase(name)
+        // Inside a method, a lowercase name is a local only if declared within the
+        // method; otherwise it is a call on `this`, even when an enclosing
+        // function has a local of that name.
+        if let (kind, index) = resolveNonModule(name), !implicitThis || declaredInsideMethod(name) {
             bareVariable(kind, index, canAssign: canAssign)
             return
         }
-        if classInfo != nil && insideMethod && Compiler.startsLowercase(name) {
+        if implicitThis {
             // An implicit call on `this`.
             loadThis()
             namedCall(name, token: token, canAssign: canAssign)
@@ -273,7 +286,7 @@ extension Compiler {
         // The name may be defined later in the module; until then it reads as null.
         let i = vm.defineModuleVariable(module, name, .null)
         moduleVars[name] = i
-        if implicitVariables[name] == nil { implicitVariables[name] = token.line }
+        implicitVariables[name, default: []].append(token.line)
         bareVariable(.module, i, canAssign: canAssign)
     }
 

@@ -92,7 +92,8 @@ final class Compiler {
     var errors: [String] = []
     var hadError: Bool { !errors.isEmpty }
     /// Module variables used before their definition: name -> line of first use.
-    var implicitVariables: [String: Int] = [:]
+    /// Module variables used before their definition: name -> lines of each use.
+    var implicitVariables: [String: [Int]] = [:]
     var moduleVars: [String: Int] = [:]
     /// Counter used to give static fields of classes with the same name distinct slots.
     var classCounter = 0
@@ -184,6 +185,17 @@ final class Compiler {
     }
 
     // MARK: Errors
+
+    /// Reports every use of a module variable that was never defined (only
+    /// when nothing else went wrong: such uses are usually a consequence).
+    func reportUndefinedVariables() {
+        guard !hadError else { return }
+        var uses: [(Int, String)] = []
+        for (name, lines) in implicitVariables { for l in lines { uses.append((l, name)) } }
+        for (line, name) in uses.sorted(by: { $0.0 < $1.0 }) {
+            errors.append("[\(modulePath) line \(line)] Error at '\(name)': Variable is used but not defined.")
+        }
+    }
 
     /// Skips to the end of the current line and leaves panic mode.
     func synchronize() {
@@ -340,7 +352,7 @@ final class Compiler {
         }
         if fn.scopeDepth == -1 {
             if let i = moduleVars[name] {
-                if let firstUse = implicitVariables[name] {
+                if let firstUse = implicitVariables[name]?.first {
                     implicitVariables[name] = nil  // the forward reference is now defined
                     if Compiler.startsLowercase(name) {
                         errorAt(token, "Variable '\(name)' referenced before this definition (first use at line \(firstUse)).")
@@ -492,9 +504,7 @@ final class Compiler {
         emit(.null)
         emit(.return)
         // Undefined names are only worth reporting when nothing else went wrong.
-        for (name, line) in implicitVariables.sorted(by: { $0.value < $1.value }) where !hadError {
-            errors.append("[\(modulePath) line \(line)] Error at '\(name)': Variable is used but not defined.")
-        }
+        reportUndefinedVariables()
         // Forget forward declarations this failed compile made, so a later
         // REPL line may still define them.
         if hadError {

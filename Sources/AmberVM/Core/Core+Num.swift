@@ -112,7 +112,9 @@ extension VM {
         }
         staticNative(num, "fromString(_)") { vm, a in
             guard vm.isString(a[1]) else { return vm.fail("Argument must be a string.") }
-            return vm.ret(a, VM.parseNumber(vm.string(a[1])).map { Value($0) } ?? .null)
+            guard let n = VM.parseNumber(vm.string(a[1])) else { return vm.ret(a, .null) }
+            if n.isInfinite { return vm.fail("Number literal is too large.") }
+            return vm.ret(a, Value(n))
         }
         staticNative(num, "infinity") { vm, a in vm.ret(a, Value(Double.infinity)) }
         staticNative(num, "nan") { vm, a in vm.ret(a, Value(Double.nan)) }

@@ -140,9 +140,7 @@ extension Compiler {
         expression()
         consume(.eof, "Expect end of expression.")
         emit(.return)
-        for (name, line) in implicitVariables.sorted(by: { $0.value < $1.value }) {
-            errors.append("[\(modulePath) line \(line)] Error at '\(name)': Variable is used but not defined.")
-        }
+        reportUndefinedVariables()
         if hadError { return .failure(CompileError(messages: errors)) }
         let (f, _) = endFunction()
         return .success(f)
