@@ -25,6 +25,12 @@ struct REPL {
             pending = ""
             if case .exit(let code) = result { return code }
         }
+        // Input ended inside an unclosed bracket: compile it anyway, so the error is shown.
+        if !pending.isEmpty {
+            if case .exit(let code) = vm.interpret(module: "repl", source: Array(pending.utf8), printExpressions: true) {
+                return code
+            }
+        }
         if interactive { io.stdout("\n") }
         return ExitCode.ok
     }

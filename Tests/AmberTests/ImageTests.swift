@@ -4,7 +4,7 @@ import Testing
 @testable import AmberLauncher
 
 /// Runs the built `amber` executable as a separate process.
-func runAmber(_ args: [String], cwd: String, env: [String: String] = [:]) throws -> (Int32, String, String) {
+func runAmber(_ args: [String], cwd: String, env: [String: String] = [:], stdin: String? = nil) throws -> (Int32, String, String) {
     let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("amber").path
     let binary = FileManager.default.fileExists(atPath: exe) ? exe
@@ -18,7 +18,11 @@ func runAmber(_ args: [String], cwd: String, env: [String: String] = [:]) throws
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
+    let input = Pipe()
+    p.standardInput = input
     try p.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()

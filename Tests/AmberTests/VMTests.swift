@@ -187,6 +187,15 @@ func temporaryDirectory() throws -> String {
         }
     }
 
+    @Test func replPrintsExpressionValues() throws {
+        let dir = try temporaryDirectory()
+        let input = "var a = 3\na + 4\nclass P {\n  static hi { \"hi\" }\n}\nP.hi\na = 10\n[1, 2].map {|x| x * a }.toList\nnope(\n"
+        let (code, out, err) = try runAmber([], cwd: dir, stdin: input)
+        #expect(code == 0)
+        #expect(out == "7\nhi\n[10, 20]\n")
+        #expect(err.contains("[repl line 1] Error"))
+    }
+
     @Test func heapSizesParse() {
         #expect(Options.parseSize("64m") == 64 << 20)
         #expect(Options.parseSize("2g") == 2 << 30)

@@ -105,35 +105,27 @@ extension Compiler {
     }
 
     func expressionStatement() {
-        let before = fn.code.count
-        expression()
         if printExpressions && scopes.count == 1 && fn.scopeDepth == -1 {
-            // The REPL prints a lone expression's value (but not assignments' or calls' results).
-            if !isAssignmentOrCall(from: before) {
-                emitREPLPrint()
-                return
-            }
+            // The REPL shows a top-level expression's value: System.printReplValue_(expr).
+            // An assignment's value is not echoed.
+            loadCoreVariable("System")
+            let start = fn.code.count
+            expression()
+            callMethod(argc: 1, endsInStore(from: start) ? "replIgnore_(_)" : "printReplValue_(_)")
+            emit(.pop)
+            return
         }
+        expression()
         emit(.pop)
     }
 
-    /// The code just emitted ends in a store or a call whose value is not worth echoing.
-    func isAssignmentOrCall(from start: Int) -> Bool {
-        guard fn.code.count - start >= 2 else { return false }
+    /// Whether the code emitted since `start` ends in a store (an assignment).
+    func endsInStore(from start: Int) -> Bool {
         let ops: [Op] = [.storeLocal, .storeModuleVar, .storeUpvalue, .storeFieldThis, .storeField]
         for op in ops where fn.code.count - start > op.operandBytes {
             if fn.code[fn.code.count - 1 - op.operandBytes] == op.rawValue { return true }
         }
         return false
-    }
-
-    func emitREPLPrint() {
-        // System.print(value): load System, swap is not available, so store to a temp.
-        loadCoreVariable("System")
-        // Stack: value, System. Call the helper that prints its argument's value.
-        callMethod(argc: 1, "printReplValue_(_)")
-        emit(.pop)
-        emit(.pop)
     }
 
     /// Statements inside `{ ... }` after the brace, up to and including '}'.

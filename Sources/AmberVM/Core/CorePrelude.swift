@@ -452,6 +452,7 @@ class System {
   }
 
   // Used by the REPL to echo the value of an expression.
+  static replIgnore_(value) { value }
   static printReplValue_(value) {
     print(value)
   }
