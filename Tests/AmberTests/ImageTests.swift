@@ -150,6 +150,28 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
         #expect(left == ["main.wren"], "a failed snapshot left \(left)")
     }
 
+    @Test func noSnapshotFromInsideAHookOrIntoAMissingDirectory() throws {
+        let script = """
+        import "snapshot" for Snapshot
+        Snapshot.registerPreSnapshotHook {
+          var inner = Fiber.new { Snapshot.take("inner.img") }
+          inner.try()
+          System.print("hook: %(inner.error)")
+        }
+        System.print(Snapshot.take("outer.img"))
+        var f = Fiber.new { Snapshot.take("no/such/dir/x.img") }
+        f.try()
+        System.print(f.error)
+        """
+        let dir = try scratch(["main.wren": script])
+        let run = try runAmber(["main.wren"], cwd: dir)
+        #expect(run.1.hasPrefix(
+            "hook: Cannot take a snapshot here: a native frame (a snapshot hook) is on the stack.\nfalse\n"), "\(run.2)")
+        #expect(run.1.contains("Cannot write image 'no/such/dir/x.img': No such file or directory."))
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        #expect(files == ["main.wren", "outer.img"])
+    }
+
     @Test func failingPostRestoreHookEndsTheRestore() throws {
         let script = """
         import "snapshot" for Snapshot
