@@ -115,7 +115,7 @@ public enum Launcher {
     }
 
     static func runScript(vm: VM, path: String, io: LaunchIO) -> Int32 {
-        guard let source = readFile(path) else {
+        guard let source = VM.readFile(path) else {
             io.stderr("amber: could not read script '\(path)': \(String(cString: strerror(errno)))\n")
             return ExitCode.noInput
         }
@@ -132,20 +132,5 @@ public enum Launcher {
         case .runtimeError: return ExitCode.runtimeError
         case .exit(let c): return c
         }
-    }
-
-    static func readFile(_ path: String) -> [UInt8]? {
-        var st = stat()
-        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { errno = ENOENT; return nil }
-        guard let fp = fopen(path, "rb") else { return nil }
-        defer { fclose(fp) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buf, 1, buf.count, fp)
-            if n > 0 { out.append(contentsOf: buf[0..<n]) }
-            if n < buf.count { break }
-        }
-        return ferror(fp) != 0 ? nil : out
     }
 }

@@ -4,26 +4,7 @@ import Testing
 
 /// Runs the built `amber` executable with `input` on its standard input.
 func runAmber(_ args: [String], cwd: String, input: String) throws -> (Int32, String, String) {
-    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("amber").path
-    let binary = FileManager.default.fileExists(atPath: exe) ? exe
-        : URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/amber").path
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: binary)
-    p.arguments = args
-    p.currentDirectoryURL = URL(fileURLWithPath: cwd)
-    let inPipe = Pipe(), out = Pipe(), err = Pipe()
-    p.standardInput = inPipe
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    inPipe.fileHandleForWriting.write(Data(input.utf8))
-    try inPipe.fileHandleForWriting.close()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    try runAmber(args, cwd: cwd, stdin: input)
 }
 
 /// Open files across a snapshot: recorded by path, flags and position in the

@@ -576,13 +576,7 @@ extension Compiler {
             consume(.rightBrace, "Expect '}' at end of block.")
             return
         }
-        while !check(.rightBrace) && !check(.eof) {
-            definition()
-            if panicking { synchronize(); continue }
-            if check(.rightBrace) { break }
-            consumeLine("Expect newline after statement.")
-        }
-        consume(.rightBrace, "Expect '}' at end of block.")
+        block()
         if scope.isInitializer { emit(.loadLocal, byte: 0) } else { emit(.null) }
         emit(.return)
     }

@@ -100,8 +100,11 @@ extension VM {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
-    /// Reads a whole file; nil if it cannot be read.
-    static func readFile(_ path: String) -> [UInt8]? {
+    /// Reads a whole regular file; nil if it cannot be read (errno says why).
+    public static func readFile(_ path: String) -> [UInt8]? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { errno = EISDIR; return nil }
         guard let fp = fopen(path, "rb") else { return nil }
         defer { fclose(fp) }
         var out: [UInt8] = []
