@@ -13,3 +13,16 @@ import Testing
         }
     }
 }
+
+@Suite struct HeapInvariantTests {
+    /// `Heap.kind` bitcasts the header byte minus one.
+    @Test func objectKindRawValuesAreCaseIndexPlusOne() {
+        #expect(MemoryLayout<ObjKind>.size == 1)
+        var raw: UInt8 = 1
+        while let kind = ObjKind(rawValue: raw) {
+            #expect(unsafeBitCast(raw - 1, to: ObjKind.self) == kind)
+            raw += 1
+        }
+        #expect(raw > 1)
+    }
+}

@@ -10,6 +10,7 @@ extension VM {
     /// Binds a native method to `cls` under `signature`.
     func native(_ cls: ObjRef, _ signature: String, _ body: @escaping NativeFunction) {
         let id = natives.count
+        nativeTable.append(Native(body))  // first, from `body` itself: see `nativeTable`
         natives.append(body)
         nativeNames.append("\(className(cls)).\(signature)")
         if bindingNatives { bindMethod(cls, symbol(signature), Value(id)) }
@@ -18,6 +19,7 @@ extension VM {
     /// Binds a static native method (on the metaclass).
     func staticNative(_ cls: ObjRef, _ signature: String, _ body: @escaping NativeFunction) {
         let id = natives.count
+        nativeTable.append(Native(body))  // first, from `body` itself: see `nativeTable`
         natives.append(body)
         nativeNames.append("\(className(cls)).static \(signature)")
         if bindingNatives { bindMethod(heap.classOf(cls), symbol(signature), Value(id)) }

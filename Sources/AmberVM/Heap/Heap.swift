@@ -131,8 +131,15 @@ public final class Heap {
     // MARK: Header access
 
     @inline(__always) public func pointer(_ r: ObjRef) -> UnsafeMutableRawPointer { base + Int(r.offset) }
+    /// NOTE: a bitcast, not `ObjKind(rawValue:)`, which compiled to an
+    /// out-of-line call. Raw values are case index + 1 (pinned by a unit
+    /// test) and every header holds a valid kind.
     @inline(__always) public func kind(_ r: ObjRef) -> ObjKind {
-        ObjKind(rawValue: base.load(fromByteOffset: Int(r.offset), as: UInt8.self)).unsafelyUnwrapped
+        unsafeBitCast(base.load(fromByteOffset: Int(r.offset), as: UInt8.self) &- 1, to: ObjKind.self)
+    }
+    /// Whether the object at `r` is of kind `k` (one byte compare).
+    @inline(__always) public func isKind(_ r: ObjRef, _ k: ObjKind) -> Bool {
+        base.load(fromByteOffset: Int(r.offset), as: UInt8.self) == k.rawValue
     }
     @inline(__always) public func classOf(_ r: ObjRef) -> ObjRef {
         ObjRef(offset: UInt(base.load(fromByteOffset: Int(r.offset) + 4, as: UInt32.self)) << 3)

@@ -243,6 +243,12 @@ struct Interpreter: ~Copyable {
         return v.isBool ? boolCls : nullCls
     }
 
+    /// Whether `v` is a string. Strings are always of class String, whose
+    /// `==` and `!=` no script can replace (core classes cannot be reopened
+    /// or subclassed), so the loop may compare them without a call: the
+    /// same result as String's natives (and as Num's for a number receiver).
+    @inline(__always) func isString(_ v: Value) -> Bool { v.isObject && heap.isKind(v.ref, .string) }
+
     /// Loads the running fiber's top frame into the registers. Needed after
     /// anything that may move objects or change fibers: a collection, a
     /// stack or frame array growth, a fiber switch, a native that pushed a frame.
@@ -620,11 +626,13 @@ struct Interpreter: ~Copyable {
                 if !operatorCall(vm.symbolGte, 1) { break dispatch }
             case .eq:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number == b.number); sp -= 1; continue }
+                if a.isNumber { sp[-2] = Value(b.isNumber && a.number == b.number); sp -= 1; continue }
+                if isString(a) { sp[-2] = Value(isString(b) && vm.stringsEqual(a.ref, b.ref)); sp -= 1; continue }
                 if !operatorCall(vm.symbolEq, 1) { break dispatch }
             case .neq:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number != b.number); sp -= 1; continue }
+                if a.isNumber { sp[-2] = Value(!(b.isNumber && a.number == b.number)); sp -= 1; continue }
+                if isString(a) { sp[-2] = Value(!(isString(b) && vm.stringsEqual(a.ref, b.ref))); sp -= 1; continue }
                 if !operatorCall(vm.symbolNeq, 1) { break dispatch }
             case .neg:
                 let a = sp[-1]

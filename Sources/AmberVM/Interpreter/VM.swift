@@ -163,6 +163,10 @@ public final class VM {
     var natives: [NativeFunction] = [] {
         didSet {
             // Keep `nativeTable` in step; natives are only ever appended.
+            // `native()` fills it first straight from the closure it was given,
+            // as a function read back out of this array has been reabstracted
+            // and calling it goes through two thunks.
+            if natives.count == nativeTable.count { return }
             if natives.count == nativeTable.count + 1 { nativeTable.append(Native(natives[natives.count - 1])) }
             else { nativeTable = natives.map(Native.init) }
         }
