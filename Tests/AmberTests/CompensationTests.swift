@@ -95,6 +95,29 @@ import Testing
         #expect(bad.2.contains("Env file 'restore.env' line 2: expected KEY=VALUE."), "\(bad.2)")
     }
 
+    @Test func verboseRestoreReportsVariablesReadBeforeTheSnapshotThatChanged() throws {
+        let script = """
+        import "os" for Process
+        var Region = Process.env("REGION")
+        class Main {
+          static ready() { System.print("baked in: %(Region)") }
+        }
+        Main.ready()
+        """
+        let dir = try scratch(["main.wren": script])
+        let first = try runAmber(["-verbose:snapshot", "-snapshot:file=v.img,trigger=Main.ready,exit", "main.wren"],
+                                 cwd: dir, env: ["REGION": "eu"])
+        #expect(first.2.contains("code pointers") == false)
+        #expect(first.2.contains("[snapshot] write v.img: header 4096 bytes, metadata"), "\(first.2)")
+        let second = try runAmber(["-verbose:snapshot", "-restore:file=v.img"], cwd: dir, env: ["REGION": "us"])
+        #expect(second.1 == "baked in: eu\n")
+        #expect(second.2.contains("environment variable REGION was read before the snapshot and differs now (was 'eu', now 'us')"),
+                "\(second.2)")
+        #expect(second.2.contains("code pointers fixed up by name:"))
+        let quiet = try runAmber(["-restore:file=v.img"], cwd: dir, env: ["REGION": "us"])
+        #expect(quiet.2 == "")
+    }
+
     @Test func immutableVariablesMustNotChange() throws {
         let script = """
         import "snapshot" for Snapshot

@@ -79,7 +79,7 @@ extension VM {
 
         if let err = writeImage(to: path, resume: resume) { return err }
         let t3 = port.rawMonotonic()
-        verbose("write \(path): \(heap.used) heap bytes, \(nativeNames.count) native names, \(ImageFormat.portSlots.count) port slots, \(ms(t3 - t2))")
+        verbose("write \(path): header \(ImageFormat.headerSize) bytes, metadata \(lastMetadataSize) bytes (\(nativeNames.count) native names, \(ImageFormat.portSlots.count) port slots), heap \(heap.used) bytes, \(ms(t3 - t2))")
         hooks.fire(.postSnapshot, self)
         verbose("total: \(ms(port.rawMonotonic() - t0))")
         return nil
@@ -182,6 +182,7 @@ extension VM {
             ("trigger", Array((snapshotRequest?.trigger ?? "").utf8)),
         ])
         let metaOffset = ImageFormat.headerSize
+        lastMetadataSize = meta.count
         let heapOffset = (metaOffset + meta.count + page - 1) / page * page
         let heapBytes = heap.top
 

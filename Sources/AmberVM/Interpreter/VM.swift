@@ -203,6 +203,8 @@ public final class VM {
     /// Seconds the image this VM came from lay frozen.
     public internal(set) var downtime = 0.0
     var resumeKind = ResumeKind.methodEntry
+    /// Size of the metadata sections of the last image written (for -verbose:snapshot).
+    var lastMetadataSize = 0
     /// Number of collections so far.
     public internal(set) var collections = 0
 
