@@ -184,12 +184,17 @@ extension VM {
 /// The dispatch loop and its registers.
 ///
 /// The registers are stored properties of a struct whose methods are
-/// `mutating`: the loop sees them through `inout self`, which Swift checks for
-/// exclusivity statically, so they stay in machine registers. NOTE: the loop
-/// used to keep them in local variables of `VM.run()` captured by nested
-/// functions (`reload`, `save`); captured locals are boxed and every access
-/// paid a dynamic exclusivity check (two runtime calls): 32 million
-/// `swift_beginAccess` calls on string_equals.
+/// `mutating`; `VM.run()` makes one as a local variable and the loop is
+/// inlined into it. For the registers to live in machine registers, that
+/// local must never have its address taken: every method the loop calls on
+/// it is `@inline(__always)`, and the slow paths are VM methods that get
+/// values, not the struct (the loop saves before and reloads after them).
+/// NOTE: measured on this layout:
+///  - registers as locals captured by nested functions (`reload`, `save`):
+///    captured locals are boxed and every access paid a dynamic exclusivity
+///    check (32 million `swift_beginAccess` calls on string_equals);
+///  - the loop as a non-inlined `mutating` method: the registers stayed in
+///    memory, with a store of `ip` and loads of `sp`/`fp` on every instruction.
 struct Interpreter: ~Copyable {
     // Strong references: NOTE `unowned(unsafe)` made every use retain and
     // release (fib went from 8.0 to 18.6 billion instructions).
@@ -306,7 +311,10 @@ struct Interpreter: ~Copyable {
         let maxSlots = Int(heap[fn, FnLayout.maxSlots].number)
         if _slowPath(args + maxSlots > stackEnd || frameIndex + 1 >= frameCap
                      || heap.gcRequested || vm.hooks.isEnabled(.methodEntry)) {
-            return callClosureSlow(target, args, cls, symbol)
+            save()
+            if !vm.callClosureSlow(target, f, base: args - stack, frameIndex: frameIndex, cls, symbol) { return false }
+            reload()
+            return true
         }
         frames[frameIndex * FrameLayout.words + 1] = ip - code
         frameIndex += 1
@@ -319,29 +327,6 @@ struct Interpreter: ~Copyable {
         loadClosure()
         ip = code
         fp = args
-        return true
-    }
-
-    @inline(never)
-    mutating func callClosureSlow(_ target: ObjRef, _ args: UnsafeMutablePointer<Value>,
-                                  _ cls: ObjRef, _ symbol: Int) -> Bool {
-        save()
-        let fn = heap[target, ClosureLayout.fn].ref
-        let base = args - stack
-        let needed = base + Int(heap[fn, FnLayout.maxSlots].number)
-        if frameIndex + 1 >= VM.maxFrames || !vm.ensureStack(f, needed) {
-            return vm.fail("Stack overflow.")
-        }
-        vm.pushFrame(f, closure: target, stackBase: base)
-        // Entry hooks see the new frame pushed and the caller saved, so a
-        // snapshot taken here resumes at the method's first instruction.
-        if vm.hooks.isEnabled(.methodEntry) && !cls.isNone && !vm.methodEntryCheck(target, cls, symbol) {
-            return false
-        }
-        if heap.gcRequested {
-            if !vm.collectGarbage() { return vm.fail("Out of memory.") }
-        }
-        reload()
         return true
     }
 
@@ -371,7 +356,7 @@ struct Interpreter: ~Copyable {
     // MARK: The loop
 
     /// Runs the current fiber (and whatever it switches to) to completion.
-    mutating func run() -> RunOutcome {
+    @inline(__always) mutating func run() -> RunOutcome {
         reload()
 
         // Error and fiber-switch handling share one exit from the dispatch switch.
@@ -652,30 +637,71 @@ struct Interpreter: ~Copyable {
     }
 
     /// Calls an operator method when the number fast path does not apply.
-    /// Returns false when an error is pending; otherwise the registers are
-    /// up to date (reloaded when a frame was pushed or the fiber changed).
-    @inline(never)
-    mutating func operatorCall(_ symbol: Int, _ argc: Int) -> Bool {
+    /// Returns false when an error is pending.
+    @inline(__always) mutating func operatorCall(_ symbol: Int, _ argc: Int) -> Bool {
         // ip points past the opcode; the fast-path ops have no operands.
         let args = sp - argc - 1
         save()
+        switch vm.callOperator(nativeTable, args, f, base: args - stack, frameIndex: frameIndex, symbol) {
+        case .value: sp = args + 1
+        case .reload: reload()
+        case .error: return false
+        }
+        return true
+    }
+}
+
+/// What `VM.callOperator` did.
+enum OperatorOutcome {
+    case value    // the result is in args[0]
+    case reload   // a frame was pushed (or the fiber changed): reload the registers
+    case error    // a runtime error is pending
+}
+
+extension VM {
+    /// The slow path of a script call (the loop has saved its registers and
+    /// reloads them afterwards): grows the stack or the frame array, fires
+    /// the method-entry hook, collects at this safe point. False on error.
+    @inline(never)
+    func callClosureSlow(_ target: ObjRef, _ f: ObjRef, base: Int, frameIndex: Int,
+                         _ cls: ObjRef, _ symbol: Int) -> Bool {
+        let fn = heap[target, ClosureLayout.fn].ref
+        let needed = base + Int(heap[fn, FnLayout.maxSlots].number)
+        if frameIndex + 1 >= VM.maxFrames || !ensureStack(f, needed) {
+            return fail("Stack overflow.")
+        }
+        pushFrame(f, closure: target, stackBase: base)
+        // Entry hooks see the new frame pushed and the caller saved, so a
+        // snapshot taken here resumes at the method's first instruction.
+        if hooks.isEnabled(.methodEntry) && !cls.isNone && !methodEntryCheck(target, cls, symbol) {
+            return false
+        }
+        if heap.gcRequested {
+            if !collectGarbage() { return fail("Out of memory.") }
+        }
+        return true
+    }
+
+    /// An operator call on operands the loop's fast paths do not cover
+    /// (registers saved): a native runs here, a script method gets a frame.
+    @inline(never)
+    func callOperator(_ nativeTable: [Native], _ args: UnsafeMutablePointer<Value>, _ f: ObjRef,
+                      base: Int, frameIndex: Int, _ symbol: Int) -> OperatorOutcome {
         let cls = classOf(args[0])
-        let method = vm.method(cls, symbol)
+        let method = self.method(cls, symbol)
         if method.isNumber {
-            if callNative(Int(method.number), args) {
-                sp = args + 1
-                return true
-            }
-            if vm.hasError { return false }
+            let id = Int(method.number)
+            let table = id < nativeTable.count ? nativeTable : self.nativeTable
+            if table[id].call(self, args) { return .value }
             // No operator native switches fibers or pushes frames, but
             // reloading keeps this right if one ever does.
-            reload()
-            return true
+            return hasError ? .error : .reload
         }
         if method.isObject {
             // Operator calls never fired the method-entry hook.
-            return callClosure(method.ref, args, .none, symbol)
+            return callClosureSlow(method.ref, f, base: base, frameIndex: frameIndex, .none, symbol) ? .reload : .error
         }
-        return vm.fail("\(vm.className(cls)) does not implement '\(vm.symbolNames[symbol])'.")
+        _ = fail("\(className(cls)) does not implement '\(symbolNames[symbol])'.")
+        return .error
     }
 }
