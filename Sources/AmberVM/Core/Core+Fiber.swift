@@ -21,7 +21,8 @@ extension VM {
     /// Fiber.call / Fiber.try.
     func callFiber(_ a: UnsafeMutablePointer<Value>, value: Value, isTry: Bool) -> Bool {
         let target = a[0].ref
-        let verb = isTry ? "try" : "call"
+        // A computed property, so the switch path builds no String.
+        var verb: String { isTry ? "try" : "call" }
         if !heap[target, FiberLayout.error].isNull { return fail("Cannot \(verb) an aborted fiber.") }
         if heap.word(target, FiberLayout.frameCount) == 0 { return fail("Cannot \(verb) a finished fiber.") }
         if heap.word(target, FiberLayout.state) == FiberState.root.rawValue {

@@ -9,7 +9,22 @@ import Darwin
 
 extension VM {
     /// Validates an index argument against `count` (negative counts from the end).
-    func indexArg(_ v: Value, _ count: Int, _ what: String) -> Int? {
+    @inline(__always)
+    func indexArg(_ v: Value, _ count: Int, _ what: @autoclosure () -> String) -> Int? {
+        // The common case, an integer already in range, without the checks
+        // in their error-reporting order (and without building `what`).
+        if v.isNumber {
+            let d = v.number
+            if d >= 0 && d < Double(count) {
+                let i = Int(d)
+                if Double(i) == d { return i }
+            }
+        }
+        return indexArgChecked(v, count, what())
+    }
+
+    @inline(never)
+    func indexArgChecked(_ v: Value, _ count: Int, _ what: String) -> Int? {
         guard v.isNumber else { _ = fail("\(what) must be a number."); return nil }
         let d = v.number
         guard d == trunc(d), d.isFinite else { _ = fail("\(what) must be an integer."); return nil }

@@ -291,11 +291,14 @@ struct Interpreter: ~Copyable {
         upvalues = heap.slotPointer(closure) + ClosureLayout.firstUpvalue
     }
 
-    /// Writes the registers back into the fiber (stack top, frame ip). Done
-    /// before anything that looks at the fiber from outside the loop: natives,
-    /// collections, stack growth, errors.
+    /// Writes the registers back into the fiber (stack top, frame count,
+    /// frame ip). Done before anything that looks at the fiber from outside
+    /// the loop: natives, collections, stack growth, errors, the end of a run.
+    /// Script calls and returns leave the fiber's stack top and frame count
+    /// stale; only this makes them right.
     @inline(__always) func save() {
         heap.setWord(f, FiberLayout.stackTop, sp - stack)
+        heap.setWord(f, FiberLayout.frameCount, frameIndex + 1)
         frames[frameIndex * FrameLayout.words + 1] = ip - code
     }
 
@@ -322,7 +325,6 @@ struct Interpreter: ~Copyable {
         frame[0] = Int(target.offset)
         frame[1] = 0
         frame[2] = args - stack
-        heap.setWord(f, FiberLayout.frameCount, frameIndex + 1)
         closure = target
         loadClosure()
         ip = code
@@ -455,7 +457,6 @@ struct Interpreter: ~Copyable {
                     // Back to the caller, whose frame is in the frame array.
                     fp[0] = result
                     sp = fp + 1
-                    heap.setWord(f, FiberLayout.frameCount, frameIndex)
                     frameIndex -= 1
                     loadFrame()
                 }
@@ -576,6 +577,7 @@ struct Interpreter: ~Copyable {
             case .endModule:
                 vm.setRoot(.lastModule, heap[vm.closureFn(closure), FnLayout.module])
             case .end:
+                save()
                 return .finished
             case .add:
                 let a = sp[-2], b = sp[-1]

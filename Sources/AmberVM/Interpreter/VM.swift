@@ -89,7 +89,11 @@ struct Native {
 public final class VM {
     public let heap: Heap
     public var config: VMConfiguration
-    public internal(set) var rootBlock: ObjRef = .none
+    /// The root block (see `Root`); read by every `root()`/`setRoot()`.
+    public internal(set) var rootBlock: ObjRef {
+        @inline(__always) get { hot.pointee.rootBlock }
+        set { hot.pointee.rootBlock = newValue }
+    }
 
     /// The state the interpreter loop and the natives read all the time.
     ///
@@ -99,6 +103,7 @@ public final class VM {
     /// The computed properties below keep the familiar names. Measured on
     /// string_equals: see the commit that introduced it.
     struct HotState {
+        var rootBlock = ObjRef.none
         // Core classes, cached from the root block; reloaded after every collection.
         var objectClass = ObjRef.none, classClass = ObjRef.none, boolClass = ObjRef.none
         var nullClass = ObjRef.none, numClass = ObjRef.none, stringClass = ObjRef.none
