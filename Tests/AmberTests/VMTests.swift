@@ -145,6 +145,22 @@ func temporaryDirectory() throws -> String {
         #expect(loads == ["Lib"])
     }
 
+    @Test func packagesAreFoundInTheNearestWrenModulesDirectory() throws {
+        let dir = try temporaryDirectory()
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir + "/app/src/deep", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: dir + "/app/wren_modules/json", withIntermediateDirectories: true)
+        try "class Json {\n  static name { \"json package\" }\n}\n"
+            .write(toFile: dir + "/app/wren_modules/json/json.wren", atomically: true, encoding: .utf8)
+        try "import \"json\" for Json\nclass Extra {\n  static name { Json.name + \" extra\" }\n}\n"
+            .write(toFile: dir + "/app/wren_modules/json/extra.wren", atomically: true, encoding: .utf8)
+        try "import \"json\" for Json\nimport \"json/extra\" for Extra\nSystem.print(Json.name)\nSystem.print(Extra.name)\n"
+            .write(toFile: dir + "/app/src/deep/main.wren", atomically: true, encoding: .utf8)
+        let (code, out, err) = runLauncher([dir + "/app/src/deep/main.wren"])
+        #expect(code == 0, "\(err)")
+        #expect(out == "json package\njson package extra\n")
+    }
+
     @Test func missingModuleIsARuntimeError() throws {
         let (vm, _) = try makeVM()
         let r = vm.interpret(module: "main", source: "import \"nowhere\" for X\n")

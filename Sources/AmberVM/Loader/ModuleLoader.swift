@@ -66,10 +66,35 @@ extension VM {
                 candidates.append(VM.normalize(entry + "/" + name))
             }
         }
+        // Last, as Wren's CLI does for names that are not paths: packages in the
+        // nearest `wren_modules` directory above the importing module
+        // ("foo" -> wren_modules/foo/foo.wren, "foo/bar" -> wren_modules/foo/bar.wren).
+        if !name.hasPrefix("/") && !name.hasPrefix("./") && !name.hasPrefix("../"),
+           let modules = VM.nearestModulesDirectory(from: importer.map { VM.directory(of: $0) } ?? ".") {
+            let base = modules + "/" + name
+            candidates.append(name.contains("/") ? base : base + "/" + name)
+            candidates.append(base)
+        }
         for c in candidates {
             let canonical = c.hasSuffix(".wren") ? String(c.dropLast(5)) : c
             if loadedModule(canonical) != nil { return (canonical, nil) }
             if VM.fileExists(canonical + ".wren") { return (canonical, canonical + ".wren") }
+        }
+        return nil
+    }
+
+    /// The closest `wren_modules` directory at or above `directory`.
+    static func nearestModulesDirectory(from directory: String) -> String? {
+        var dir = directory.isEmpty ? "." : directory
+        for _ in 0..<64 {
+            let candidate = dir + "/wren_modules"
+            var st = stat()
+            if stat(candidate, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return normalize(candidate) }
+            // Walk up: through "..", since module names may be relative.
+            var real = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            guard realpath(dir, &real) != nil else { return nil }
+            if String(decoding: real.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) == "/" { return nil }
+            dir += "/.."
         }
         return nil
     }
