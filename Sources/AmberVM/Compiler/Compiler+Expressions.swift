@@ -184,9 +184,9 @@ extension Compiler {
     }
 
     /// Emits a call of `signature` with `argc` arguments already on the stack.
-    func callMethod(argc: Int, _ signature: String) {
+    func callMethod(argc: Int, _ signature: String, op: Op = .call) {
         let sym = vm.symbol(signature)
-        emit(.call, stackEffect: -argc)
+        emit(op, stackEffect: -argc)
         emitByte(UInt8(argc))
         emitShort(sym)
     }

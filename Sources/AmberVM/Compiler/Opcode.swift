@@ -42,6 +42,11 @@ enum Op: UInt8, CaseIterable {
     // Arithmetic and comparison with a number fast path; otherwise an ordinary
     // call of the operator method (its symbol is fixed at start-up).
     case add, sub, mul, div, lt, gt, lte, gte, eq, neq, neg
+    // The calls of `iterate(_)` and `iteratorValue(_)` a `for` loop makes;
+    // operands as `call` (u8 argc = 1, u16 symbol). List and Range receivers
+    // are handled in the loop (with their natives' results); any other
+    // receiver gets the ordinary call.
+    case iterate, iteratorValue
 
     /// Bytes of operands after the opcode (closure is variable: see `closureOperandBytes`).
     var operandBytes: Int {
@@ -53,7 +58,7 @@ enum Op: UInt8, CaseIterable {
         case .loadLocal, .storeLocal, .loadUpvalue, .storeUpvalue, .loadFieldThis, .storeFieldThis,
              .loadField, .storeField, .class:
             return 1
-        case .call: return 3
+        case .call, .iterate, .iteratorValue: return 3
         case .superCall: return 5
         default: return 0
         }

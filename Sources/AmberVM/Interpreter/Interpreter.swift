@@ -460,6 +460,16 @@ struct Interpreter: ~Copyable {
                     frameIndex -= 1
                     loadFrame()
                 }
+            case .iterate, .iteratorValue:
+                // A `for` loop step on (sequence, iterator); List and Range
+                // receivers run here, anything else falls through to `call`.
+                let seq = sp[-2]
+                if seq.isObject {
+                    let r = seq.ref
+                    let next = op == .iterate ? vm.iterateFast(r, sp[-1]) : vm.iteratorValueFast(r, sp[-1])
+                    if !next.isUndefined { sp[-2] = next; sp -= 1; ip += 3; continue }
+                }
+                fallthrough
             case .call:
                 let argc = Int(ip[0])
                 let symbol = Int(ip[1]) << 8 | Int(ip[2])
@@ -650,6 +660,61 @@ struct Interpreter: ~Copyable {
         case .error: return false
         }
         return true
+    }
+}
+
+extension VM {
+    // The `for` loop fast paths. Lists and ranges are always of class List and
+    // Range (scripts cannot subclass or reopen core classes), so these give
+    // exactly what those classes' natives would, or `undefined` for the cases
+    // left to the natives (errors, odd iterators).
+
+    /// `iterate(_)` of a List or Range, or undefined.
+    @inline(__always) func iterateFast(_ r: ObjRef, _ iter: Value) -> Value {
+        if heap.isKind(r, .list) {
+            let n = listCount(r)
+            if iter.isNull { return n == 0 ? .false : Value(0) }
+            guard iter.isNumber else { return .undefined }
+            // In-range integers step; the last index ends the loop; anything
+            // else (negative, fractional, NaN) is left to the native.
+            let d = iter.number, last = Double(n - 1)
+            if d >= 0 && d < last && Double(Int(d)) == d { return Value(d + 1) }
+            if d == last { return .false }
+            return .undefined
+        }
+        if heap.isKind(r, .range) {
+            guard iter.isNull || iter.isNumber else { return .undefined }
+            let from = heap[r, RangeLayout.from].number, to = heap[r, RangeLayout.to].number
+            let inclusive = heap[r, RangeLayout.inclusive] == .true
+            if from == to && !inclusive { return .false }
+            if iter.isNull { return Value(from) }
+            var i = iter.number
+            if from < to {
+                i += 1
+                if i > to || (!inclusive && i == to) { return .false }
+            } else {
+                i -= 1
+                if i < to || (!inclusive && i == to) { return .false }
+            }
+            return Value(i)
+        }
+        return .undefined
+    }
+
+    /// `iteratorValue(_)` of a List or Range, or undefined.
+    @inline(__always) func iteratorValueFast(_ r: ObjRef, _ iter: Value) -> Value {
+        if heap.isKind(r, .list) {
+            guard iter.isNumber else { return .undefined }
+            let d = iter.number
+            let n = listCount(r)
+            if d >= 0 && d < Double(n) {
+                let i = Int(d)
+                if Double(i) == d { return listElements(r)[i] }
+            }
+            return .undefined
+        }
+        if heap.isKind(r, .range) { return iter }
+        return .undefined
     }
 }
 
