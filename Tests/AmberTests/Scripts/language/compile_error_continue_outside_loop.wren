@@ -1,1 +1,3 @@
-continue // expect error
+// `continue` is only valid inside a while or for loop.
+var n = 1
+if (n > 0) continue // expect error
