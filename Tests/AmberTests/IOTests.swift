@@ -239,16 +239,8 @@ func runAmber(_ args: [String], cwd: String, input: String) throws -> (Int32, St
         """.write(toFile: dir + "/main.wren", atomically: true, encoding: .utf8)
         let (code, _, err) = runLauncher([dir + "/main.wren"])
         #expect(code == 0, "\(err)")
-        var vms: [VM] = []
-        var outputs: [Capture] = []
-        for _ in 0..<2 {
-            let capture = Capture()
-            var config = VMConfiguration()
-            config.writeOutput = { capture.out += $0 }
-            config.writeError = { capture.err += $0 }
-            vms.append(try VM.restore(from: dir + "/lib.img", configuration: config))
-            outputs.append(capture)
-        }
+        let restores = try (0..<2).map { _ in try restoreCaptured(dir + "/lib.img") }
+        let vms = restores.map(\.0), outputs = restores.map(\.1)
         for (vm, capture) in zip(vms, outputs) {
             #expect(vm.resumeFromImage() == .success)
             #expect(capture.out == "cde\n", "\(capture.err)")

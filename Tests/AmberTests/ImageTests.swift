@@ -252,16 +252,8 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
         let (code, _, err) = runLauncher(["-snapshot:file=\(dir)/twice.img,trigger=Main.ready", "\(dir)/main.wren"])
         #expect(code == 0, "\(err)")
         let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/twice.img"))
-        var vms: [VM] = []
-        var outputs: [Capture] = []
-        for _ in 0..<2 {
-            let capture = Capture()
-            var config = VMConfiguration()
-            config.writeOutput = { capture.out += $0 }
-            config.writeError = { capture.err += $0 }
-            vms.append(try VM.restore(from: dir + "/twice.img", configuration: config))
-            outputs.append(capture)
-        }
+        let restores = try (0..<2).map { _ in try restoreCaptured(dir + "/twice.img") }
+        let vms = restores.map(\.0), outputs = restores.map(\.1)
         #expect(vms[0].heap.base != vms[1].heap.base)
         for (vm, capture) in zip(vms, outputs) {
             #expect(vm.resumeFromImage() == .success)

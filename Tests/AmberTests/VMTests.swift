@@ -3,15 +3,27 @@ import Testing
 @testable import AmberVM
 @testable import AmberLauncher
 
-/// Makes a VM whose output is captured.
-func makeVM(maxHeap: Int = 256 << 20, classpath: [String] = []) throws -> (VM, Capture) {
+/// A configuration whose output and errors go to the returned capture.
+func capturedConfiguration() -> (VMConfiguration, Capture) {
     let capture = Capture()
     var config = VMConfiguration()
-    config.maxHeap = maxHeap
-    config.classpath = classpath
     config.writeOutput = { capture.out += $0 }
     config.writeError = { capture.err += $0 }
+    return (config, capture)
+}
+
+/// Makes a VM whose output is captured.
+func makeVM(maxHeap: Int = 256 << 20, classpath: [String] = []) throws -> (VM, Capture) {
+    var (config, capture) = capturedConfiguration()
+    config.maxHeap = maxHeap
+    config.classpath = classpath
     return (try VM(configuration: config), capture)
+}
+
+/// Restores `image` into a new VM of this process, with captured output.
+func restoreCaptured(_ image: String) throws -> (VM, Capture) {
+    let (config, capture) = capturedConfiguration()
+    return (try VM.restore(from: image, configuration: config), capture)
 }
 
 func temporaryDirectory() throws -> String {

@@ -220,13 +220,9 @@ final class Compiler {
         switch t.type {
         case .line: where_ = "Error at newline"
         case .eof: where_ = "Error at end of file"
-        default:
-            var s = text(t)
-            if t.type == .string || t.type == .interpolation { s = text(t) }
-            where_ = "Error at '\(s)'"
+        default: where_ = "Error at '\(text(t))'"
         }
-        let line = t.type == .line ? t.line : t.line
-        errors.append("[\(modulePath) line \(line)] \(where_): \(message)")
+        errors.append("[\(modulePath) line \(t.line)] \(where_): \(message)")
     }
 
     // MARK: Emitting
@@ -292,23 +288,21 @@ final class Compiler {
     }
 
     func addConstant(_ v: Value) -> Int {
-        do {
-            // Deduplicate numbers and strings by their bits / contents.
-            var key = v.bits
-            if v.isObject && vm.heap.kind(v.ref) == .string {
-                key = UInt64(vm.stringHash(v.ref)) << 20 ^ UInt64(vm.stringLength(v.ref))
-                if let i = fn.constantIndex[key], vm.valuesEqual(fn.constants[i], v) { return i }
-            } else if let i = fn.constantIndex[key] {
-                return i
-            }
-            if fn.constants.count >= Compiler.maxConstants {
-                error("A function may only contain \(Compiler.maxConstants) unique constants.")
-                return 0
-            }
-            fn.constants.append(v)
-            fn.constantIndex[key] = fn.constants.count - 1
-            return fn.constants.count - 1
+        // Deduplicate: strings by contents (keyed by hash and length), everything
+        // else by its bits. A key match is confirmed, since keys of the two kinds may collide.
+        let isString = v.isObject && vm.heap.kind(v.ref) == .string
+        let key = isString ? UInt64(vm.stringHash(v.ref)) << 20 ^ UInt64(vm.stringLength(v.ref)) : v.bits
+        if let i = fn.constantIndex[key],
+           isString ? vm.valuesEqual(fn.constants[i], v) : fn.constants[i].bits == v.bits {
+            return i
         }
+        if fn.constants.count >= Compiler.maxConstants {
+            error("A function may only contain \(Compiler.maxConstants) unique constants.")
+            return 0
+        }
+        fn.constants.append(v)
+        fn.constantIndex[key] = fn.constants.count - 1
+        return fn.constants.count - 1
     }
 
     func emitConstant(_ v: Value) { emit(.constant, short: addConstant(v)) }

@@ -26,9 +26,6 @@ public enum InterpretResult: Equatable {
 }
 
 extension VM {
-    /// Registered module sources for built-in modules (Wren half), by name.
-    static let builtinModuleNames: Set<String> = ["meta", "random", "os", "timer", "scheduler"]
-
     /// A fresh module that sees every core class, under the same variable indices as the core module.
     func makeModule(name: String?) -> ObjRef {
         let m = newModule(name: name)
@@ -55,7 +52,7 @@ extension VM {
 
     /// Canonical module name and file for `name` imported from module `importer`.
     func resolveModule(_ name: String, importer: String?) -> (String, String?)? {
-        if VM.builtinModuleNames.contains(name) || builtinModuleSource(name) != nil { return (name, nil) }
+        if builtinModuleSource(name) != nil { return (name, nil) }
         var candidates: [String] = []
         if name.hasPrefix("/") {
             candidates.append(name)
@@ -192,12 +189,9 @@ extension VM {
         case .failure(let e):
             return .failure(e)
         case .success(let fn):
-            bindForeignClassesAfterCompile()
             return .success(newClosure(fn))
         }
     }
-
-    func bindForeignClassesAfterCompile() {}
 
     /// The `importVariable` instruction: a variable of the module imported last.
     func importedVariable(_ moduleName: Value, _ variable: Value) -> Value? {

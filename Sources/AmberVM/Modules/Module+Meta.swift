@@ -63,7 +63,6 @@ extension VM {
             case .failure(let e):
                 if printErrors { vm.config.writeError(e.messages.joined(separator: "\n") + "\n") }
             case .success(let fn):
-                vm.bindForeignClassesAfterCompile()
                 closure = vm.newClosure(fn).value
             }
             // New module variables may have moved the module's variable storage.
