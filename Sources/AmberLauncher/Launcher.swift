@@ -115,9 +115,13 @@ public enum Launcher {
     }
 
     static func runScript(vm: VM, path: String, io: LaunchIO) -> Int32 {
-        guard let source = VM.readFile(path) else {
-            io.stderr("amber: could not read script '\(path)': \(String(cString: strerror(errno)))\n")
+        let source: [UInt8]
+        switch VM.readFile(path) {
+        case .failure(let e):
+            io.stderr("amber: could not read script '\(path)': \(e.message)\n")
             return ExitCode.noInput
+        case .success(let bytes):
+            source = bytes
         }
         var module = path.hasSuffix(".wren") ? String(path.dropLast(5)) : path
         // Relative script paths name their module "./path", as Wren's CLI does.

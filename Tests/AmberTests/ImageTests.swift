@@ -166,7 +166,7 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
         let dir = try scratch(["main.wren": script])
         let run = try runAmber(["main.wren"], cwd: dir)
         #expect(run.1.hasPrefix(
-            "hook: Cannot take a snapshot here: a native frame (a snapshot hook) is on the stack.\nfalse\n"), "\(run.2)")
+            "hook: Cannot take a snapshot here: a Swift frame (a host call, a foreign method or a snapshot hook) is on the stack.\nfalse\n"), "\(run.2)")
         #expect(run.1.contains("Cannot write image 'no/such/dir/x.img': No such file or directory."))
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         #expect(files == ["main.wren", "outer.img"])

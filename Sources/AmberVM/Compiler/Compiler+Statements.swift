@@ -450,7 +450,7 @@ extension Compiler {
             stub.arity = sig.arity
             stub.numSlots = sig.arity + 1
             stub.maxSlots = stub.numSlots
-            emit(.construct)
+            emit(info.isForeign ? .foreignConstruct : .construct)
             for i in 0...sig.arity { emit(.loadLocal, byte: i) }
             callMethod(argc: sig.arity, sigText)
             emit(.return)

@@ -8,7 +8,9 @@ import Darwin
 
 extension VM {
     /// Wren's number formatting: up to 14 significant digits, "nan", "infinity".
-    func formatNumber(_ d: Double) -> String {
+    func formatNumber(_ d: Double) -> String { VM.formatNumber(d) }
+
+    static func formatNumber(_ d: Double) -> String {
         if d.isNaN { return "nan" }
         if d.isInfinite { return d > 0 ? "infinity" : "-infinity" }
         // Integers below 1e14 print the same under "%.14g"; skip the formatter.

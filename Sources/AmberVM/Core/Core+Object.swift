@@ -51,7 +51,7 @@ extension VM {
     }
 
     func registerSystemNatives() {
-        staticNative(systemClass, "clock") { vm, a in vm.ret(a, Value(vm.port.monotonicSeconds())) }
+        staticNative(systemClass, "clock") { vm, a in vm.ret(a, Value(vm.monotonicSeconds())) }
         staticNative(systemClass, "gc()") { vm, a in
             // Collection happens at the next safe point, which is the return from here.
             vm.heap.gcRequested = true
@@ -73,7 +73,7 @@ extension VM {
     public func flushOutput() {
         if output.isEmpty { return }
         if let fd = config.outputDescriptor {
-            output.withUnsafeBytes { VMConfiguration.writeAll(fd, $0) }
+            output.withUnsafeBytes { port.standardStreams.write(fd, $0) }
         } else {
             config.writeOutput(String(decoding: output, as: UTF8.self))
         }

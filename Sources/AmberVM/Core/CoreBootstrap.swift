@@ -7,22 +7,19 @@
 // fixed afterwards.
 
 extension VM {
-    /// Binds a native method to `cls` under `signature`.
+    /// Registers a native method of `cls` under "Class.signature" and, in a
+    /// VM being bootstrapped, binds it to `cls` under `signature`.
     func native(_ cls: ObjRef, _ signature: String, _ body: @escaping NativeFunction) {
-        let id = natives.count
-        nativeTable.append(Native(body))  // first, from `body` itself: see `nativeTable`
-        natives.append(body)
-        nativeNames.append("\(className(cls)).\(signature)")
-        if bindingNatives { bindMethod(cls, symbol(signature), Value(id)) }
+        let name = "\(className(cls)).\(signature)"
+        registerNative(name, body)
+        if bindingNatives { bindMethod(cls, symbol(signature), Value(nativeID(name)!)) }
     }
 
-    /// Binds a static native method (on the metaclass).
+    /// Registers (and binds) a static native method, on the metaclass.
     func staticNative(_ cls: ObjRef, _ signature: String, _ body: @escaping NativeFunction) {
-        let id = natives.count
-        nativeTable.append(Native(body))  // first, from `body` itself: see `nativeTable`
-        natives.append(body)
-        nativeNames.append("\(className(cls)).static \(signature)")
-        if bindingNatives { bindMethod(heap.classOf(cls), symbol(signature), Value(id)) }
+        let name = "\(className(cls)).static \(signature)"
+        registerNative(name, body)
+        if bindingNatives { bindMethod(heap.classOf(cls), symbol(signature), Value(nativeID(name)!)) }
     }
 
     func coreClass(_ name: String) -> ObjRef {
@@ -50,10 +47,9 @@ extension VM {
         registerSystemNatives()
     }
 
-    /// Builds this process's native table for a heap restored from an image:
-    /// the same registrations in the same order as a fresh VM makes, so every
-    /// native gets the index the image's method tables hold; nothing is bound
-    /// or allocated. The restorer then checks each recorded name.
+    /// Registers this process's natives for a heap restored from an image,
+    /// by name; nothing is bound or allocated. The restorer then resolves
+    /// every name the image's method tables use (`bindNativesFromImage`).
     func registerNativesForImage() {
         bindingNatives = false
         defer { bindingNatives = true }

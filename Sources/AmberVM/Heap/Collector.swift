@@ -41,7 +41,7 @@ extension VM {
                           raw: (UnsafeMutablePointer<Int>) -> Void, container: (ObjRef) -> Void) {
         let slots = heap.slotPointer(r)
         switch heap.kind(r) {
-        case .string, .bytes, .range, .stack, .frames:
+        case .string, .bytes, .range, .stack, .frames, .foreign:
             return
         case .array:
             let n = heap.word(r, 0)

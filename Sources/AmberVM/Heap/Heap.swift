@@ -26,9 +26,9 @@ import Darwin
 // After the header come 8-byte slots; `slot(i)` is at +16 + 8*i.
 
 /// What an object is; decides its layout and which slots hold references.
-public enum ObjKind: UInt8 {
+public enum ObjKind: UInt8, CaseIterable {
     case string = 1, list, map, range, instance, classObj, fn, closure, upvalue,
-         fiber, module, array, bytes, stack, frames
+         fiber, module, array, bytes, stack, frames, foreign
 }
 
 /// The heap: a reserved range, a bump pointer and the collector's bitmap.

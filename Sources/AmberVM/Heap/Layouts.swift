@@ -19,6 +19,14 @@ enum ArrayLayout {
     static let first = 1
 }
 
+/// An instance of a foreign class: its class in the header, slot 0 the length
+/// of its data (raw Int), the host's bytes from +24. The collector sees no
+/// references in it; the bytes travel in the image like any other.
+enum ForeignLayout {
+    static let length = 0
+    static let dataOffset = 24
+}
+
 /// Raw bytes (bytecode, line tables): slot 0 is the length (raw Int), bytes from +24.
 enum BytesLayout {
     static let length = 0
@@ -54,7 +62,8 @@ enum ClassLayout {
     static let methods = 3       // Array: method table indexed by symbol
     static let attributes = 4    // Map or null
     static let builtin = 5       // Num: 0 for script classes; else a BuiltinKind
-    static let size = 16 + 6 * 8
+    static let allocator = 6     // Num: native id allocating instances of a foreign class; else null
+    static let size = 16 + 7 * 8
 }
 
 /// A compiled function (what Wren calls ObjFn).
@@ -117,4 +126,50 @@ enum ModuleLayout {
     static let variableNames = 1 // List of String
     static let variables = 2     // List of values
     static let size = 16 + 24
+}
+
+/// Every layout above, field by field, as the image fingerprint hashes it
+/// (ImageFormat.fingerprint): renaming, reordering, adding or removing a field
+/// changes the fingerprint, so an image from a build with other layouts is
+/// refused instead of misread. Keep it in step with the enums above; a unit
+/// test checks the indices against them.
+enum LayoutCatalog {
+    static let layouts: [(kind: String, fields: [(String, Int)])] = [
+        ("header", [("kind", 0), ("flags", 1), ("class", 4), ("size", 8), ("forward", 12)]),
+        ("string", [("lengthAndHash", 0), ("bytes", StringLayout.bytesOffset)]),
+        ("array", [("capacity", ArrayLayout.capacity), ("first", ArrayLayout.first)]),
+        ("bytes", [("length", BytesLayout.length), ("data", BytesLayout.dataOffset)]),
+        ("list", [("count", ListLayout.count), ("elements", ListLayout.elements), ("size", ListLayout.size)]),
+        ("map", [("count", MapLayout.count), ("used", MapLayout.used), ("entries", MapLayout.entries),
+                 ("size", MapLayout.size)]),
+        ("range", [("from", RangeLayout.from), ("to", RangeLayout.to), ("inclusive", RangeLayout.inclusive),
+                   ("size", RangeLayout.size)]),
+        ("class", [("name", ClassLayout.name), ("superclass", ClassLayout.superclass),
+                   ("numFields", ClassLayout.numFields), ("methods", ClassLayout.methods),
+                   ("attributes", ClassLayout.attributes), ("builtin", ClassLayout.builtin),
+                   ("allocator", ClassLayout.allocator), ("size", ClassLayout.size)]),
+        ("fn", [("code", FnLayout.code), ("constants", FnLayout.constants), ("module", FnLayout.module),
+                ("numUpvalues", FnLayout.numUpvalues), ("arity", FnLayout.arity), ("maxSlots", FnLayout.maxSlots),
+                ("name", FnLayout.name), ("lines", FnLayout.lines), ("size", FnLayout.size)]),
+        ("closure", [("fn", ClosureLayout.fn), ("firstUpvalue", ClosureLayout.firstUpvalue)]),
+        ("upvalue", [("stackIndex", UpvalueLayout.stackIndex), ("closed", UpvalueLayout.closed),
+                     ("next", UpvalueLayout.next), ("fiber", UpvalueLayout.fiber), ("size", UpvalueLayout.size)]),
+        ("fiber", [("stack", FiberLayout.stack), ("stackTop", FiberLayout.stackTop), ("frames", FiberLayout.frames),
+                   ("frameCount", FiberLayout.frameCount), ("openUpvalues", FiberLayout.openUpvalues),
+                   ("caller", FiberLayout.caller), ("error", FiberLayout.error), ("state", FiberLayout.state),
+                   ("function", FiberLayout.function), ("size", FiberLayout.size)]),
+        ("fiberState", [("other", FiberState.other.rawValue), ("trying", FiberState.trying.rawValue),
+                        ("root", FiberState.root.rawValue)]),
+        ("frame", [("closure", 0), ("ip", 1), ("stackBase", 2), ("words", FrameLayout.words)]),
+        ("module", [("name", ModuleLayout.name), ("variableNames", ModuleLayout.variableNames),
+                    ("variables", ModuleLayout.variables), ("size", ModuleLayout.size)]),
+        ("foreign", [("length", ForeignLayout.length), ("data", ForeignLayout.dataOffset)]),
+    ]
+
+    /// One line per layout: "fn: code@0 constants@1 ...".
+    static var text: String {
+        layouts.map { layout in
+            layout.kind + ": " + layout.fields.map { "\($0.0)@\($0.1)" }.joined(separator: " ")
+        }.joined(separator: "\n")
+    }
 }

@@ -8,15 +8,15 @@ import Darwin
 //
 //   offset 0      header (one page): magic, format version, sample values,
 //                 fingerprint, clocks, sizes, checksums
-//   metaOffset    metadata sections: native method names, port slot names,
-//                 options, trigger
+//   metaOffset    metadata sections: options, trigger (native names and the
+//                 port table live in the heap's root block)
 //   heapOffset    the heap, bytes [0, top) of the VM's reserved range,
 //                 page-aligned so restore maps it copy-on-write, not reads it
 //
 // Every reference in the heap is an offset from the heap base and no native
 // address is stored there, so the pages are valid wherever they are mapped.
-// Natives are stored as indices into the running binary's native table; the
-// image records each index's name, and restore checks every one by name.
+// Method tables hold native ids, indices into a list of names in the heap;
+// restore resolves every name in this process (Interpreter/Natives.swift).
 //
 //   header field               offset  type
 //   magic                          0   16 bytes  "\x89AMBER\r\n\x1a\nIMAGE" (breaks under text conversion)
@@ -24,7 +24,7 @@ import Darwin
 //   headerSize                    20   UInt32
 //   sampleInteger                 24   UInt64    0x0102030405060708 (catches another byte order)
 //   sampleDouble                  32   Double    370.5 (catches another float format)
-//   fingerprint                   40   UInt64    hash of format, layouts, native and port names
+//   fingerprint                   40   UInt64    hash of format, layouts, kinds, opcodes, roots by name
 //   createdWallClock              48   Double    seconds since the epoch
 //   monotonicAtSnapshot           56   Double    the VM's monotonic clock when written
 //   heapOffset                    64   UInt64
@@ -56,14 +56,11 @@ enum ResumeKind: UInt32 {
 
 enum ImageFormat {
     static let magic: [UInt8] = [0x89] + Array("AMBER\r\n".utf8) + [0x1a, 0x0a] + Array("IMAGE".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let headerSize = 4096
     static let sampleInteger: UInt64 = 0x0102_0304_0506_0708
     static let sampleDouble = 370.5
     static let headerChecksumOffset = 136
-
-    /// Names of the port library's slots; restore finds each again in this binary.
-    static let portSlots = ["rawMonotonic", "wallClock", "sleep"]
 
     static var pageSize: Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
 
@@ -87,18 +84,21 @@ enum ImageFormat {
         bytes.withUnsafeBytes { checksum($0.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, $0.count) }
     }
 
-    /// What must be identical between the writing and the restoring binary.
-    static func fingerprint(nativeNames: [String]) -> UInt64 {
-        var text = "amber-image \(version)|header \(Heap.headerSize)|first \(Heap.firstObject)"
-        text += "|fn \(FnLayout.size) fiber \(FiberLayout.size) class \(ClassLayout.size) module \(ModuleLayout.size)"
-        text += "|list \(ListLayout.size) map \(MapLayout.size) range \(RangeLayout.size) upvalue \(UpvalueLayout.size)"
-        text += "|frame \(FrameLayout.words)|ops \(Op.allCases.count)|roots \(Root.allCases.count)"
-        text += "|natives " + nativeNames.joined(separator: ",")
-        text += "|port " + portSlots.joined(separator: ",")
+    /// What must be identical between the writing and the restoring binary:
+    /// the format, every object layout field by field, the object kinds, the
+    /// opcodes and the root slots, each by name and in order. (Natives and port
+    /// implementations are not in it: they are resolved by name at restore.)
+    static let fingerprint: UInt64 = {
+        var text = "amber-image \(version)|header \(Heap.headerSize)|first \(Heap.firstObject)\n"
+        text += LayoutCatalog.text + "\n"
+        text += "kinds: " + ObjKind.allCases.map { "\($0)=\($0.rawValue)" }.joined(separator: " ") + "\n"
+        text += "ops: " + Op.allCases.map { "\($0)" }.joined(separator: " ") + "\n"
+        text += "roots: " + Root.allCases.map { "\($0)" }.joined(separator: " ") + "\n"
+        text += "builtins: " + BuiltinKind.allCases.map { "\($0)" }.joined(separator: " ")
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return h
-    }
+    }()
 
     // MARK: Metadata sections: name NUL, length (UInt64), bytes
 

@@ -32,8 +32,28 @@ extension VM {
     }
 
     func environmentValue(_ name: String) -> Value {
-        guard let v = getenv(name) else { return .null }
-        return newString(String(cString: v)).value
+        guard let v = environmentVariable(Array(name.utf8)) else { return .null }
+        return newString(bytes: v).value
+    }
+
+    /// A variable as this VM sees it: set by a restore env file, else from
+    /// the port's environment. The process environment is never changed, so
+    /// VMs in one process do not see each other's variables.
+    func environmentVariable(_ name: [UInt8]) -> [UInt8]? {
+        if let v = environmentOverlay[name] { return v }
+        return port.environment.variable(name)
+    }
+
+    /// Every variable this VM sees (see `environmentVariable`).
+    func environmentVariables() -> [([UInt8], [UInt8])] {
+        var seen = Set<[UInt8]>()
+        var out: [([UInt8], [UInt8])] = []
+        for (k, v) in environmentOverlay.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            seen.insert(k)
+            out.append((k, v))
+        }
+        for (k, v) in port.environment.all() where !seen.contains(k) { out.append((k, v)) }
+        return out
     }
 
     /// Applies env files, then checks immutable variables. Returns an error message or nil.
@@ -45,7 +65,7 @@ extension VM {
                 switch VM.parseEnvFile(path) {
                 case .failure(let e): return e.message
                 case .success(let pairs):
-                    for (k, v) in pairs { setenv(k, v, 1) }
+                    for (k, v) in pairs { environmentOverlay[Array(k.utf8)] = Array(v.utf8) }
                     verbose("env file \(path): \(pairs.count) variables")
                 }
             }
@@ -82,8 +102,10 @@ extension VM {
 
     /// Parses KEY=VALUE lines; blank lines and # comments are allowed.
     static func parseEnvFile(_ path: String) -> Result<[(String, String)], ImageError> {
-        guard let bytes = VM.readFile(path) else {
-            return .failure(ImageError("Cannot read env file '\(path)': \(String(cString: strerror(errno)))."))
+        let bytes: [UInt8]
+        switch VM.readFile(path) {
+        case .failure(let e): return .failure(ImageError("Cannot read env file '\(path)': \(e.message)."))
+        case .success(let b): bytes = b
         }
         var pairs: [(String, String)] = []
         // Split on bytes: as Characters, "\r\n" is one grapheme and would not split on "\n".

@@ -5,11 +5,11 @@ import Darwin
 #endif
 
 // Restoring an image, step by step (DESIGN.md section 7):
-//   validate the header (magic, byte order, float format, version, checksum)
-//   and the metadata (every native and port slot found again by name in this
-//   binary, then the fingerprint); reserve a range and map the heap pages
+//   validate the header (magic, byte order, float format, version, checksum,
+//   fingerprint) and the metadata; reserve a range and map the heap pages
 //   copy-on-write at its base (any address will do: references are offsets);
-//   verify the heap checksum; bind the roots; run the VM's post-restore hooks,
+//   verify the heap checksum; bind the roots; find every native and port
+//   implementation again by name; run the VM's post-restore hooks,
 //   then the scripts' (high to low priority); resume the snapshotting fiber.
 //
 // The file is opened read-only and mapped MAP_PRIVATE: a restore never writes
@@ -20,7 +20,7 @@ extension VM {
     /// cap and classpath (arguments, output sinks, port) are this process's.
     public static func restore(from path: String, configuration: VMConfiguration,
                                verbose: Bool = false, verifyHeap: Bool = true) throws(ImageError) -> VM {
-        let t0 = PortLibrary().rawMonotonic()
+        let t0 = configuration.port.monotonicClock()
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw ImageError("Cannot open image '\(path)': \(String(cString: strerror(errno))).")
@@ -82,7 +82,7 @@ extension VM {
         // 2. Metadata: names this binary must have.
         guard let meta = readAt(metaOffset, metaLength),
               ImageFormat.checksum(meta) == h.get(120, UInt64.self),
-              let sections = ImageFormat.decodeSections(meta) else {
+              ImageFormat.decodeSections(meta) != nil else {
             throw ImageError("Image '\(path)' is corrupted (metadata checksum mismatch).")
         }
         var config = configuration
@@ -101,42 +101,28 @@ extension VM {
         guard let p, p != MAP_FAILED, p == vm.heap.base else {
             throw ImageError("Cannot map image '\(path)': \(String(cString: strerror(errno))).")
         }
-        let t1 = vm.port.rawMonotonic()
+        let t1 = vm.port.monotonicClock()
         // The integrity check is the one step that reads every page.
         guard !verifyHeap || ImageFormat.checksum(vm.heap.base, heapBytes) == h.get(96, UInt64.self) else {
             throw ImageError("Image '\(path)' is corrupted (heap checksum mismatch).")
         }
-        let t2 = vm.port.rawMonotonic()
+        let t2 = vm.port.monotonicClock()
         vm.heap.top = heapBytes
         vm.rootBlock = ObjRef(offset: UInt(rootOffset))
         vm.rebuildSymbolIndex()
         vm.reloadRoots()
 
-        // Native code pointers, found again by name: this binary's table is
-        // built in the same order, and every name the image recorded must be
-        // at the index its method tables use.
+        guard h.get(40, UInt64.self) == ImageFormat.fingerprint else {
+            throw ImageError("Image '\(path)' was written by a different build of amber (fingerprint mismatch: "
+                             + "object layouts, opcodes or root slots differ).")
+        }
+        // Native code pointers and port slots, found again by name in this
+        // process: built-in natives plus the host's bindings.
         vm.registerNativesForImage()
-        let recordedNatives = String(decoding: sections["natives"] ?? [], as: UTF8.self)
-            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let known = Set(vm.nativeNames)
-        var fixedUp = 0
-        for (id, name) in recordedNatives.enumerated() where !name.isEmpty {
-            guard known.contains(name) else {
-                throw ImageError("Image '\(path)' needs native method '\(name)', which this build of amber lacks.")
-            }
-            guard id < vm.nativeNames.count, vm.nativeNames[id] == name else {
-                throw ImageError("Image '\(path)' was written by a different build of amber (native '\(name)' moved).")
-            }
-            fixedUp += 1
-        }
-        let ports = String(decoding: sections["port"] ?? [], as: UTF8.self).split(separator: "\n").map(String.init)
-        for name in ports where !ImageFormat.portSlots.contains(name) {
-            throw ImageError("Image '\(path)' needs port function '\(name)', which this build of amber lacks.")
-        }
-        guard h.get(40, UInt64.self) == ImageFormat.fingerprint(nativeNames: vm.nativeNames) else {
-            throw ImageError("Image '\(path)' was written by a different build of amber (fingerprint mismatch).")
-        }
-        let t3 = vm.port.rawMonotonic()
+        let fixedUp = try vm.bindNativesFromImage(path: path)
+        let rebound = try vm.rebindPortSlots(path: path)
+        vm.clearHostHandles()
+        let t3 = vm.port.monotonicClock()
 
         // 4. Bind the roots and the Swift-side caches derived from the heap.
         vm.heap.nextGC = min(max(heapBytes * 2, 16 << 20), max(vm.heap.maxHeap, heapBytes + (1 << 20)))
@@ -145,18 +131,19 @@ extension VM {
         vm.resumeKind = ResumeKind(rawValue: h.get(128, UInt32.self)) ?? .methodEntry
         // The monotonic clock goes on from where the image left it: frozen time does not count.
         let frozenAt = h.double(56)
-        vm.port.startTime = vm.port.rawMonotonic() - frozenAt
+        vm.clockStart = vm.port.monotonicClock() - frozenAt
         vm.downtime = max(0, vm.port.wallClock() - h.double(48))
         vm.verbose("validate header, map \(heapBytes) heap bytes at \(vm.heap.base): \(vm.ms(t1 - t0))")
         vm.verbose("heap checksum: \(verifyHeap ? vm.ms(t2 - t1) : "skipped (verify=header)")")
-        vm.verbose("code pointers fixed up by name: \(fixedUp) native methods, \(ports.count) port slots, \(vm.ms(t3 - t2))")
+        vm.verbose("code pointers fixed up by name: \(fixedUp) native methods, \(rebound.count) port slots re-bound "
+                   + "(\(rebound.joined(separator: ", "))), \(vm.ms(t3 - t2))")
         return vm
     }
 
     /// Continues the program of a restored VM: post-restore hooks, then the
     /// snapshotting fiber from where it stopped, then any waiting timers.
     public func resumeFromImage() -> InterpretResult {
-        let t0 = port.rawMonotonic()
+        let t0 = port.monotonicClock()
         // The VM's own compensations first (the clock was set when mapping), then
         // Swift listeners from high to low priority, then the scripts' hooks.
         if let error = applyRestoreEnvironment() {
@@ -170,7 +157,7 @@ extension VM {
             config.writeError(message + "\n")
             return .runtimeError(message)
         }
-        verbose("post-restore hooks: \(ms(port.rawMonotonic() - t0))")
+        verbose("post-restore hooks: \(ms(port.monotonicClock() - t0))")
         let current = root(.currentFiber)
         guard current.isObject else { return .success }
         fiber = current.ref

@@ -46,6 +46,9 @@ public struct SnapshotRequest {
 }
 
 extension VM {
+    static let swiftFrameOnStack =
+        "Cannot take a snapshot here: a Swift frame (a host call, a foreign method or a snapshot hook) is on the stack."
+
     /// Writes `message` to stderr when `-verbose:snapshot` is on.
     func verbose(_ message: @autoclosure () -> String) {
         if verboseSnapshot { config.writeError("[snapshot] \(message())\n") }
@@ -55,11 +58,11 @@ extension VM {
     /// in the heap. Returns nil on success, or why it failed (nothing is written then).
     func takeSnapshot(path: String, resume: ResumeKind) -> String? {
         if snapshotInProgress || nestedRuns > 0 {
-            return "Cannot take a snapshot here: a native frame (a snapshot hook) is on the stack."
+            return VM.swiftFrameOnStack
         }
         snapshotInProgress = true
         defer { snapshotInProgress = false }
-        let t0 = port.rawMonotonic()
+        let t0 = port.monotonicClock()
 
         // Pre-snapshot hooks: scripts' from low to high priority, then the VM's own.
         let failures = runScriptHooks(kind: 0)
@@ -67,21 +70,22 @@ extension VM {
             return "Pre-snapshot hook failed: " + failures.joined(separator: "; ")
         }
         hooks.fire(.preSnapshot, self)
-        let t1 = port.rawMonotonic()
+        let t1 = port.monotonicClock()
         verbose("pre-snapshot hooks: \(ms(t1 - t0))")
 
         captureImmutableEnvironment()
+        recordPortSlots()
         flushOutput()
         let before = heap.used
         collectGarbage()
-        let t2 = port.rawMonotonic()
+        let t2 = port.monotonicClock()
         verbose("collect and compact: \(before) -> \(heap.used) bytes, \(countObjects()) objects, \(ms(t2 - t1))")
 
         if let err = writeImage(to: path, resume: resume) { return err }
-        let t3 = port.rawMonotonic()
-        verbose("write \(path): header \(ImageFormat.headerSize) bytes, metadata \(lastMetadataSize) bytes (\(nativeNames.count) native names, \(ImageFormat.portSlots.count) port slots), heap \(heap.used) bytes, \(ms(t3 - t2))")
+        let t3 = port.monotonicClock()
+        verbose("write \(path): header \(ImageFormat.headerSize) bytes, metadata \(lastMetadataSize) bytes (\(nativeTable.count) native names, \(PortLibrary.slotNames.count) port slots in the root block), heap \(heap.used) bytes, \(ms(t3 - t2))")
         hooks.fire(.postSnapshot, self)
-        verbose("total: \(ms(port.rawMonotonic() - t0))")
+        verbose("total: \(ms(port.monotonicClock() - t0))")
         return nil
     }
 
@@ -90,7 +94,7 @@ extension VM {
     /// immutable variables; post-restore hooks), without writing a file.
     func dryRunSnapshot() -> String? {
         if snapshotInProgress || nestedRuns > 0 {
-            return "Cannot take a snapshot here: a native frame (a snapshot hook) is on the stack."
+            return VM.swiftFrameOnStack
         }
         snapshotInProgress = true
         defer { snapshotInProgress = false }
@@ -176,8 +180,6 @@ extension VM {
         var options = [UInt8]()
         options += Array(config.classpath.joined(separator: ":").utf8)
         let meta = ImageFormat.encodeSections([
-            ("natives", Array(nativeNames.joined(separator: "\n").utf8)),
-            ("port", Array(ImageFormat.portSlots.joined(separator: "\n").utf8)),
             ("classpath", options),
             ("trigger", Array((snapshotRequest?.trigger ?? "").utf8)),
         ])
@@ -192,9 +194,9 @@ extension VM {
         h.set(20, UInt32(ImageFormat.headerSize))
         h.set(24, ImageFormat.sampleInteger)
         h.setDouble(32, ImageFormat.sampleDouble)
-        h.set(40, ImageFormat.fingerprint(nativeNames: nativeNames))
+        h.set(40, ImageFormat.fingerprint)
         h.setDouble(48, port.wallClock())
-        h.setDouble(56, port.monotonicSeconds())
+        h.setDouble(56, monotonicSeconds())
         h.set(64, UInt64(heapOffset))
         h.set(72, UInt64(heapBytes))
         h.set(80, UInt64(heap.maxHeap))

@@ -72,7 +72,7 @@ extension VM {
 
     /// Reports an uncaught error on the configured error sink.
     func reportRuntimeError(_ message: String, fiber f: ObjRef) {
-        var out = message + "\n"
+        var trace: [String] = []
         let frames = framesPointer(f)
         var i = heap.word(f, FiberLayout.frameCount) - 1
         while i >= 0 {
@@ -82,9 +82,11 @@ extension VM {
             i -= 1
             // Core library frames are not the user's business.
             guard let module = moduleName(fnModule(fn)) else { continue }
-            out += "[\(module) line \(line(of: fn, at: max(0, ip - 1)))] in \(fnName(fn))\n"
+            trace.append("[\(module) line \(line(of: fn, at: max(0, ip - 1)))] in \(fnName(fn))")
         }
-        config.writeError(out)
+        // Inside a host call the error is thrown to the host, trace included.
+        if hostCallDepth > 0 { hostErrorTrace = trace; return }
+        config.writeError(([message] + trace).joined(separator: "\n") + "\n")
     }
 
     /// Text for an error value: strings as they are, anything else by kind.
@@ -540,12 +542,23 @@ struct Interpreter: ~Copyable {
                 let cls = fp[0]
                 fp[0] = vm.newInstance(cls.ref).value
             case .foreignConstruct:
-                save(); _ = vm.fail("Foreign classes are not supported."); break dispatch
+                // The class's allocator native (the host's foreign class
+                // binding) replaces slot 0, the class, with a new instance.
+                let allocator = heap[fp[0].ref, ClassLayout.allocator]
+                save()
+                guard allocator.isNumber else {
+                    _ = vm.fail("Class '\(vm.className(fp[0].ref))' has no foreign allocator."); break dispatch
+                }
+                if !callNative(Int(allocator.number), fp) {
+                    if vm.hasError { break dispatch }
+                    reload()
+                }
             case .class, .foreignClass:
                 let numFields = Int(ip.pointee); ip += 1
                 save()
                 guard let c = vm.defineClass(name: sp[-2], superclass: sp[-1], numFields: numFields,
-                                             module: heap[vm.closureFn(closure), FnLayout.module].ref) else { break dispatch }
+                                             module: heap[vm.closureFn(closure), FnLayout.module].ref,
+                                             isForeign: op == .foreignClass) else { break dispatch }
                 sp -= 1
                 sp[-1] = c.value
             case .endClass:

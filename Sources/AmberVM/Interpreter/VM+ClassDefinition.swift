@@ -2,13 +2,13 @@
 // and each method is bound with its field offsets and super targets fixed.
 
 /// Built-in classes that scripts may not subclass (their objects are not instances).
-enum BuiltinKind: Int {
+enum BuiltinKind: Int, CaseIterable {
     case none = 0, bool, classObj, fiber, fn, list, map, null, num, range, string
 }
 
 extension VM {
     /// Creates a class from the `class` instruction's operands; nil with an error set.
-    func defineClass(name: Value, superclass: Value, numFields: Int, module: ObjRef) -> ObjRef? {
+    func defineClass(name: Value, superclass: Value, numFields: Int, module: ObjRef, isForeign: Bool = false) -> ObjRef? {
         let nameText = string(name)
         guard superclass.isObject, heap.kind(superclass.ref) == .classObj else {
             _ = fail("Class '\(nameText)' cannot inherit from a non-class object.")
@@ -17,6 +17,29 @@ extension VM {
         let sup = superclass.ref
         if heap[sup, ClassLayout.builtin].number != 0 {
             _ = fail("Class '\(nameText)' cannot inherit from built-in class '\(className(sup))'.")
+            return nil
+        }
+        if isForeign {
+            // Instances are the host's bytes (ForeignLayout), allocated by the
+            // native bound under "module.Class.<allocate>".
+            if self.numFields(sup) > 0 {
+                _ = fail("Foreign class '\(nameText)' may not inherit from a class with fields.")
+                return nil
+            }
+            let moduleText = moduleName(module) ?? "core"
+            guard let allocator = nativeID("\(moduleText).\(nameText).<allocate>") else {
+                _ = fail("Could not find foreign class '\(nameText)' in module '\(moduleText)'.")
+                return nil
+            }
+            let c = newClass(name: nameText, superclass: sup, numFields: 0)
+            heap[c, ClassLayout.allocator] = Value(allocator)
+            if hooks.isEnabled(.classLoad) {
+                hooks.fire(.classLoad, self, HookPayload(moduleName: moduleName(module), className: nameText))
+            }
+            return c
+        }
+        if !heap[sup, ClassLayout.allocator].isNull {
+            _ = fail("Class '\(nameText)' cannot inherit from foreign class '\(className(sup))'.")
             return nil
         }
         let total = numFields + self.numFields(sup)
@@ -40,7 +63,7 @@ extension VM {
             let sig = string(method)
             let module = moduleName(module) ?? "core"
             let key = "\(module).\(className(cls)).\(target == cls ? "" : "static ")\(sig)"
-            guard let id = foreignMethods[key] else {
+            guard let id = nativeID(key) else {
                 return fail("Could not find foreign method '\(sig)' for class \(className(cls)) in module '\(module)'.")
             }
             bindMethod(target, symbol, Value(id))

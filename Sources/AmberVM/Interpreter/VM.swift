@@ -37,21 +37,27 @@ public struct VMConfiguration {
     public var arguments: [String] = []
     /// All arguments, as `Process.allArguments` sees them.
     public var allArguments: [String] = []
+    /// The port library's implementations (clocks, environment, file system...).
+    /// Replace a slot to sandbox or fake the OS; give the implementation a name
+    /// of its own, and supply it again when restoring an image written with it.
+    public var port = PortLibrary()
+    /// Foreign methods and foreign classes the host implements.
+    public var bindings = Bindings()
+    /// Source for `import "name"`, consulted after the built-in modules and
+    /// before the file system; nil lets the search go on.
+    public var moduleLoader: ((String) -> String?)? = nil
+    /// Allow `import "ffi"` (`--allow-ffi`).
+    public var allowFFI = false
     public init() {}
 
-    /// Writes all of `s` to a file descriptor, retrying short writes.
+    /// Writes all of `s` to a file descriptor through the system port, retrying short writes.
     public static func writeAll(_ fd: Int32, _ s: String) {
         var s = s
         s.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
     }
 
     public static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer) {
-        var done = 0
-        while done < buf.count {
-            let n = write(fd, buf.baseAddress! + done, buf.count - done)
-            if n <= 0 { if errno == EINTR { continue }; return }
-            done += n
-        }
+        StreamPort().write(fd, buf)
     }
 }
 
@@ -74,19 +80,17 @@ enum Root: Int, CaseIterable {
     case envFiles           // List of paths registered with Snapshot.registerRestoreEnvFile
     case immutableEnv       // Map: name -> value at snapshot (String or null)
     case envReads           // Map: name -> value the program read with Process.env
+    case nativeNames        // List of Strings: entry i names native id i (what method tables hold)
+    case portSlots          // Map: port slot name -> implementation name (DESIGN.md section 6)
+    case hostCalls          // List of fibers interrupted by nested host calls (VM.call)
 }
 
-/// A native method: args[0] is the receiver, args[1...arity] the arguments.
-public typealias NativeFunction = (VM, UnsafeMutablePointer<Value>) -> Bool
-
-/// A native method as the interpreter's table holds it (see `VM.nativeTable`).
-struct Native {
-    let call: NativeFunction
-    init(_ call: @escaping NativeFunction) { self.call = call }
-}
-
-
-public final class VM {
+/// A virtual machine: one heap, its roots, and what the heap cannot hold.
+///
+/// A VM may be used by one thread at a time: create it on one thread and use
+/// it from another, but never from two at once (the same for its handles).
+/// Many VMs may run in one process, on as many threads; they share nothing.
+public final class VM: @unchecked Sendable {
     public let heap: Heap
     public var config: VMConfiguration
     /// The root block (see `Root`); read by every `root()`/`setRoot()`.
@@ -160,33 +164,31 @@ public final class VM {
     var exitCode: Int32? = nil
     /// Buffered output of System.print/write, flushed at newlines and at the end of a run.
     var output: [UInt8] = []
-    /// The port library (design section 6).
-    public var port = PortLibrary()
+    /// The port library (design section 6): the slots this VM is bound to.
+    public internal(set) var port: PortLibrary
+    /// Where the VM's monotonic clock starts, on the port's raw clock (moved
+    /// back on restore so that frozen time does not count).
+    var clockStart = 0.0
+    /// Host calls (`call`) running now, nested in each other.
+    var hostCallDepth = 0
+    /// The stack trace of the last uncaught error inside a host call.
+    var hostErrorTrace: [String]? = nil
+    /// Reusable entries of the handle list, and its incarnation (bumped on restore).
+    var freeHandleSlots: [Int] = []
+    var handleEpoch = 0
+    /// Variables set for this VM by restore env files (never the process's).
+    var environmentOverlay: [[UInt8]: [UInt8]] = [:]
     /// The hook interface (design section 5).
     public let hooks = HookInterface()
-    /// Native method implementations; the heap refers to them by index.
-    var natives: [NativeFunction] = [] {
-        didSet {
-            // Keep `nativeTable` in step; natives are only ever appended.
-            // `native()` fills it first straight from the closure it was given,
-            // as a function read back out of this array has been reabstracted
-            // and calling it goes through two thunks.
-            if natives.count == nativeTable.count { return }
-            if natives.count == nativeTable.count + 1 { nativeTable.append(Native(natives[natives.count - 1])) }
-            else { nativeTable = natives.map(Native.init) }
-        }
-    }
-    /// The same functions wrapped in a struct, which is what the interpreter
-    /// calls. NOTE: an array of bare function values stores them at maximal
-    /// abstraction, so every call went through a reabstraction thunk; a
-    /// struct field keeps the function's natural calling convention.
+    /// This process's natives (see Natives.swift): every native this binary
+    /// and the host offer, by name, and the table the interpreter indexes.
+    var natives = NativeRegistry()
+    /// The side table of natives the heap's method tables refer to: entry i
+    /// is the function named by entry i of the heap's native-name list.
+    /// Per process, never in the image.
     var nativeTable: [Native] = []
-    /// "Class.signature" of each native, parallel to `natives` (what an image records).
-    var nativeNames: [String] = []
     /// False while natives are registered for a restored heap, whose method tables already hold them.
     var bindingNatives = true
-    /// Embedder-provided foreign methods: "Class.signature" or "module.Class.signature" -> native id.
-    var foreignMethods: [String: Int] = [:]
     /// Symbols of methods whose entry fires the method-entry hook.
     var watchedMethods: Set<Int> = []
     /// Modules compiled into the VM (meta, random, os, timer, ...), by name.
@@ -221,8 +223,10 @@ public final class VM {
     /// there and then registers the natives by name (see Restorer.swift).
     init(configuration: VMConfiguration, bootstrap: Bool) throws {
         self.config = configuration
+        self.port = configuration.port
         heap = try Heap(maxHeap: configuration.maxHeap)
-        port.startTime = port.rawMonotonic()
+        clockStart = port.monotonicClock()
+        registerHostBindings()
         if !bootstrap { return }
         rootBlock = newArray(capacity: Root.allCases.count)
         setRoot(.symbols, newList().value)
@@ -230,14 +234,20 @@ public final class VM {
         setRoot(.handles, newList().value)
         setRoot(.schedulerQueue, newList().value)
         setRoot(.pending, newList().value)
+        setRoot(.nativeNames, newList().value)
+        setRoot(.hostCalls, newList().value)
         try bootstrapCore()
         registerBuiltinModules()
+        recordPortSlots()
     }
 
     deinit {
         hot.deinitialize(count: 1)
         hot.deallocate()
     }
+
+    /// The VM's monotonic clock: seconds since the VM started, excluding time frozen in an image.
+    func monotonicSeconds() -> Double { port.monotonicClock() - clockStart }
 
     @inline(__always) func root(_ r: Root) -> Value { heap[rootBlock, ArrayLayout.first + r.rawValue] }
     @inline(__always) func setRoot(_ r: Root, _ v: Value) { heap[rootBlock, ArrayLayout.first + r.rawValue] = v }

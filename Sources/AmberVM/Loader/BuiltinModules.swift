@@ -21,9 +21,6 @@ extension VM {
     /// "module.Class.signature" or "module.Class.static signature",
     /// e.g. "random.Random.static seed_()".
     func foreign(_ key: String, _ body: @escaping NativeFunction) {
-        let id = natives.count
-        natives.append(body)
-        nativeNames.append(key)
-        foreignMethods[key] = id
+        registerNative(key, body)
     }
 }

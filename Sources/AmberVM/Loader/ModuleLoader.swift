@@ -7,8 +7,10 @@ import Darwin
 // The class loader: resolves `import "name"` to a module, compiles it once,
 // and hands its body to the interpreter to run.
 //
-// Resolution order: built-in modules, then the importing module's directory,
-// then each classpath entry (`-cp a:b`). A module's name is its path without
+// Resolution order: built-in modules, then the host's module loader
+// (`VMConfiguration.moduleLoader`), then the importing module's directory,
+// then each classpath entry (`-cp a:b`). Files are read through the port
+// library's file-system slot. A module's name is its path without
 // the ".wren" extension, which is also what stack traces show.
 
 enum ImportResult {
@@ -53,6 +55,8 @@ extension VM {
     /// Canonical module name and file for `name` imported from module `importer`.
     func resolveModule(_ name: String, importer: String?) -> (String, String?)? {
         if builtinModuleSource(name) != nil { return (name, nil) }
+        if loadedModule(name) != nil { return (name, nil) }
+        if hostModuleSource(name) != nil { return (name, nil) }
         var candidates: [String] = []
         if name.hasPrefix("/") {
             candidates.append(name)
@@ -67,7 +71,7 @@ extension VM {
         // nearest `wren_modules` directory above the importing module
         // ("foo" -> wren_modules/foo/foo.wren, "foo/bar" -> wren_modules/foo/bar.wren).
         if !name.hasPrefix("/") && !name.hasPrefix("./") && !name.hasPrefix("../"),
-           let modules = VM.nearestModulesDirectory(from: importer.map { VM.directory(of: $0) } ?? ".") {
+           let modules = nearestModulesDirectory(from: importer.map { VM.directory(of: $0) } ?? ".") {
             let base = modules + "/" + name
             candidates.append(name.contains("/") ? base : base + "/" + name)
             candidates.append(base)
@@ -75,22 +79,20 @@ extension VM {
         for c in candidates {
             let canonical = c.hasSuffix(".wren") ? String(c.dropLast(5)) : c
             if loadedModule(canonical) != nil { return (canonical, nil) }
-            if VM.fileExists(canonical + ".wren") { return (canonical, canonical + ".wren") }
+            if port.fileSystem.isFile(Array((canonical + ".wren").utf8)) { return (canonical, canonical + ".wren") }
         }
         return nil
     }
 
     /// The closest `wren_modules` directory at or above `directory`.
-    static func nearestModulesDirectory(from directory: String) -> String? {
+    func nearestModulesDirectory(from directory: String) -> String? {
         var dir = directory.isEmpty ? "." : directory
         for _ in 0..<64 {
             let candidate = dir + "/wren_modules"
-            var st = stat()
-            if stat(candidate, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return normalize(candidate) }
+            if port.fileSystem.isDirectory(Array(candidate.utf8)) { return VM.normalize(candidate) }
             // Walk up: through "..", since module names may be relative.
-            var real = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            guard realpath(dir, &real) != nil else { return nil }
-            if String(decoding: real.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) == "/" { return nil }
+            guard case .success(let real) = port.fileSystem.realPath(Array(dir.utf8)) else { return nil }
+            if real == [UInt8(ascii: "/")] { return nil }
             dir += "/.."
         }
         return nil
@@ -117,27 +119,9 @@ extension VM {
         return dotted && !joined.hasPrefix("..") ? "./" + joined : joined
     }
 
-    static func fileExists(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
-    }
-
-    /// Reads a whole regular file; nil if it cannot be read (errno says why).
-    public static func readFile(_ path: String) -> [UInt8]? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { errno = EISDIR; return nil }
-        guard let fp = fopen(path, "rb") else { return nil }
-        defer { fclose(fp) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buf, 1, buf.count, fp)
-            if n > 0 { out.append(contentsOf: buf[0..<n]) }
-            if n < buf.count { break }
-        }
-        if ferror(fp) != 0 { return nil }
-        return out
+    /// Reads a whole regular file through the system port (scripts, env files).
+    public static func readFile(_ path: String) -> Result<[UInt8], PortError> {
+        FilePort().readWholeFile(Array(path.utf8))
     }
 
     /// The `importModule` instruction.
@@ -155,13 +139,15 @@ extension VM {
         }
         let source: [UInt8]
         if let file {
-            guard let bytes = VM.readFile(file) else {
+            guard case .success(let bytes) = port.fileSystem.readWholeFile(Array(file.utf8)) else {
                 _ = fail("Could not load module '\(name)'.")
                 return .failed
             }
             source = bytes
         } else if let builtin = builtinModuleSource(canonical) {
             source = Array(builtin.utf8)
+        } else if let hosted = hostModuleSource(canonical) {
+            source = Array(hosted.utf8)
         } else {
             _ = fail("Could not load module '\(name)'.")
             return .failed
@@ -235,7 +221,7 @@ extension VM {
     func continueRunning() -> InterpretResult {
         var outcome = run()
         while outcome == .finished, let (sleeper, wake) = takeNextTimer() {
-            let delay = wake - port.monotonicSeconds()
+            let delay = wake - monotonicSeconds()
             if delay > 0 {
                 flushOutput()
                 port.sleep(delay)

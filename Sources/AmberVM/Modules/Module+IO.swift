@@ -333,10 +333,10 @@ extension VM {
             guard var path = vm.ioPath(f[IOField.path]), let bits = vm.ioInt(f[IOField.flags], "Flags") else {
                 return false
             }
-            if path.first != UInt8(ascii: "/"), let cwd = vm.port.files.currentDirectory() {
+            if path.first != UInt8(ascii: "/"), let cwd = vm.port.workingDirectory() {
                 path = cwd + (cwd.last == UInt8(ascii: "/") ? [] : [UInt8(ascii: "/")]) + path
             }
-            switch vm.port.files.open(path, VM.fileFlags(bits)) {
+            switch vm.port.fileSystem.open(path, VM.fileFlags(bits)) {
             case .failure(let e): return vm.fail(e.message)
             case .success(let fd):
                 let slot = IOTables.table(for: vm).add(fd)
@@ -360,13 +360,13 @@ extension VM {
             // A File from an image has no descriptor in this process: nothing to close.
             guard f[IOField.generation].number == Double(vm.generation),
                   let fd = IOTables.table(for: vm).remove(Int(slot.number)) else { return vm.ret(a, .null) }
-            if case .failure(let e) = vm.port.files.close(fd) { return vm.fail(e.message) }
+            if case .failure(let e) = vm.port.fileSystem.close(fd) { return vm.fail(e.message) }
             return vm.ret(a, .null)
         }
         foreign("io.File.readBytes_(_,_)") { vm, a in
             guard let fd = vm.fileDescriptor(a[0].ref) else { return false }
             guard let count = vm.ioInt(a[1], "Count"), let offset = vm.ioInt(a[2], "Offset") else { return false }
-            switch vm.port.files.read(fd, count, offset) {
+            switch vm.port.fileSystem.read(fd, count, offset) {
             case .failure(let e): return vm.fail(e.message)
             case .success(let bytes):
                 guard bytes.count < Int(UInt32.max), vm.heap.canAllocate(bytes.count + 64) else {
@@ -381,20 +381,20 @@ extension VM {
             guard vm.isString(a[1]) else { return vm.fail("Bytes must be a string.") }
             guard let offset = vm.ioInt(a[2], "Offset") else { return false }
             let bytes = vm.stringBuffer(a[1].ref)
-            if case .failure(let e) = vm.port.files.write(fd, bytes, offset) { return vm.fail(e.message) }
+            if case .failure(let e) = vm.port.fileSystem.write(fd, bytes, offset) { return vm.fail(e.message) }
             vm.heap.slotPointer(a[0].ref)[IOField.position] = Value(Double(offset + bytes.count))
             return vm.ret(a, .null)
         }
         foreign("io.File.size_()") { vm, a in
             guard let fd = vm.fileDescriptor(a[0].ref) else { return false }
-            switch vm.port.files.fstat(fd) {
+            switch vm.port.fileSystem.fstat(fd) {
             case .failure(let e): return vm.fail(e.message)
             case .success(let s): return vm.ret(a, Value(s.size))
             }
         }
         foreign("io.File.stat_()") { vm, a in
             guard let fd = vm.fileDescriptor(a[0].ref) else { return false }
-            switch vm.port.files.fstat(fd) {
+            switch vm.port.fileSystem.fstat(fd) {
             case .failure(let e): return vm.fail(e.message)
             case .success(let s): return vm.ret(a, vm.statFields(s))
             }
@@ -422,7 +422,7 @@ extension VM {
         let path = Array(stringBuffer(f[IOField.path].ref))
         let flags = VM.fileFlags(Int(max(0, min(f[IOField.flags].number, 4e18))))
             .subtracting([.create, .truncate, .exclusive])
-        let reopened = port.files.open(path, flags)
+        let reopened = port.fileSystem.open(path, flags)
         guard case .success(let fd) = reopened else {
             if case .failure(let e) = reopened {
                 _ = fail("File '\(String(decoding: path, as: UTF8.self))' was open when the image was written "
@@ -431,8 +431,8 @@ extension VM {
             return nil
         }
         let position = f[IOField.position].isNumber ? f[IOField.position].number : 0
-        if case .failure(let e) = port.files.seek(fd, position >= 0 && position < 9.2e18 ? Int(position) : 0) {
-            _ = port.files.close(fd)
+        if case .failure(let e) = port.fileSystem.seek(fd, position >= 0 && position < 9.2e18 ? Int(position) : 0) {
+            _ = port.fileSystem.close(fd)
             _ = fail("File '\(String(decoding: path, as: UTF8.self))' was open when the image was written "
                      + "and could not be reopened: \(e.message).")
             return nil
@@ -506,61 +506,61 @@ extension VM {
         foreign("io.File.static schedulerIdle_()") { vm, a in vm.ret(a, Value(vm.schedulerIdle())) }
         foreign("io.File.static delete_(_)") { vm, a in
             guard let path = vm.ioPath(a[1]) else { return false }
-            if case .failure(let e) = vm.port.files.unlink(path) { return vm.fail(e.message) }
+            if case .failure(let e) = vm.port.fileSystem.unlink(path) { return vm.fail(e.message) }
             return vm.ret(a, .null)
         }
         foreign("io.File.static exists_(_)") { vm, a in
             guard let path = vm.ioPath(a[1]) else { return false }
-            guard case .success(let s) = vm.port.files.stat(path) else {
+            guard case .success(let s) = vm.port.fileSystem.stat(path) else {
                 return vm.ret(a, .false)
             }
             return vm.ret(a, Value(s.isFile))
         }
         foreign("io.File.static realPath_(_)") { vm, a in
             guard let path = vm.ioPath(a[1]) else { return false }
-            switch vm.port.files.realPath(path) {
+            switch vm.port.fileSystem.realPath(path) {
             case .failure(let e): return vm.fail(e.message)
             case .success(let path): return vm.ret(a, vm.newString(bytes: path).value)
             }
         }
         foreign("io.File.static sizePath_(_)") { vm, a in
             guard let path = vm.ioPath(a[1]) else { return false }
-            switch vm.port.files.stat(path) {
+            switch vm.port.fileSystem.stat(path) {
             case .failure(let e): return vm.fail(e.message)
             case .success(let s): return vm.ret(a, Value(s.size))
             }
         }
         foreign("io.Stat.static path_(_)") { vm, a in
             guard let path = vm.ioPath(a[1]) else { return false }
-            switch vm.port.files.stat(path) {
+            switch vm.port.fileSystem.stat(path) {
             case .failure(let e): return vm.fail(e.message)
             case .success(let s): return vm.ret(a, vm.statFields(s))
             }
         }
         foreign("io.Directory.static create_(_)") { vm, a in
             guard let path = vm.ioPath(a[1]) else { return false }
-            if case .failure(let e) = vm.port.files.makeDirectory(path) {
+            if case .failure(let e) = vm.port.fileSystem.makeDirectory(path) {
                 return vm.fail(e.message)
             }
             return vm.ret(a, .null)
         }
         foreign("io.Directory.static delete_(_)") { vm, a in
             guard let path = vm.ioPath(a[1]) else { return false }
-            if case .failure(let e) = vm.port.files.removeDirectory(path) {
+            if case .failure(let e) = vm.port.fileSystem.removeDirectory(path) {
                 return vm.fail(e.message)
             }
             return vm.ret(a, .null)
         }
         foreign("io.Directory.static exists_(_)") { vm, a in
             guard let path = vm.ioPath(a[1]) else { return false }
-            guard case .success(let s) = vm.port.files.stat(path) else {
+            guard case .success(let s) = vm.port.fileSystem.stat(path) else {
                 return vm.ret(a, .false)
             }
             return vm.ret(a, Value(s.isDirectory))
         }
         foreign("io.Directory.static list_(_)") { vm, a in
             guard let path = vm.ioPath(a[1]) else { return false }
-            switch vm.port.files.listDirectory(path) {
+            switch vm.port.fileSystem.listDirectory(path) {
             case .failure(let e): return vm.fail(e.message)
             case .success(let names):
                 // Byte order, as libuv's scandir sorts.
@@ -573,12 +573,12 @@ extension VM {
     // MARK: Standard streams
 
     private func registerIOStreamNatives() {
-        foreign("io.Stdin.static isTerminal") { vm, a in vm.ret(a, Value(vm.port.files.isTerminal(0))) }
+        foreign("io.Stdin.static isTerminal") { vm, a in vm.ret(a, Value(vm.port.standardStreams.isTerminal(0))) }
         foreign("io.Stdin.static setRaw_(_)") { vm, a in
             let raw = !a[1].isFalsy
             // Only a terminal has a raw mode; elsewhere the flag is just remembered.
-            guard raw != StdinState.raw, vm.port.files.isTerminal(0) else { return vm.ret(a, .null) }
-            if case .failure(let e) = vm.port.files.setRawMode(0, raw) { return vm.fail(e.message) }
+            guard raw != StdinState.raw, vm.port.standardStreams.isTerminal(0) else { return vm.ret(a, .null) }
+            if case .failure(let e) = vm.port.standardStreams.setRawMode(0, raw) { return vm.fail(e.message) }
             StdinState.raw = raw
             return vm.ret(a, .null)
         }
@@ -606,7 +606,7 @@ extension VM {
                     return vm.ret(a, vm.newString(bytes: text).value)
                 }
                 if !wait { return vm.ret(a, .null) }
-                switch vm.port.files.readStream(0, 4096) {
+                switch vm.port.standardStreams.read(0, 4096) {
                 case .failure(let e):
                     if e.code == EAGAIN { continue }
                     return vm.fail(e.message)
@@ -646,7 +646,7 @@ final class IOTable {
 
     init(vm: VM) {
         self.vm = vm
-        close = vm.port.files.close
+        close = vm.port.fileSystem.close
     }
 
     func add(_ fd: Int32) -> Int {

@@ -10,8 +10,8 @@ import Darwin
 // Arguments come from the VM configuration; the environment, the working
 // directory and the process ids are read when asked (never cached in the
 // heap), so a process restored from an image sees its own (DESIGN.md 8).
-// OS access goes through `OSPort`, the place to route it through the port
-// library.
+// All of it goes through the port library (vm.port), and environment reads
+// through `vm.environmentVariable`, which sees the variables a restore added.
 
 extension VM {
     /// What Process.version reports: the Wren version Amber implements.
@@ -46,7 +46,7 @@ extension VM {
         registerBuiltinModule("os", source: VM.osModuleSource)
 
         foreign("os.Platform.static homePath") { vm, a in
-            guard let home = OSPort.homeDirectory() else {
+            guard let home = vm.port.process.homeDirectory() else {
                 return vm.fail("Cannot get the current user's home directory.")
             }
             return vm.ret(a, vm.newString(home).value)
@@ -61,13 +61,13 @@ extension VM {
             vm.ret(a, vm.newList(vm.config.allArguments.map { vm.newString($0).value }).value)
         }
         foreign("os.Process.static cwd") { vm, a in
-            guard let dir = OSPort.currentDirectory() else {
+            guard let dir = vm.port.workingDirectory() else {
                 return vm.fail("Cannot get current working directory.")
             }
-            return vm.ret(a, vm.newString(dir).value)
+            return vm.ret(a, vm.newString(bytes: dir).value)
         }
-        foreign("os.Process.static pid") { vm, a in vm.ret(a, Value(Double(OSPort.pid()))) }
-        foreign("os.Process.static ppid") { vm, a in vm.ret(a, Value(Double(OSPort.ppid()))) }
+        foreign("os.Process.static pid") { vm, a in vm.ret(a, Value(Double(vm.port.process.pid()))) }
+        foreign("os.Process.static ppid") { vm, a in vm.ret(a, Value(Double(vm.port.process.parentPid()))) }
         foreign("os.Process.static version") { vm, a in vm.ret(a, vm.newString(VM.wrenVersionString).value) }
 
         // Ends the whole run: the interpreter turns a pending exit code into
@@ -83,7 +83,7 @@ extension VM {
 
         foreign("os.Process.static env(_)") { vm, a in
             guard vm.isString(a[1]) else { return vm.fail("Variable name must be a string.") }
-            let value = OSPort.environmentVariable(Array(vm.stringBuffer(a[1].ref)))
+            let value = vm.environmentVariable(Array(vm.stringBuffer(a[1].ref)))
             let result = value.map { vm.newString(bytes: $0).value } ?? .null
             // Remember what the program read: -verbose:snapshot reports values that differ after a restore.
             vm.noteEnvironmentRead(a[1], result)
@@ -91,7 +91,7 @@ extension VM {
         }
         foreign("os.Process.static environment") { vm, a in
             let map = vm.newMap()
-            for (name, value) in OSPort.environment() {
+            for (name, value) in vm.environmentVariables() {
                 guard vm.mapSet(map, vm.newString(bytes: name).value, vm.newString(bytes: value).value) else {
                     return vm.fail("Out of memory.")
                 }
@@ -125,54 +125,4 @@ enum OSPort {
         #endif
     }
 
-    static func pid() -> Int32 { getpid() }
-    static func ppid() -> Int32 { getppid() }
-
-    static func currentDirectory() -> String? {
-        var size = 4096
-        while size <= 1 << 20 {
-            var buf = [CChar](repeating: 0, count: size)
-            if getcwd(&buf, size) != nil {
-                return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            }
-            if errno != ERANGE { return nil }
-            size *= 2
-        }
-        return nil
-    }
-
-    /// $HOME if set, else the password database's entry for the user (as libuv does).
-    static func homeDirectory() -> String? {
-        if let home = getenv("HOME"), home.pointee != 0 { return String(cString: home) }
-        var pwd = passwd()
-        var result: UnsafeMutablePointer<passwd>? = nil
-        var buf = [CChar](repeating: 0, count: 16384)
-        guard getpwuid_r(getuid(), &pwd, &buf, buf.count, &result) == 0, result != nil,
-              let dir = pwd.pw_dir else { return nil }
-        return String(cString: dir)
-    }
-
-    /// The value of an environment variable, as raw bytes.
-    static func environmentVariable(_ name: [UInt8]) -> [UInt8]? {
-        // A name with "=" or NUL cannot be in the environment.
-        if name.contains(0) || name.contains(UInt8(ascii: "=")) { return nil }
-        let cName = name.map { CChar(bitPattern: $0) } + [0]
-        guard let value = getenv(cName) else { return nil }
-        return Array(UnsafeRawBufferPointer(start: value, count: strlen(value)))
-    }
-
-    /// Every environment variable, as raw name and value bytes.
-    static func environment() -> [([UInt8], [UInt8])] {
-        var out: [([UInt8], [UInt8])] = []
-        let table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
-        guard var p = table else { return out }
-        while let entry = p.pointee {
-            let bytes = Array(UnsafeRawBufferPointer(start: entry, count: strlen(entry)))
-            if let eq = bytes.firstIndex(of: UInt8(ascii: "=")) {
-                out.append((Array(bytes[..<eq]), Array(bytes[(eq + 1)...])))
-            }
-            p += 1
-        }
-        return out
-    }
 }

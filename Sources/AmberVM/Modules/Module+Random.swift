@@ -121,7 +121,7 @@ extension VM {
         registerBuiltinModule("random", source: VM.randomModuleSource)
 
         foreign("random.Random.static entropyState_()") { vm, a in
-            vm.ret(a, vm.newRandomState(RandomSeeding.entropyWords(16), explicit: false))
+            vm.ret(a, vm.newRandomState(vm.entropyWords(16), explicit: false))
         }
         foreign("random.Random.static numberState_(_)") { vm, a in
             guard a[1].isNumber else { return vm.fail("Seed must be a number or a sequence of numbers.") }
@@ -283,7 +283,7 @@ extension VM {
                 let p = listElements(state.ref)
                 if p[18] == .true && p[19].number != Double(generation) {
                     // First use since this process was restored from an image: reseed.
-                    for (i, w) in RandomSeeding.entropyWords(16).enumerated() { p[i] = Value(Double(w)) }
+                    for (i, w) in entropyWords(16).enumerated() { p[i] = Value(Double(w)) }
                     p[16] = Value(0)
                     p[19] = Value(generation)
                 }
@@ -352,8 +352,7 @@ struct LibcRandom {
     }
 }
 
-/// Where seeds come from. Entropy goes through `entropyWords`, the one place
-/// to route through the port library.
+/// Where seeds come from (entropy: `VM.entropyWords`, through the port library).
 enum RandomSeeding {
     /// A Num as C's (uint32_t) cast gives it on x86-64: truncated toward zero,
     /// then reduced modulo 2^32; out-of-range values give 0.
@@ -362,36 +361,14 @@ enum RandomSeeding {
         return UInt32(truncatingIfNeeded: Int64(d))
     }
 
-    /// `count` words from the OS's entropy source (/dev/urandom), falling back
-    /// to a mix of the clocks and the process id if it cannot be read.
-    static func entropyWords(_ count: Int) -> [UInt32] {
-        var words = [UInt32](repeating: 0, count: count)
-        let want = count * 4
-        let fd = open("/dev/urandom", O_RDONLY)
-        var got = 0
-        if fd >= 0 {
-            words.withUnsafeMutableBytes { buf in
-                while got < want {
-                    let n = read(fd, buf.baseAddress! + got, want - got)
-                    if n > 0 { got += n } else if n < 0 && errno == EINTR { continue } else { break }
-                }
-            }
-            close(fd)
+}
+
+extension VM {
+    /// `count` words from the port library's entropy slot.
+    func entropyWords(_ count: Int) -> [UInt32] {
+        let bytes = port.entropy(count * 4)
+        return (0..<count).map { i in
+            (0..<4).reduce(UInt32(0)) { w, k in w | UInt32(bytes[i * 4 + k]) << (8 * UInt32(k)) }
         }
-        if got == want { return words }
-        // No entropy device: a SplitMix64 stream seeded from time and pid.
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        var x = UInt64(bitPattern: Int64(ts.tv_sec)) &* 1_000_000_007 &+ UInt64(bitPattern: Int64(ts.tv_nsec))
-        x ^= UInt64(UInt32(bitPattern: getpid())) << 32
-        for i in 0..<count {
-            x &+= 0x9e37_79b9_7f4a_7c15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            z ^= z >> 31
-            words[i] = UInt32(truncatingIfNeeded: z)
-        }
-        return words
     }
 }

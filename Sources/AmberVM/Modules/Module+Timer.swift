@@ -48,7 +48,7 @@ extension VM {
         registerBuiltinModule("timer", source: VM.timerSource)
         foreign("timer.Timer.static startTimer_(_,_)") { vm, a in
             // Whole milliseconds, as Wren CLI's timers have.
-            let wake = vm.port.monotonicSeconds() + (a[1].number.rounded(.towardZero)) / 1000
+            let wake = vm.monotonicSeconds() + (a[1].number.rounded(.towardZero)) / 1000
             let queue = vm.root(.schedulerQueue).ref
             // Keep the queue ordered by wake time; equal times keep their order.
             var at = vm.listCount(queue) / 2

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 // The port library's file-system and standard-stream calls (design section 6),
-// used by the io module (Modules/Module+IO.swift).
+// used by the io module (Modules/Module+IO.swift) and the module loader.
 //
 // Each call is a replaceable closure in `FilePort`, reached as
 // `vm.port.files`, so an embedder can put a script in a sandboxed or fake
@@ -100,6 +100,8 @@ public struct FileOpenFlags: OptionSet, Equatable, Sendable {
 /// File-system and standard-stream access. Descriptors are this process's;
 /// callers must never keep one where another process could see it.
 public struct FilePort {
+    /// The implementation's name, recorded in images.
+    public var name = "system"
     /// Opens `path`; new files get mode 0600, as in Wren CLI.
     public var open: (_ path: [UInt8], _ flags: FileOpenFlags) -> Result<Int32, PortError> = { path, flags in
         withCPath(path) { p in
@@ -148,15 +150,6 @@ public struct FilePort {
     public var seek: (_ fd: Int32, _ offset: Int) -> Result<Void, PortError> = { fd, offset in
         lseek(fd, off_t(offset), SEEK_SET) >= 0 ? .success(()) : .failure(PortError(errno))
     }
-    /// Reads what is available from a stream (stdin): empty at the end of input.
-    public var readStream: (_ fd: Int32, _ max: Int) -> Result<[UInt8], PortError> = { fd, max in
-        var buf = [UInt8](repeating: 0, count: max)
-        while true {
-            let n = buf.withUnsafeMutableBytes { Glibc_read(fd, $0.baseAddress, max) }
-            if n >= 0 { return .success(Array(buf[0..<n])) }
-            if errno != EINTR { return .failure(PortError(errno)) }
-        }
-    }
     /// `stat` of a path (following symbolic links).
     public var stat: (_ path: [UInt8]) -> Result<FileStatus, PortError> = { path in
         withCPath(path) { p in statusOf { systemStat(p, &$0) } }
@@ -204,24 +197,6 @@ public struct FilePort {
             return .success(Array(UnsafeRawBufferPointer(start: r, count: strlen(r))))
         }
     }
-    /// The working directory (to record files by absolute path).
-    public var currentDirectory: () -> [UInt8]? = {
-        var size = 4096
-        while size <= 1 << 20 {
-            var buf = [CChar](repeating: 0, count: size)
-            if getcwd(&buf, size) != nil { return buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) } }
-            if errno != ERANGE { return nil }
-            size *= 2
-        }
-        return nil
-    }
-    public var isTerminal: (_ fd: Int32) -> Bool = { fd in isatty(fd) == 1 }
-    /// Puts a terminal in raw mode (no echo, no line editing, no signals) or
-    /// back; the original mode is restored when the process exits.
-    public var setRawMode: (_ fd: Int32, _ raw: Bool) -> Result<Void, PortError> = { fd, raw in
-        TerminalModes.set(fd, raw: raw)
-    }
-
     public init() {}
 }
 
@@ -256,14 +231,12 @@ private func statusOf(_ call: (inout stat) -> Int32) -> Result<FileStatus, PortE
 // The C functions whose names the closures above shadow.
 #if canImport(Glibc)
 private func Glibc_open(_ p: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Glibc.open(p, flags, mode) }
-private func Glibc_read(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int { Glibc.read(fd, p, n) }
 private func Glibc_unlink(_ p: UnsafePointer<CChar>) -> Int32 { Glibc.unlink(p) }
 private func systemClose(_ fd: Int32) -> Int32 { Glibc.close(fd) }
 private func systemStat(_ p: UnsafePointer<CChar>, _ st: inout stat) -> Int32 { stat(p, &st) }
 private func systemFstat(_ fd: Int32, _ st: inout stat) -> Int32 { Glibc.fstat(fd, &st) }
 #elseif canImport(Darwin)
 private func Glibc_open(_ p: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Darwin.open(p, flags, mode) }
-private func Glibc_read(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int { Darwin.read(fd, p, n) }
 private func Glibc_unlink(_ p: UnsafePointer<CChar>) -> Int32 { Darwin.unlink(p) }
 private func systemClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
 private func systemStat(_ p: UnsafePointer<CChar>, _ st: inout stat) -> Int32 { stat(p, &st) }
@@ -272,7 +245,7 @@ private func systemFstat(_ fd: Int32, _ st: inout stat) -> Int32 { Darwin.fstat(
 
 /// Raw mode of terminals, process-wide: the mode each terminal had before the
 /// first change is kept and put back at exit, as Wren CLI does at shutdown.
-private enum TerminalModes {
+enum TerminalModes {
     nonisolated(unsafe) static var original: [Int32: termios] = [:]
     nonisolated(unsafe) static var ready = false
     static let lock = PortLock()
@@ -326,4 +299,36 @@ final class PortLock: @unchecked Sendable {
     func lock() { pthread_mutex_lock(m) }
     func unlock() { pthread_mutex_unlock(m) }
     deinit { pthread_mutex_destroy(m); m.deallocate() }
+}
+
+// MARK: Whole files and kinds of entries (module loading, scripts, env files)
+
+extension FilePort {
+    /// Reads a whole regular file.
+    public func readWholeFile(_ path: [UInt8]) -> Result<[UInt8], PortError> {
+        let fd: Int32
+        switch open(path, .readOnly) {
+        case .failure(let e): return .failure(e)
+        case .success(let d): fd = d
+        }
+        defer { _ = close(fd) }
+        switch fstat(fd) {
+        case .failure(let e): return .failure(e)
+        case .success(let s) where s.isDirectory: return .failure(PortError(EISDIR))
+        case .success(let s):
+            return read(fd, s.isFile ? Int(s.size) + 1 : 1 << 30, 0)
+        }
+    }
+
+    /// Whether `path` is a regular file (following symbolic links).
+    public func isFile(_ path: [UInt8]) -> Bool {
+        if case .success(let s) = stat(path) { return s.isFile }
+        return false
+    }
+
+    /// Whether `path` is a directory (following symbolic links).
+    public func isDirectory(_ path: [UInt8]) -> Bool {
+        if case .success(let s) = stat(path) { return s.isDirectory }
+        return false
+    }
 }

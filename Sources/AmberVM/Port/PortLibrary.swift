@@ -4,41 +4,278 @@ import Glibc
 import Darwin
 #endif
 
-// The port library: the VM's only door to the operating system.
+// The port library: the VM's only door to the operating system (DESIGN.md
+// section 6, after OpenJ9's port library and -Xsnapshot).
 //
-// Every clock read and sleep goes through here, so an embedder can swap in a
-// fixed clock for tests, and an image restore can adjust the monotonic clock
-// by the time the image lay frozen (design section 8).
+// It is a table of named slots. Each slot holds an implementation, and every
+// implementation has a name too: `system` for the ones below, or whatever a
+// host calls its own (a fixed clock for tests, an in-memory file system):
+//
+//     slot               implementation      what goes through it
+//     monotonicClock     system              System.clock, timers, time module
+//     wallClock          system              image timestamps, downtime
+//     sleep              system              the timer event loop
+//     environment        system              Process.env, env checks at restore
+//     workingDirectory   system              Process.cwd, io paths
+//     fileSystem         system              io module, module loading
+//     entropy            system              unseeded Random generators
+//     standardStreams    system              System.print, Stdout, Stdin
+//     process            system              Process.pid, ppid, home directory
+//
+// The root block records slot name -> implementation name (Root.portSlots),
+// so an image says which implementation each slot had. A restore re-binds
+// every slot by that name: to the configuration's implementation when the
+// names match, else to `system`; any other name is an error that names the
+// slot and the implementation, before any script code runs.
 
+/// A port slot's implementation when it is a single function.
+public struct PortFunction<Input, Output> {
+    /// The implementation's name, recorded in images (`system` for the built-in one).
+    public var name: String
+    let body: (Input) -> Output
+    public init(_ name: String, _ body: @escaping (Input) -> Output) {
+        self.name = name
+        self.body = body
+    }
+    public func callAsFunction(_ input: Input) -> Output { body(input) }
+}
+
+extension PortFunction where Input == Void {
+    public func callAsFunction() -> Output { body(()) }
+}
+
+/// The environment slot: variables as raw bytes, as Wren strings are.
+public struct EnvironmentPort {
+    public var name: String
+    /// The value of a variable, or nil when it is not set.
+    public var variable: ([UInt8]) -> [UInt8]?
+    /// Every variable, as (name, value) pairs.
+    public var all: () -> [([UInt8], [UInt8])]
+    public init(name: String, variable: @escaping ([UInt8]) -> [UInt8]?, all: @escaping () -> [([UInt8], [UInt8])]) {
+        self.name = name
+        self.variable = variable
+        self.all = all
+    }
+    /// A fixed set of variables (a captured or sandboxed environment).
+    public static func fixed(name: String, _ variables: [String: String]) -> EnvironmentPort {
+        let pairs = variables.sorted { $0.key < $1.key }.map { (Array($0.key.utf8), Array($0.value.utf8)) }
+        return EnvironmentPort(name: name, variable: { key in pairs.first { $0.0 == key }?.1 }, all: { pairs })
+    }
+}
+
+/// The standard streams slot.
+public struct StreamPort {
+    public var name: String = "system"
+    /// Writes all of `bytes` to descriptor 1 or 2 (script output, error reports).
+    public var write: (_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Void = { fd, bytes in
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc_write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n <= 0 { if errno == EINTR { continue }; return }
+            done += n
+        }
+    }
+    /// Reads what is available from a stream (stdin): empty at the end of input.
+    public var read: (_ fd: Int32, _ max: Int) -> Result<[UInt8], PortError> = { fd, max in
+        var buf = [UInt8](repeating: 0, count: max)
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc_read(fd, $0.baseAddress, max) }
+            if n >= 0 { return .success(Array(buf[0..<n])) }
+            if errno != EINTR { return .failure(PortError(errno)) }
+        }
+    }
+    public var isTerminal: (_ fd: Int32) -> Bool = { fd in isatty(fd) == 1 }
+    /// Puts a terminal in raw mode (no echo, no line editing, no signals) or
+    /// back; the original mode is restored when the process exits.
+    public var setRawMode: (_ fd: Int32, _ raw: Bool) -> Result<Void, PortError> = { fd, raw in
+        TerminalModes.set(fd, raw: raw)
+    }
+    public init() {}
+}
+
+/// The process slot: who we are.
+public struct ProcessPort {
+    public var name: String = "system"
+    public var pid: () -> Int32 = { getpid() }
+    public var parentPid: () -> Int32 = { getppid() }
+    /// $HOME if set, else the password database's entry for the user (as libuv does).
+    public var homeDirectory: () -> String? = {
+        if let home = getenv("HOME"), home.pointee != 0 { return String(cString: home) }
+        var pwd = passwd()
+        var result: UnsafeMutablePointer<passwd>? = nil
+        var buf = [CChar](repeating: 0, count: 16384)
+        guard getpwuid_r(getuid(), &pwd, &buf, buf.count, &result) == 0, result != nil,
+              let dir = pwd.pw_dir else { return nil }
+        return String(cString: dir)
+    }
+    public init() {}
+}
+
+/// The port library's slots. A new value holds the `system` implementation
+/// in every slot; replace a slot with an implementation of your own name.
 public struct PortLibrary {
-    /// Seconds on a monotonic clock, before adjustment.
-    public var rawMonotonic: () -> Double = {
+    /// Seconds on a monotonic clock, before adjustment (the VM subtracts the
+    /// time an image lay frozen).
+    public var monotonicClock = PortFunction<Void, Double>("system") {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
     /// Seconds since the Unix epoch.
-    public var wallClock: () -> Double = {
+    public var wallClock = PortFunction<Void, Double>("system") {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
     /// Sleeps the whole process.
-    public var sleep: (Double) -> Void = { seconds in
+    public var sleep = PortFunction<Double, Void>("system") { seconds in
         guard seconds > 0 else { return }
         var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
         var rest = timespec()
         while nanosleep(&ts, &rest) != 0 && errno == EINTR { ts = rest }
     }
-    /// Subtracted from `rawMonotonic` (time spent frozen in an image).
-    public var monotonicOffset: Double = 0
-    /// When this VM started, on the adjusted monotonic clock.
-    public var startTime: Double = 0
-    /// Files, directories and the standard streams (PortLibrary+Files.swift).
-    public var files = FilePort()
+    /// The process environment, read-only: a VM never changes it (restore
+    /// compensations keep their variables in the VM, see RestoreEnvironment.swift).
+    public var environment = EnvironmentPort(name: "system", variable: systemEnvironmentVariable,
+                                             all: systemEnvironment)
+    public var workingDirectory = PortFunction<Void, [UInt8]?>("system") {
+        var size = 4096
+        while size <= 1 << 20 {
+            var buf = [CChar](repeating: 0, count: size)
+            if getcwd(&buf, size) != nil { return buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) } }
+            if errno != ERANGE { return nil }
+            size *= 2
+        }
+        return nil
+    }
+    /// Files and directories (PortLibrary+Files.swift); module loading too.
+    public var fileSystem = FilePort()
+    /// `count` bytes from the OS's entropy source.
+    public var entropy = PortFunction<Int, [UInt8]>("system", systemEntropy)
+    public var standardStreams = StreamPort()
+    public var process = ProcessPort()
 
     public init() {}
 
-    /// The VM's monotonic clock: seconds since the VM started, excluding frozen time.
-    public func monotonicSeconds() -> Double { rawMonotonic() - monotonicOffset - startTime }
+    /// The slot names, in the order images record them.
+    public static let slotNames = ["monotonicClock", "wallClock", "sleep", "environment", "workingDirectory",
+                                   "fileSystem", "entropy", "standardStreams", "process"]
+
+    /// The implementation name in each slot, in `slotNames` order.
+    public var implementationNames: [String] {
+        [monotonicClock.name, wallClock.name, sleep.name, environment.name, workingDirectory.name,
+         fileSystem.name, entropy.name, standardStreams.name, process.name]
+    }
+
+    /// Puts into `slot` the implementation called `implementation`: this
+    /// library's own if it has that name, else `system`'s. False if neither
+    /// has the name (or the slot is unknown).
+    mutating func rebind(slot: String, to implementation: String) -> Bool {
+        let system = PortLibrary()
+        func pick<T>(_ current: T, _ builtin: T, _ name: (T) -> String) -> T? {
+            if name(current) == implementation { return current }
+            if implementation == "system" { return builtin }
+            return nil
+        }
+        switch slot {
+        case "monotonicClock":
+            guard let v = pick(monotonicClock, system.monotonicClock, \.name) else { return false }
+            monotonicClock = v
+        case "wallClock":
+            guard let v = pick(wallClock, system.wallClock, \.name) else { return false }
+            wallClock = v
+        case "sleep":
+            guard let v = pick(sleep, system.sleep, \.name) else { return false }
+            sleep = v
+        case "environment":
+            guard let v = pick(environment, system.environment, \.name) else { return false }
+            environment = v
+        case "workingDirectory":
+            guard let v = pick(workingDirectory, system.workingDirectory, \.name) else { return false }
+            workingDirectory = v
+        case "fileSystem":
+            guard let v = pick(fileSystem, system.fileSystem, \.name) else { return false }
+            fileSystem = v
+        case "entropy":
+            guard let v = pick(entropy, system.entropy, \.name) else { return false }
+            entropy = v
+        case "standardStreams":
+            guard let v = pick(standardStreams, system.standardStreams, \.name) else { return false }
+            standardStreams = v
+        case "process":
+            guard let v = pick(process, system.process, \.name) else { return false }
+            process = v
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// Writes all of `s` to standard stream `fd`.
+    public func write(_ fd: Int32, _ s: String) {
+        var s = s
+        s.withUTF8 { standardStreams.write(fd, UnsafeRawBufferPointer($0)) }
+    }
 }
+
+// MARK: System implementations
+
+private func systemEnvironmentVariable(_ name: [UInt8]) -> [UInt8]? {
+    // A name with "=" or NUL cannot be in the environment.
+    if name.contains(0) || name.contains(UInt8(ascii: "=")) { return nil }
+    let cName = name.map { CChar(bitPattern: $0) } + [0]
+    guard let value = getenv(cName) else { return nil }
+    return Array(UnsafeRawBufferPointer(start: value, count: strlen(value)))
+}
+
+private func systemEnvironment() -> [([UInt8], [UInt8])] {
+    var out: [([UInt8], [UInt8])] = []
+    let table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
+    guard var p = table else { return out }
+    while let entry = p.pointee {
+        let bytes = Array(UnsafeRawBufferPointer(start: entry, count: strlen(entry)))
+        if let eq = bytes.firstIndex(of: UInt8(ascii: "=")) {
+            out.append((Array(bytes[..<eq]), Array(bytes[(eq + 1)...])))
+        }
+        p += 1
+    }
+    return out
+}
+
+/// /dev/urandom, falling back to the clocks and the pid when it cannot be read.
+private func systemEntropy(_ count: Int) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: count)
+    let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+    if fd >= 0 {
+        defer { close(fd) }
+        var got = 0
+        while got < count {
+            let n = out.withUnsafeMutableBytes { Glibc_read(fd, $0.baseAddress! + got, count - got) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            got += n
+        }
+        if got == count { return out }
+    }
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    var x = UInt64(truncatingIfNeeded: ts.tv_sec) &* 1_000_000_007 ^ UInt64(truncatingIfNeeded: ts.tv_nsec)
+    x ^= UInt64(UInt32(bitPattern: getpid())) << 32
+    for i in 0..<count {
+        // splitmix64 steps over the fallback seed.
+        x &+= 0x9E37_79B9_7F4A_7C15
+        var z = x
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        out[i] = UInt8(truncatingIfNeeded: z ^ (z >> 31))
+    }
+    return out
+}
+
+#if canImport(Glibc)
+func Glibc_write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { Glibc.write(fd, p, n) }
+func Glibc_read(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int { Glibc.read(fd, p, n) }
+#elseif canImport(Darwin)
+func Glibc_write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { Darwin.write(fd, p, n) }
+func Glibc_read(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int { Darwin.read(fd, p, n) }
+#endif

@@ -19,6 +19,7 @@ extension VM {
         heap[c, ClassLayout.numFields] = Value(numFields)
         heap[c, ClassLayout.attributes] = .null
         heap[c, ClassLayout.builtin] = Value(0)
+        heap[c, ClassLayout.allocator] = .null
         // Inherit by copying the superclass's method table (classes are closed once defined).
         let table: ObjRef
         if !superclass.isNone, heap[superclass, ClassLayout.methods].isObject {

@@ -1,0 +1,152 @@
+// Foreign methods and foreign classes a Swift host provides.
+//
+// A binding is registered as a native under the same name a built-in
+// module's foreign method has ("module.Class.signature", "module.Class.static
+// signature", "module.Class.<allocate>"), so method tables refer to it by
+// name and an image written with host bindings restores in any process that
+// binds the same names (Interpreter/Natives.swift).
+
+/// The host's foreign methods and foreign classes, by module, class and signature.
+public struct Bindings {
+    struct Method {
+        var module: String, className: String, signature: String, isStatic: Bool
+        var body: (ForeignCall) throws -> Void
+        var nativeName: String { "\(module).\(className).\(isStatic ? "static " : "")\(signature)" }
+    }
+    struct ForeignClass {
+        var module: String, className: String, dataBytes: Int
+        var nativeName: String { "\(module).\(className).<allocate>" }
+    }
+    var methods: [Method] = []
+    var classes: [ForeignClass] = []
+
+    public init() {}
+
+    /// Binds `foreign [static] signature` of `className` in `module` to `body`.
+    /// `signature` is Wren's: "add(_,_)", "count", "count=(_)", "[_]", "+(_)".
+    public mutating func method(module: String, className: String, signature: String, isStatic: Bool = false,
+                                _ body: @escaping (ForeignCall) throws -> Void) {
+        methods.append(Method(module: module, className: className, signature: signature, isStatic: isStatic,
+                              body: body))
+    }
+
+    /// Declares `foreign class className` of `module`: each instance carries
+    /// `dataBytes` bytes (zeroed when constructed) inside the heap, so they are
+    /// part of an image. Reach them with `ForeignCall.data(_:)`.
+    public mutating func foreignClass(module: String, className: String, dataBytes: Int) {
+        classes.append(ForeignClass(module: module, className: className, dataBytes: max(0, dataBytes)))
+    }
+
+    /// The native names these bindings provide (what an image may ask for).
+    public var names: [String] { methods.map(\.nativeName) + classes.map(\.nativeName) }
+}
+
+/// One call of a foreign method: its arguments (0 is the receiver) and its result.
+///
+/// The accessors throw a `ScriptError` naming the argument and the method when
+/// a value has the wrong type; thrown out of the binding, any Swift error
+/// becomes a Wren runtime error (which `Fiber.try` can catch).
+public final class ForeignCall {
+    /// The VM running the call; a binding may call back into it (`vm.call`).
+    public let vm: VM
+    /// Arguments including the receiver: the receiver is argument 0.
+    public let argumentCount: Int
+    /// The method, as messages name it: "Calc.add(_,_)".
+    public let method: String
+    /// What the method returns to the script (null unless set).
+    public var result: ScriptValue = .null
+    /// Where argument 0 is in the running fiber's stack.
+    let base: Int
+
+    init(vm: VM, base: Int, argumentCount: Int, method: String) {
+        self.vm = vm
+        self.base = base
+        self.argumentCount = argumentCount
+        self.method = method
+    }
+
+    /// Argument `i` as a raw value, read from the fiber each time (a nested
+    /// `vm.call` may have moved the stack).
+    func raw(_ i: Int) throws(ScriptError) -> Value {
+        guard i >= 0 && i < argumentCount else {
+            throw ScriptError("\(method) has no argument \(i) (it has \(argumentCount), the receiver is 0).")
+        }
+        return vm.arrayElements(vm.heap[vm.fiber, FiberLayout.stack].ref)[base + i]
+    }
+
+    private func mismatch(_ i: Int, _ what: String) -> ScriptError {
+        ScriptError("Argument \(i) of \(method) must be \(what).")
+    }
+
+    /// Argument `i` as a Swift value (plain data copied, objects as handles).
+    public func value(_ i: Int) throws(ScriptError) -> ScriptValue { vm.scriptValue(try raw(i)) }
+
+    public func double(_ i: Int) throws(ScriptError) -> Double {
+        let v = try raw(i)
+        guard v.isNumber else { throw mismatch(i, "a Num") }
+        return v.number
+    }
+
+    public func string(_ i: Int) throws(ScriptError) -> String {
+        let v = try raw(i)
+        guard vm.isString(v) else { throw mismatch(i, "a String") }
+        return vm.string(v)
+    }
+
+    public func bool(_ i: Int) throws(ScriptError) -> Bool {
+        let v = try raw(i)
+        guard v.isBool else { throw mismatch(i, "a Bool") }
+        return v == .true
+    }
+
+    /// The data bytes of a foreign-class instance. They live in the heap:
+    /// valid until the binding returns or calls back into the VM.
+    public func data(_ i: Int) throws(ScriptError) -> UnsafeMutableRawBufferPointer {
+        let v = try raw(i)
+        guard v.isObject, vm.heap.kind(v.ref) == .foreign else { throw mismatch(i, "an instance of a foreign class") }
+        return UnsafeMutableRawBufferPointer(start: vm.heap.pointer(v.ref) + ForeignLayout.dataOffset,
+                                             count: vm.heap.word(v.ref, ForeignLayout.length))
+    }
+}
+
+extension VM {
+    /// Registers the configuration's bindings as natives (by name; they are
+    /// bound to methods when a class declares them, or found again on restore).
+    func registerHostBindings() {
+        for m in config.bindings.methods {
+            let arity = m.signature.filter { $0 == "_" }.count
+            let shown = "\(m.className).\(m.signature)"
+            let body = m.body
+            registerNative(m.nativeName) { vm, args in
+                vm.callHostMethod(body, args, argumentCount: arity + 1, method: shown)
+            }
+        }
+        for c in config.bindings.classes {
+            let size = c.dataBytes
+            registerNative(c.nativeName) { vm, args in
+                // args[0] is the class being constructed; it becomes the instance.
+                guard vm.heap.canAllocate(ForeignLayout.dataOffset + size) else { return vm.fail("Out of memory.") }
+                let object = vm.heap.allocate(.foreign, cls: args[0].ref, size: ForeignLayout.dataOffset + size)
+                vm.heap.setWord(object, ForeignLayout.length, size)
+                return vm.ret(args, object.value)
+            }
+        }
+    }
+
+    /// Runs a host binding under the re-entrant native contract (Natives.swift):
+    /// the binding may call back into the VM, which may move the stack.
+    func callHostMethod(_ body: (ForeignCall) throws -> Void, _ args: UnsafeMutablePointer<Value>,
+                        argumentCount: Int, method: String) -> Bool {
+        let call = ForeignCall(vm: self, base: stackIndex(of: args), argumentCount: argumentCount, method: method)
+        do {
+            try body(call)
+        } catch let e as ScriptError {
+            return fail(e.message)
+        } catch {
+            return fail("\(error)")
+        }
+        let result: Value
+        do { result = try value(from: call.result) } catch { return fail(error.message) }
+        return finishReentrant(base: call.base, result: result)
+    }
+}

@@ -1,0 +1,64 @@
+// What crosses the boundary between a Swift host and its scripts.
+//
+// Plain data (null, booleans, numbers, strings, lists of those) is copied
+// into Swift; anything else (an instance, a class, a map, a function) stays
+// in the heap and comes out as a `Handle` that keeps it alive.
+
+/// A Wren value as a Swift host sees it.
+public enum ScriptValue: Equatable, CustomStringConvertible {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case list([ScriptValue])
+    /// Any other heap object, kept alive while the handle lives.
+    case handle(Handle)
+
+    public static func == (a: ScriptValue, b: ScriptValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.number(let x), .number(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.list(let x), .list(let y)): return x == y
+        case (.handle(let x), .handle(let y)): return x.isSameObject(as: y)
+        default: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let d): return VM.formatNumber(d)
+        case .string(let s): return s
+        case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
+        case .handle(let h): return "handle(\(h.kindName))"
+        }
+    }
+}
+
+extension ScriptValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+                       ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral {
+    public init(nilLiteral: ()) { self = .null }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(arrayLiteral elements: ScriptValue...) { self = .list(elements) }
+}
+
+/// A runtime or compile error of script code, thrown to the host.
+public struct ScriptError: Error, Equatable, CustomStringConvertible {
+    /// The error's message, as `Fiber.error` would give it.
+    public var message: String
+    /// The Wren stack trace, innermost frame first ("[main line 3] in Game.score(_)").
+    public var stackTrace: [String]
+    public init(_ message: String, stackTrace: [String] = []) {
+        self.message = message
+        self.stackTrace = stackTrace
+    }
+    public var description: String {
+        ([message] + stackTrace).joined(separator: "\n")
+    }
+}

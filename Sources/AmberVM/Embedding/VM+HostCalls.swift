@@ -1,0 +1,140 @@
+// The host's side of the embedding API: reading variables, calling methods,
+// converting values, taking a snapshot between calls.
+//
+// A call from the host runs as a nested run of the interpreter on a fiber of
+// its own, whose only frame is a three-byte stub:
+//
+//     stack: [receiver, arg1, ..., argN]     code: call N <symbol> ; end
+//
+// The interrupted fiber (if a foreign method is calling back) and the call's
+// fiber are kept in `Root.hostCalls` while it runs, so a collection inside the
+// call finds and moves them like anything else; both are read back from there
+// afterwards. A snapshot is refused while such a call is on the stack: the
+// Swift frames waiting for it cannot be written to an image.
+
+extension VM {
+    /// How deep host calls may nest (a foreign method calling `call`, which
+    /// runs a foreign method calling `call`, ...).
+    public static let maxHostCallDepth = 64
+
+    /// The value of top-level variable `name` of a module that has run.
+    public func variable(module: String, name: String) throws(ScriptError) -> Handle {
+        guard let m = loadedModule(module) else { throw ScriptError("Module '\(module)' is not loaded.") }
+        guard let i = moduleVariable(m, name) else {
+            throw ScriptError("Module '\(module)' has no variable named '\(name)'.")
+        }
+        return makeHandle(moduleVariableValue(m, i))
+    }
+
+    /// Calls method `signature` (Wren's form: "score(_)", "name", "[_]=(_)")
+    /// on the value `receiver` holds. A runtime error is thrown as a
+    /// `ScriptError` with the script's stack trace; the VM stays usable.
+    public func call(_ receiver: Handle, _ signature: String, _ arguments: [ScriptValue] = [])
+        throws(ScriptError) -> ScriptValue {
+        try checkOwner(receiver)
+        let arity = signature.filter { $0 == "_" }.count
+        guard arguments.count == arity else {
+            throw ScriptError("Method '\(signature)' takes \(arity) argument\(arity == 1 ? "" : "s"), "
+                              + "\(arguments.count) given.")
+        }
+        guard hostCallDepth < VM.maxHostCallDepth else {
+            throw ScriptError("Host calls nested too deeply (more than \(VM.maxHostCallDepth)).")
+        }
+        if snapshotInProgress { throw ScriptError("Cannot call into the VM while a snapshot is being taken.") }
+        var values: [Value] = [receiver.value]
+        for a in arguments { values.append(try value(from: a)) }
+        let symbol = self.symbol(signature)
+
+        // The stub and its fiber, with the receiver and arguments in place.
+        let stub = newClosure(newFn(code: [Op.call.rawValue, UInt8(arity), UInt8(symbol >> 8), UInt8(symbol & 0xff),
+                                           Op.end.rawValue],
+                                    constants: [], module: root(.coreModule).ref, numUpvalues: 0, arity: arity,
+                                    maxSlots: arity + 1, name: "(host call)", lines: [0, 0, 0, 0, 0]))
+        let f = newFiber(stub)
+        let stack = arrayElements(heap[f, FiberLayout.stack].ref)
+        for (i, v) in values.enumerated() { stack[i] = v }
+        heap.setWord(f, FiberLayout.stackTop, values.count)
+        heap.setWord(f, FiberLayout.state, FiberState.root.rawValue)
+
+        let calls = root(.hostCalls).ref
+        listAppend(calls, fiber.isNone ? .null : fiber.value)
+        listAppend(calls, f.value)
+        fiber = f
+        setRoot(.currentFiber, f.value)
+        nestedRuns += 1
+        hostCallDepth += 1
+        let traceBefore = hostErrorTrace
+        hostErrorTrace = nil
+        let outcome = run()
+        hostCallDepth -= 1
+        nestedRuns -= 1
+        let trace = hostErrorTrace ?? []
+        hostErrorTrace = traceBefore
+
+        // Everything may have moved: read both fibers back from the root block.
+        let list = root(.hostCalls).ref
+        let n = listCount(list)
+        let callFiber = listGet(list, n - 1).ref
+        let outer = listGet(list, n - 2)
+        heap.setWord(list, ListLayout.count, n - 2)
+        fiber = outer.isObject ? outer.ref : .none
+        setRoot(.currentFiber, outer)
+        flushOutput()
+
+        switch outcome {
+        case .finished:
+            let result = heap.word(callFiber, FiberLayout.stackTop) >= 1
+                ? arrayElements(heap[callFiber, FiberLayout.stack].ref)[0] : .null
+            return scriptValue(result)
+        case .runtimeError(let message):
+            throw ScriptError(message, stackTrace: trace)
+        case .exit(let code):
+            throw ScriptError("The script called Process.exit(\(code)).")
+        }
+    }
+
+    /// Writes this VM to an image at `path`, between host calls (no fiber
+    /// running). Restore it with `VM.restore(from:configuration:)`.
+    public func snapshot(to path: String) throws(ImageError) {
+        guard fiber.isNone, nestedRuns == 0 else {
+            throw ImageError("Cannot take a snapshot while script code is running; take it between calls.")
+        }
+        if let error = takeSnapshot(path: path, resume: .methodEntry) { throw ImageError(error) }
+    }
+
+    // MARK: Values across the boundary
+
+    /// A heap value as the host sees it.
+    func scriptValue(_ v: Value, depth: Int = 0) -> ScriptValue {
+        if v.isNull { return .null }
+        if v.isBool { return .bool(v == .true) }
+        if v.isNumber { return .number(v.number) }
+        if isString(v) { return .string(string(v)) }
+        if v.isObject, heap.kind(v.ref) == .list, depth < 64 {
+            return .list((0..<listCount(v.ref)).map { scriptValue(listGet(v.ref, $0), depth: depth + 1) })
+        }
+        return .handle(makeHandle(v))
+    }
+
+    /// A host value in the heap. Allocates; never collects.
+    func value(from s: ScriptValue) throws(ScriptError) -> Value {
+        switch s {
+        case .null: return .null
+        case .bool(let b): return Value(b)
+        case .number(let d): return Value(d)
+        case .string(let text): return newString(text).value
+        case .list(let items):
+            var values: [Value] = []
+            for item in items { values.append(try value(from: item)) }
+            return newList(values).value
+        case .handle(let h):
+            try checkOwner(h)
+            return h.value
+        }
+    }
+
+    /// The source the host's module loader gives for `name`, if any.
+    func hostModuleSource(_ name: String) -> String? {
+        config.moduleLoader?(name)
+    }
+}
