@@ -21,6 +21,8 @@ let package = Package(
         .target(name: "AmberVM"),
         .target(name: "AmberLauncher", dependencies: ["AmberVM"]),
         .executableTarget(name: "amber", dependencies: ["AmberLauncher"]),
+        // The embedding API as a host sees it: `import AmberVM`, nothing internal.
+        .testTarget(name: "AmberEmbeddingTests", dependencies: ["AmberVM"]),
         .testTarget(
             name: "AmberTests",
             dependencies: ["AmberVM", "AmberLauncher"],

@@ -79,21 +79,21 @@ public final class ForeignCall {
     }
 
     /// Argument `i` as a Swift value (plain data copied, objects as handles).
-    public func value(_ i: Int) throws(ScriptError) -> ScriptValue { vm.scriptValue(try raw(i)) }
+    public func value(_ i: Int) throws -> ScriptValue { vm.scriptValue(try raw(i)) }
 
-    public func double(_ i: Int) throws(ScriptError) -> Double {
+    public func double(_ i: Int) throws -> Double {
         let v = try raw(i)
         guard v.isNumber else { throw mismatch(i, "a Num") }
         return v.number
     }
 
-    public func string(_ i: Int) throws(ScriptError) -> String {
+    public func string(_ i: Int) throws -> String {
         let v = try raw(i)
         guard vm.isString(v) else { throw mismatch(i, "a String") }
         return vm.string(v)
     }
 
-    public func bool(_ i: Int) throws(ScriptError) -> Bool {
+    public func bool(_ i: Int) throws -> Bool {
         let v = try raw(i)
         guard v.isBool else { throw mismatch(i, "a Bool") }
         return v == .true
@@ -101,7 +101,7 @@ public final class ForeignCall {
 
     /// The data bytes of a foreign-class instance. They live in the heap:
     /// valid until the binding returns or calls back into the VM.
-    public func data(_ i: Int) throws(ScriptError) -> UnsafeMutableRawBufferPointer {
+    public func data(_ i: Int) throws -> UnsafeMutableRawBufferPointer {
         let v = try raw(i)
         guard v.isObject, vm.heap.kind(v.ref) == .foreign else { throw mismatch(i, "an instance of a foreign class") }
         return UnsafeMutableRawBufferPointer(start: vm.heap.pointer(v.ref) + ForeignLayout.dataOffset,

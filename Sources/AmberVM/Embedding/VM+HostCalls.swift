@@ -18,7 +18,7 @@ extension VM {
     public static let maxHostCallDepth = 64
 
     /// The value of top-level variable `name` of a module that has run.
-    public func variable(module: String, name: String) throws(ScriptError) -> Handle {
+    public func variable(module: String, name: String) throws -> Handle {
         guard let m = loadedModule(module) else { throw ScriptError("Module '\(module)' is not loaded.") }
         guard let i = moduleVariable(m, name) else {
             throw ScriptError("Module '\(module)' has no variable named '\(name)'.")
@@ -30,7 +30,7 @@ extension VM {
     /// on the value `receiver` holds. A runtime error is thrown as a
     /// `ScriptError` with the script's stack trace; the VM stays usable.
     public func call(_ receiver: Handle, _ signature: String, _ arguments: [ScriptValue] = [])
-        throws(ScriptError) -> ScriptValue {
+        throws -> ScriptValue {
         try checkOwner(receiver)
         let arity = signature.filter { $0 == "_" }.count
         guard arguments.count == arity else {
@@ -95,7 +95,7 @@ extension VM {
 
     /// Writes this VM to an image at `path`, between host calls (no fiber
     /// running). Restore it with `VM.restore(from:configuration:)`.
-    public func snapshot(to path: String) throws(ImageError) {
+    public func snapshot(to path: String) throws {
         guard fiber.isNone, nestedRuns == 0 else {
             throw ImageError("Cannot take a snapshot while script code is running; take it between calls.")
         }

@@ -230,6 +230,9 @@ extension VM {
             outcome = run()
         }
         flushOutput()
+        // Nothing runs between calls: the host may take a snapshot now.
+        fiber = .none
+        setRoot(.currentFiber, .null)
         switch outcome {
         case .finished: return .success
         case .runtimeError(let m): return .runtimeError(m)
