@@ -245,7 +245,7 @@ func runAmber(_ args: [String], cwd: String, input: String) throws -> (Int32, St
             #expect(vm.resumeFromImage() == .success)
             #expect(capture.out == "cde\n", "\(capture.err)")
         }
-        #expect(IOTables.table(for: vms[0]) !== IOTables.table(for: vms[1]))
-        #expect(IOTables.table(for: vms[0]).descriptors.isEmpty)
+        #expect(vms[0].ioTable !== vms[1].ioTable)
+        #expect(vms[0].ioTable.descriptors.isEmpty)
     }
 }

@@ -81,15 +81,11 @@ public final class Heap {
         // never runs off the reservation; the cap itself is checked at safe points.
         let slack = 256 << 20
         reserved = (maxHeap + slack + 0xffff) & ~0xffff
-        let p = mmap(nil, reserved, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-        guard let p, p != MAP_FAILED else { throw VMError.outOfMemory }
+        guard let p = VirtualMemory.reserve(reserved) else { throw VMError.outOfMemory }
         base = p
         markWords = reserved / 8 / 64 + 1
-        let mb = mmap(nil, markWords * 8, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-        guard let mb, mb != MAP_FAILED else {
-            munmap(p, reserved)
+        guard let mb = VirtualMemory.reserve(markWords * 8) else {
+            VirtualMemory.release(p, reserved)
             throw VMError.outOfMemory
         }
         markBits = mb.bindMemory(to: UInt64.self, capacity: markWords)
@@ -99,8 +95,8 @@ public final class Heap {
 
     deinit {
         state.deallocate()
-        munmap(base, reserved)
-        munmap(UnsafeMutableRawPointer(markBits), markWords * 8)
+        VirtualMemory.release(base, reserved)
+        VirtualMemory.release(UnsafeMutableRawPointer(markBits), markWords * 8)
     }
 
     // MARK: Allocation

@@ -62,7 +62,7 @@ enum ImageFormat {
     static let sampleDouble = 370.5
     static let headerChecksumOffset = 136
 
-    static var pageSize: Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
+    static var pageSize: Int { ImagePlatform.pageSize }
 
     /// A fast 64-bit checksum over whole words, then the tail bytes.
     static func checksum(_ p: UnsafeRawPointer, _ count: Int) -> UInt64 {

@@ -21,28 +21,11 @@ extension VM {
     public static func restore(from path: String, configuration: VMConfiguration,
                                verbose: Bool = false, verifyHeap: Bool = true) throws(ImageError) -> VM {
         let t0 = configuration.port.monotonicClock()
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw ImageError("Cannot open image '\(path)': \(String(cString: strerror(errno))).")
-        }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            throw ImageError("'\(path)' is not a regular file.")
-        }
-        let fileSize = Int(st.st_size)
-
-        func readAt(_ offset: Int, _ count: Int) -> [UInt8]? {
-            var buf = [UInt8](repeating: 0, count: count)
-            var done = 0
-            while done < count {
-                let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return nil }
-                done += n
-            }
-            return buf
-        }
+        let file = try ImageFileReader(path: path)
+        let fileSize = file.size
+        func readAt(_ offset: Int, _ count: Int) -> [UInt8]? { file.read(at: offset, count: count) }
+        /// A header word as an Int; values past Int.max (a crafted header) become -1 and fail the checks.
+        func field(_ offset: Int) -> Int { Int(exactly: h.get(offset, UInt64.self)) ?? -1 }
 
         // 1. Header.
         guard fileSize >= ImageFormat.headerSize, let headerBytes = readAt(0, ImageFormat.headerSize) else {
@@ -62,15 +45,17 @@ extension VM {
         guard h.get(136, UInt64.self) == ImageFormat.checksum(Array(headerBytes[0..<ImageFormat.headerChecksumOffset])) else {
             throw ImageError("Image '\(path)' is corrupted (header checksum mismatch).")
         }
-        let heapOffset = Int(h.get(64, UInt64.self))
-        let heapBytes = Int(h.get(72, UInt64.self))
-        let imageMaxHeap = Int(h.get(80, UInt64.self))
-        let rootOffset = Int(h.get(88, UInt64.self))
-        let metaOffset = Int(h.get(104, UInt64.self))
-        let metaLength = Int(h.get(112, UInt64.self))
+        let heapOffset = field(64)
+        let heapBytes = field(72)
+        let imageMaxHeap = field(80)
+        let rootOffset = field(88)
+        let metaOffset = field(104)
+        let metaLength = field(112)
         let page = ImageFormat.pageSize
-        guard heapOffset % page == 0, heapBytes >= Heap.firstObject, rootOffset >= Heap.firstObject,
-              rootOffset < heapBytes, metaLength >= 0, metaOffset >= ImageFormat.headerSize,
+        let limit = 1 << 40
+        guard heapOffset >= 0, heapOffset < limit, heapOffset % page == 0, heapBytes >= Heap.firstObject,
+              heapBytes < limit, rootOffset >= Heap.firstObject, rootOffset < heapBytes, rootOffset % 8 == 0,
+              metaLength >= 0, metaLength < limit, metaOffset >= ImageFormat.headerSize, metaOffset < limit,
               metaOffset + metaLength <= heapOffset, imageMaxHeap >= heapBytes - Heap.firstObject,
               imageMaxHeap <= 1 << 35 else {
             throw ImageError("Image '\(path)' is corrupted (inconsistent sizes).")
@@ -97,10 +82,7 @@ extension VM {
         // 3. Map the heap copy-on-write over the new VM's reserved range.
         let mapped = (heapBytes + page - 1) / page * page
         guard mapped <= vm.heap.reserved else { throw ImageError("Image '\(path)' needs a larger heap.") }
-        let p = mmap(vm.heap.base, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, off_t(heapOffset))
-        guard let p, p != MAP_FAILED, p == vm.heap.base else {
-            throw ImageError("Cannot map image '\(path)': \(String(cString: strerror(errno))).")
-        }
+        try file.mapCopyOnWrite(at: vm.heap.base, length: mapped, offset: heapOffset)
         let t1 = vm.port.monotonicClock()
         // The integrity check is the one step that reads every page.
         guard !verifyHeap || ImageFormat.checksum(vm.heap.base, heapBytes) == h.get(96, UInt64.self) else {

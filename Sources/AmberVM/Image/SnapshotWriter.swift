@@ -210,41 +210,15 @@ extension VM {
         h.set(136, ImageFormat.checksum(Array(h.bytes[0..<ImageFormat.headerChecksumOffset])))
 
         // Write beside the target, then rename: a failed snapshot leaves nothing behind.
-        let dir = VM.directory(of: path)
-        let temp = (dir.isEmpty ? "" : dir + "/") + ".amber-image-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { return "Cannot write image '\(path)': \(String(cString: strerror(errno)))." }
-        func fail(_ what: String) -> String {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            unlink(temp)
-            return "Cannot write image '\(path)': \(what): \(reason)."
-        }
-        func writeAll(_ p: UnsafeRawPointer, _ n: Int, at offset: Int) -> Bool {
-            var done = 0
-            while done < n {
-                let w = pwrite(fd, p + done, n - done, off_t(offset + done))
-                if w < 0 { if errno == EINTR { continue }; return false }
-                if w == 0 { errno = ENOSPC; return false }
-                done += w
-            }
-            return true
-        }
-        if !h.bytes.withUnsafeBytes({ writeAll($0.baseAddress!, $0.count, at: 0) }) { return fail("header") }
-        if !meta.isEmpty, !meta.withUnsafeBytes({ writeAll($0.baseAddress!, $0.count, at: metaOffset) }) {
-            return fail("metadata")
-        }
-        if !writeAll(heap.base, heapBytes, at: heapOffset) { return fail("heap") }
-        // Pad to whole pages so the last heap page maps completely.
         let end = heapOffset + (heapBytes + page - 1) / page * page
-        if ftruncate(fd, off_t(end)) != 0 { return fail("size") }
-        if fsync(fd) != 0 { return fail("flush") }
-        if close(fd) != 0 { unlink(temp); return "Cannot write image '\(path)': \(String(cString: strerror(errno)))." }
-        if rename(temp, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temp)
-            return "Cannot write image '\(path)': \(reason)."
+        return h.bytes.withUnsafeBytes { header in
+            meta.withUnsafeBytes { metaBytes in
+                AtomicFileWriter.write(path, parts: [
+                    .init(bytes: header.baseAddress!, count: header.count, offset: 0),
+                    .init(bytes: metaBytes.baseAddress ?? header.baseAddress!, count: metaBytes.count, offset: metaOffset),
+                    .init(bytes: UnsafeRawPointer(heap.base), count: heapBytes, offset: heapOffset),
+                ], size: end)
+            }
         }
-        return nil
     }
 }

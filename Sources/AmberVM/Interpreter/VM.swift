@@ -169,6 +169,8 @@ public final class VM: @unchecked Sendable {
     /// Where the VM's monotonic clock starts, on the port's raw clock (moved
     /// back on restore so that frozen time does not count).
     var clockStart = 0.0
+    /// Descriptors of the io module's open files (Module+IO.swift).
+    var ioTableStorage: IOTable? = nil
     /// Host calls (`call`) running now, nested in each other.
     var hostCallDepth = 0
     /// The stack trace of the last uncaught error inside a host call.

@@ -15,7 +15,7 @@
 //            3 _slot        key of its descriptor in this process's table; -1 once closed
 //            4 _generation  vm.generation when that descriptor was opened
 //
-// The descriptor itself lives in a per-process side table (`IOTables`),
+// The descriptor itself lives in a per-VM, per-process side table (`VM.ioTable`),
 // never in the heap. A VM restored from an image has a higher generation
 // than any File in it, so the first use of such a File reopens its path with
 // its flags less create/truncate/exclusive (a restore must not destroy data),
@@ -339,7 +339,7 @@ extension VM {
             switch vm.port.fileSystem.open(path, VM.fileFlags(bits)) {
             case .failure(let e): return vm.fail(e.message)
             case .success(let fd):
-                let slot = IOTables.table(for: vm).add(fd)
+                let slot = vm.ioTable.add(fd)
                 f[IOField.path] = vm.newString(bytes: path).value
                 f[IOField.slot] = Value(slot)
                 f[IOField.generation] = Value(vm.generation)
@@ -359,7 +359,7 @@ extension VM {
             f[IOField.slot] = Value(-1)
             // A File from an image has no descriptor in this process: nothing to close.
             guard f[IOField.generation].number == Double(vm.generation),
-                  let fd = IOTables.table(for: vm).remove(Int(slot.number)) else { return vm.ret(a, .null) }
+                  let fd = vm.ioTable.remove(Int(slot.number)) else { return vm.ret(a, .null) }
             if case .failure(let e) = vm.port.fileSystem.close(fd) { return vm.fail(e.message) }
             return vm.ret(a, .null)
         }
@@ -410,7 +410,7 @@ extension VM {
             _ = fail("File is not open.")
             return nil
         }
-        let table = IOTables.table(for: self)
+        let table = ioTable
         if f[IOField.generation].number == Double(generation), let fd = table.descriptors[Int(slot.number)] {
             return fd
         }
@@ -448,7 +448,7 @@ extension VM {
     /// "Scheduler#N __queue"; if it cannot be found, the answer is false and
     /// wait_ takes the general path.
     func schedulerIdle() -> Bool {
-        let table = IOTables.table(for: self)
+        let table = ioTable
         if table.queueVariable == nil || table.queueVariable!.collections != collections {
             table.queueVariable = nil
             guard let m = mapGet(root(.modules).ref, newString("scheduler").value), m.isObject else { return false }
@@ -636,6 +636,7 @@ enum IOField {
 
 /// The descriptors of one VM's File objects in this process.
 final class IOTable {
+    deinit { for fd in descriptors.values { _ = close(fd) } }
     weak var vm: VM?
     /// How to close what a VM left open when it went away.
     let close: (Int32) -> Result<Void, PortError>
@@ -659,26 +660,13 @@ final class IOTable {
     func remove(_ slot: Int) -> Int32? { descriptors.removeValue(forKey: slot) }
 }
 
-/// The side tables of every VM in this process. An extension cannot add
-/// stored properties to VM, so they are kept here, keyed by
-/// ObjectIdentifier(vm). Each table holds its VM weakly: a table whose VM
-/// has gone away (and whose identifier a new VM may reuse) is never handed
-/// out again; its descriptors are closed when the next table is created.
-enum IOTables {
-    static let lock = PortLock()
-    nonisolated(unsafe) static var tables: [ObjectIdentifier: IOTable] = [:]
-
-    static func table(for vm: VM) -> IOTable {
-        let id = ObjectIdentifier(vm)
-        lock.lock()
-        defer { lock.unlock() }
-        if let t = tables[id], t.vm === vm { return t }
-        for (key, t) in tables where t.vm == nil {
-            for fd in t.descriptors.values { _ = t.close(fd) }
-            tables[key] = nil
-        }
-        let t = IOTable(vm: vm)
-        tables[id] = t
+extension VM {
+    /// This VM's descriptor table, made on first use. It belongs to the VM
+    /// (no process-wide table), and what it holds is closed with the VM.
+    var ioTable: IOTable {
+        if let t = ioTableStorage { return t }
+        let t = IOTable(vm: self)
+        ioTableStorage = t
         return t
     }
 }
