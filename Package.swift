@@ -9,6 +9,7 @@
 //   AmberLauncher  option parsing, script running, REPL and exit codes; shared by
 //                  the `amber` executable and the tests (which run it in-process).
 //   amber          the command-line launcher, a thin main over AmberLauncher.
+//   embedding-sample  Samples/embedding: a Swift host built on AmberVM.
 import PackageDescription
 
 let package = Package(
@@ -21,6 +22,9 @@ let package = Package(
         .target(name: "AmberVM"),
         .target(name: "AmberLauncher", dependencies: ["AmberVM"]),
         .executableTarget(name: "amber", dependencies: ["AmberLauncher"]),
+        // Samples/embedding: a Swift host restoring 8 workers from one image.
+        .executableTarget(name: "embedding-sample", dependencies: ["AmberVM"], path: "Samples/embedding",
+                          exclude: ["README.md"]),
         // The embedding API as a host sees it: `import AmberVM`, nothing internal.
         .testTarget(name: "AmberEmbeddingTests", dependencies: ["AmberVM"]),
         .testTarget(

@@ -71,8 +71,10 @@ import AmberVM
         var output = ""
         var config = VMConfiguration()
         config.writeOutput = { output += $0 }
+        // snippet article-port begin
         config.port.monotonicClock = PortFunction("test clock") { clock.now }
         config.port.environment = .fixed(name: "captured", ["GREETING": "hello"])
+        // snippet article-port end
         let vm = try VM(configuration: config)
         #expect(vm.interpret(module: "main", source: """
             import "os" for Process

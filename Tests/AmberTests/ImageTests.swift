@@ -5,11 +5,17 @@ import Testing
 
 /// Runs the built `amber` executable as a separate process.
 func runAmber(_ args: [String], cwd: String, env: [String: String] = [:], stdin: String? = nil) throws -> (Int32, String, String) {
+    try runBuilt("amber", args, cwd: cwd, env: env, stdin: stdin)
+}
+
+/// Runs one of the package's built executables as a separate process.
+func runBuilt(_ program: String, _ args: [String], cwd: String, env: [String: String] = [:],
+              stdin: String? = nil) throws -> (Int32, String, String) {
     let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("amber").path
+        .appendingPathComponent(program).path
     let binary = FileManager.default.fileExists(atPath: exe) ? exe
         : URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/amber").path
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/" + program).path
     let p = Process()
     p.executableURL = URL(fileURLWithPath: binary)
     p.arguments = args

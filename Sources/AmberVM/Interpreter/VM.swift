@@ -46,8 +46,6 @@ public struct VMConfiguration {
     /// Source for `import "name"`, consulted after the built-in modules and
     /// before the file system; nil lets the search go on.
     public var moduleLoader: ((String) -> String?)? = nil
-    /// Allow `import "ffi"` (`--allow-ffi`).
-    public var allowFFI = false
     public init() {}
 
     /// Writes all of `s` to a file descriptor through the system port, retrying short writes.
