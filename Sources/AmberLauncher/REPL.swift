@@ -12,7 +12,7 @@ struct REPL {
     let io: LaunchIO
 
     func run() -> Int32 {
-        let interactive = isatty(0) != 0
+        let interactive = vm.port.standardStreams.isTerminal(0)
         if interactive { io.stdout("\(Launcher.version) -- type Wren code, Ctrl-D to leave\n") }
         var pending = ""
         while true {

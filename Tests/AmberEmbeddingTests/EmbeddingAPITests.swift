@@ -130,6 +130,30 @@ let gameSource = """
         #expect(throws: ScriptError.self) { try vm.variable(module: "nope", name: "Boom") }
     }
 
+    @Test func compileErrorsOfImportedModulesAreThrown() throws {
+        var errors = ""
+        var config = VMConfiguration()
+        config.writeError = { errors += $0 }
+        config.moduleLoader = { name in name == "broken" ? "var x = (" : nil }
+        let vm = try VM(configuration: config)
+        #expect(vm.interpret(module: "main", source: """
+            class Loader {
+              static load() {
+                import "broken"
+              }
+            }
+            """) == .success)
+        do {
+            _ = try vm.call(try vm.variable(module: "main", name: "Loader"), "load()")
+            Issue.record("expected a ScriptError")
+        } catch let e as ScriptError {
+            #expect(e.message == "Could not compile module 'broken'.")
+            #expect(e.stackTrace.first?.hasPrefix("[broken line 1] Error at end of file:") == true, "\(e.stackTrace)")
+            #expect(e.stackTrace.last == "[main line 3] in Loader.static load()")
+        }
+        #expect(errors == "")
+    }
+
     @Test func swiftErrorsBecomeCatchableWrenErrors() throws {
         struct Refused: Error, CustomStringConvertible { var description: String { "refused by host" } }
         var output = ""

@@ -63,13 +63,16 @@ extension VM {
         setRoot(.currentFiber, f.value)
         nestedRuns += 1
         hostCallDepth += 1
-        let traceBefore = hostErrorTrace
+        let traceBefore = hostErrorTrace, compileErrorsBefore = hostCompileErrors
         hostErrorTrace = nil
+        hostCompileErrors = []
         let outcome = run()
         hostCallDepth -= 1
         nestedRuns -= 1
-        let trace = hostErrorTrace ?? []
+        // Compile errors of modules it imported come first, then the frames.
+        let trace = hostCompileErrors + (hostErrorTrace ?? [])
         hostErrorTrace = traceBefore
+        hostCompileErrors = compileErrorsBefore
 
         // Everything may have moved: read both fibers back from the root block.
         let list = root(.hostCalls).ref

@@ -173,6 +173,8 @@ public final class VM: @unchecked Sendable {
     var hostCallDepth = 0
     /// The stack trace of the last uncaught error inside a host call.
     var hostErrorTrace: [String]? = nil
+    /// Compile errors of modules imported inside the current host call.
+    var hostCompileErrors: [String] = []
     /// Reusable entries of the handle list, and its incarnation (bumped on restore).
     var freeHandleSlots: [Int] = []
     var handleEpoch = 0

@@ -154,7 +154,10 @@ extension VM {
         }
         switch compileModule(name: canonical, source: source) {
         case .failure(let e):
-            config.writeError(e.messages.joined(separator: "\n") + "\n")
+            // Inside a host call the messages go to the host with the error.
+            if hostCallDepth > 0 { hostCompileErrors += e.messages } else {
+                config.writeError(e.messages.joined(separator: "\n") + "\n")
+            }
             _ = fail("Could not compile module '\(canonical)'.")
             return .failed
         case .success(let closure):
