@@ -18,6 +18,10 @@ let package = Package(
         .library(name: "AmberVM", targets: ["AmberVM"]),
         .executable(name: "amber", targets: ["amber"]),
     ],
+    dependencies: [
+        // `swift package generate-documentation --target AmberVM` (the DocC catalogue).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+    ],
     targets: [
         .target(name: "AmberVM"),
         .target(name: "AmberLauncher", dependencies: ["AmberVM"]),
