@@ -13,6 +13,8 @@ public enum ExitCode {
     public static let noInput: Int32 = 66
     public static let runtimeError: Int32 = 70
     public static let ioError: Int32 = 74
+    /// A snapshot asked for on the command line was not written (sysexits' EX_CANTCREAT).
+    public static let cannotCreate: Int32 = 73
 }
 
 /// Where the launcher's output goes; the tests capture it.
@@ -47,7 +49,9 @@ public enum Launcher {
       -snapshot:file=IMG,trigger=Class.method[,exit][,dryrun]
                             on entry to Class.method (any arity, or e.g. Class.method(_,_))
                             write the running VM to IMG; with ",exit" stop right after;
-                            with ",dryrun" run the hooks and compensations, write nothing
+                            with ",dryrun" run the hooks and compensations, write nothing.
+                            If IMG was not written (trigger never entered, a hook or the
+                            write failed), the exit status is 73
       -restore:file=IMG[,verify=header]
                             resume the program saved in IMG; later arguments are its own.
                             verify=header skips the heap checksum (the one restore step
@@ -108,8 +112,12 @@ public enum Launcher {
         guard let script = options.script else {
             return REPL(vm: vm, io: io).run()
         }
-        let status = runScript(vm: vm, path: script, io: io)
+        var status = runScript(vm: vm, path: script, io: io)
         if let report = vm.unfiredTriggerReport { io.stderr("amber: \(report)\n") }
+        // A build step that asked for an image must not pass without one.
+        if let request = options.snapshot, !request.dryRun, !vm.snapshotWritten, status == ExitCode.ok {
+            status = ExitCode.cannotCreate
+        }
         vm.shutdown()
         return status
     }

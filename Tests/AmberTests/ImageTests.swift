@@ -202,8 +202,25 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
         let resumed = try runAmber(["-restore:file=a.img"], cwd: dir)
         #expect(resumed.1 == "after\n")
         let unfired = try runAmber(["-snapshot:file=b.img,trigger=Nope.ready", "main.wren"], cwd: dir)
-        #expect(unfired.0 == 0)
+        #expect(unfired.0 == 73)
         #expect(unfired.2.contains("snapshot trigger 'Nope.ready' never fired: class Nope was never defined"))
+        let unfiredExit = try runAmber(["-snapshot:file=b.img,trigger=Nope.ready,exit", "main.wren"], cwd: dir)
+        #expect(unfiredExit.0 == 73)
+        // A failing pre-snapshot hook: nothing written, and the process says so.
+        try """
+        import "snapshot" for Snapshot
+        Snapshot.registerPreSnapshotHook { Fiber.abort("not now") }
+        class Main {
+          static ready() { System.print("ready") }
+        }
+        Main.ready()
+        """.write(toFile: dir + "/hooked.wren", atomically: true, encoding: .utf8)
+        for exit in ["", ",exit"] {
+            let failed = try runAmber(["-snapshot:file=c.img,trigger=Main.ready\(exit)", "hooked.wren"], cwd: dir)
+            #expect(failed.0 == 73, "\(failed.2)")
+            #expect(failed.2.contains("amber: snapshot failed: Pre-snapshot hook failed: not now"), "\(failed.2)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/c.img"))
+        }
         #expect(!FileManager.default.fileExists(atPath: dir + "/b.img"))
     }
 

@@ -25,11 +25,12 @@ extension VM {
             if let error = failure {
                 vm.config.writeError("amber: snapshot failed: \(error)\n")
                 if req.exitAfter {
-                    vm.exitCode = 74
+                    vm.exitCode = 73     // EX_CANTCREAT: the image asked for was not written
                     _ = vm.fail("exit")
                 }
                 return
             }
+            if !req.dryRun { vm.snapshotWritten = true }
             if req.exitAfter {
                 vm.exitCode = 0
                 _ = vm.fail("exit")

@@ -201,6 +201,8 @@ public final class VM: @unchecked Sendable {
     /// Whether the trigger class was defined / the snapshot was taken.
     public internal(set) var triggerClassSeen = false
     public internal(set) var snapshotTaken = false
+    /// The `-snapshot:` trigger fired and the image was written.
+    public internal(set) var snapshotWritten = false
     /// Report snapshot phases on stderr (`-verbose:snapshot`).
     public var verboseSnapshot = false
     var snapshotInProgress = false
