@@ -178,6 +178,33 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
         #expect(files == ["main.wren", "outer.img"])
     }
 
+    @Test func abandonedTemporariesAreRemovedAndSymlinksReplaced() throws {
+        let dir = try scratch(["main.wren": "class Main {\n  static ready() { System.print(\"ok\") }\n}\nMain.ready()\n",
+                               "target.txt": "keep me"])
+        // A writer that was killed (no such process) and one that still runs (this one).
+        let dead = dir + "/.amber-image-999999999-1234.tmp"
+        let alive = dir + "/.amber-image-\(getpid())-5678.tmp"
+        for f in [dead, alive] { try "partial".write(toFile: f, atomically: false, encoding: .utf8) }
+        try FileManager.default.createSymbolicLink(atPath: dir + "/app.img", withDestinationPath: dir + "/target.txt")
+        let run = try runAmber(["-snapshot:file=app.img,trigger=Main.ready,exit", "main.wren"], cwd: dir)
+        #expect(run.0 == 0, "\(run.2)")
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: alive))
+        // The link itself was replaced by the image; its target is untouched.
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/app.img")
+        #expect(attributes[.type] as? FileAttributeType == .typeRegular)
+        #expect(try String(contentsOfFile: dir + "/target.txt", encoding: .utf8) == "keep me")
+        #expect(try runAmber(["-restore:file=app.img"], cwd: dir).1 == "ok\n")
+    }
+
+    @Test func fifoImagePathIsRefusedAtOnce() throws {
+        let dir = try scratch([:])
+        #expect(mkfifo(dir + "/pipe.img", 0o600) == 0)
+        let r = try runAmber(["-restore:file=pipe.img"], cwd: dir)
+        #expect(r.0 == 74)
+        #expect(r.2.contains("'pipe.img' is not a regular file."), "\(r.2)")
+    }
+
     @Test func failingPostRestoreHookEndsTheRestore() throws {
         let script = """
         import "snapshot" for Snapshot

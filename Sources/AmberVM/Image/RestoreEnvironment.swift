@@ -8,7 +8,10 @@ import Darwin
 // environment, then the KEY=VALUE lines of every file registered with
 // Snapshot.registerRestoreEnvFile. Variables registered as immutable must hold
 // the value they had when the image was written. Everything recorded lives in
-// the root block, so it travels in the image.
+// the root block, so it travels in the image, and so it never holds a value:
+// a variable is recorded as null (unset) or a 52-bit keyed hash of its value
+// (`environmentFingerprint`), enough to say "changed since the snapshot", and
+// messages name variables, never values.
 
 extension VM {
     /// A root-block list or map, created on first use.
@@ -17,8 +20,27 @@ extension VM {
         return root(slot).ref
     }
 
-    func noteEnvironmentRead(_ name: Value, _ value: Value) {
-        mapSet(rootCollection(.envReads, map: true), name, value)
+    /// Remembers that the program read variable `name` (its fingerprint, not its value).
+    func noteEnvironmentRead(_ name: Value) {
+        let fingerprint = environmentFingerprint(string(name))
+        mapSet(rootCollection(.envReads, map: true), name, fingerprint)
+    }
+
+    /// Null if the variable is unset, else a keyed hash of its value as a Num.
+    /// The key is drawn once per heap from the port's entropy.
+    func environmentFingerprint(_ name: String) -> Value {
+        guard let value = environmentVariable(Array(name.utf8)) else { return .null }
+        if !root(.envHashKey).isNumber {
+            let bytes = port.entropy(8)
+            let key = bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } & 0x000F_FFFF_FFFF_FFFF
+            setRoot(.envHashKey, Value(Double(key)))
+        }
+        var h = UInt64(root(.envHashKey).number) ^ 0xcbf2_9ce4_8422_2325
+        for b in Array(name.utf8) + [0] + value {
+            h = (h ^ UInt64(b)) &* 0x100_0000_01b3
+            h ^= h >> 29
+        }
+        return Value(Double(h & 0x000F_FFFF_FFFF_FFFF))
     }
 
     /// Records the current values of the immutable variables (called when an image is written).
@@ -27,13 +49,8 @@ extension VM {
         let m = root(.immutableEnv).ref
         for i in 0..<mapCapacity(m) {
             guard let (k, _) = mapEntry(m, i) else { continue }
-            mapSet(m, k, environmentValue(string(k)))
+            mapSet(m, k, environmentFingerprint(string(k)))
         }
-    }
-
-    func environmentValue(_ name: String) -> Value {
-        guard let v = environmentVariable(Array(name.utf8)) else { return .null }
-        return newString(bytes: v).value
     }
 
     /// A variable as this VM sees it: set by a restore env file, else from
@@ -76,10 +93,8 @@ extension VM {
             for i in 0..<mapCapacity(m) {
                 guard let (k, was) = mapEntry(m, i) else { continue }
                 let name = string(k)
-                let now = environmentValue(name)
-                if !valuesEqual(was, now) {
-                    changed.append("'\(name)' (was \(describeEnv(was)), now \(describeEnv(now)))")
-                }
+                let now = environmentFingerprint(name)
+                if !valuesEqual(was, now) { changed.append("'\(name)' (\(describeChange(was, now)))") }
             }
             if !changed.isEmpty {
                 return "Immutable environment variable changed since the snapshot: " + changed.joined(separator: ", ") + "."
@@ -89,16 +104,21 @@ extension VM {
             let m = root(.envReads).ref
             for i in 0..<mapCapacity(m) {
                 guard let (k, was) = mapEntry(m, i) else { continue }
-                let now = environmentValue(string(k))
+                let now = environmentFingerprint(string(k))
                 if !valuesEqual(was, now) {
-                    verbose("environment variable \(string(k)) was read before the snapshot and differs now (was \(describeEnv(was)), now \(describeEnv(now)))")
+                    verbose("environment variable \(string(k)) was read before the snapshot and differs now (\(describeChange(was, now)))")
                 }
             }
         }
         return nil
     }
 
-    func describeEnv(_ v: Value) -> String { v.isNull ? "unset" : "'\(string(v))'" }
+    /// How a variable changed, without its values: "was set, now unset", "value changed".
+    func describeChange(_ was: Value, _ now: Value) -> String {
+        if was.isNull { return "was unset, now set" }
+        if now.isNull { return "was set, now unset" }
+        return "value changed"
+    }
 
     /// Parses KEY=VALUE lines; blank lines and # comments are allowed.
     static func parseEnvFile(_ path: String) -> Result<[(String, String)], ImageError> {

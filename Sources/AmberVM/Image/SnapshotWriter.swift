@@ -76,6 +76,9 @@ extension VM {
         captureImmutableEnvironment()
         recordPortSlots()
         flushOutput()
+        // Transient boxes are empty in the image; this process gets their values back.
+        let transients = emptyTransients()
+        defer { refillTransients(transients) }
         let before = heap.used
         collectGarbage()
         let t2 = port.monotonicClock()

@@ -76,8 +76,10 @@ enum Root: Int, CaseIterable {
     case lastModule         // the module imported last (for importVariable)
     case savedFiber         // the interrupted fiber while snapshot hooks run
     case envFiles           // List of paths registered with Snapshot.registerRestoreEnvFile
-    case immutableEnv       // Map: name -> value at snapshot (String or null)
-    case envReads           // Map: name -> value the program read with Process.env
+    case immutableEnv       // Map: name -> fingerprint at snapshot (Num, or null when unset)
+    case envReads           // Map: name -> fingerprint of what the program read with Process.env
+    case envHashKey         // Num: the key of environment fingerprints
+    case transients         // List of Snapshot.transient boxes (emptied before each snapshot)
     case nativeNames        // List of Strings: entry i names native id i (what method tables hold)
     case portSlots          // Map: port slot name -> implementation name (DESIGN.md section 6)
     case hostCalls          // List of fibers interrupted by nested host calls (VM.call)

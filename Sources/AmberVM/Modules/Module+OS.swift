@@ -86,7 +86,7 @@ extension VM {
             let value = vm.environmentVariable(Array(vm.stringBuffer(a[1].ref)))
             let result = value.map { vm.newString(bytes: $0).value } ?? .null
             // Remember what the program read: -verbose:snapshot reports values that differ after a restore.
-            vm.noteEnvironmentRead(a[1], result)
+            vm.noteEnvironmentRead(a[1])
             return vm.ret(a, result)
         }
         foreign("os.Process.static environment") { vm, a in

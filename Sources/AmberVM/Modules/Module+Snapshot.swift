@@ -6,7 +6,18 @@
 
 extension VM {
     static let snapshotSource = """
+    // A value that is never written into an image: it is emptied before every
+    // snapshot, and holds null after a restore until a post-restore hook sets it.
+    class Transient {
+      construct new_(value) { _value = value }
+      value { _value }
+      value=(v) { _value = v }
+    }
+
     class Snapshot {
+      static transient(value) { keep_(Transient.new_(value)) }
+      foreign static keep_(box)
+
       static registerPreSnapshotHook(fn) { register_(0, 0, fn) }
       static registerPreSnapshotHook(priority, fn) { register_(0, priority, fn) }
       static registerPostRestoreHook(fn) { register_(1, 0, fn) }
@@ -28,6 +39,10 @@ extension VM {
 
     func registerSnapshotModule() {
         registerBuiltinModule("snapshot", source: VM.snapshotSource)
+        foreign("snapshot.Snapshot.static keep_(_)") { vm, a in
+            vm.listAppend(vm.rootCollection(.transients, map: false), a[1])
+            return vm.ret(a, a[1])
+        }
         foreign("snapshot.Snapshot.static register_(_,_,_)") { vm, a in
             guard a[2].isNumber else { return vm.fail("Priority must be a number.") }
             guard vm.isClosure(a[3]) else { return vm.fail("Hook must be a function.") }
@@ -57,11 +72,49 @@ extension VM {
             let names = vm.listValues(a[1].ref)
             guard names.allSatisfy({ vm.isString($0) }) else { return vm.fail("Names must be a list of strings.") }
             let m = vm.rootCollection(.immutableEnv, map: true)
-            for n in names { vm.mapSet(m, n, vm.environmentValue(vm.string(n))) }
+            for n in names { vm.mapSet(m, n, vm.environmentFingerprint(vm.string(n))) }
             return vm.ret(a, .null)
         }
         foreign("snapshot.Snapshot.static isRestored") { vm, a in vm.ret(a, Value(vm.restored)) }
         foreign("snapshot.Snapshot.static generation") { vm, a in vm.ret(a, Value(vm.generation)) }
         foreign("snapshot.Snapshot.static downtime") { vm, a in vm.ret(a, Value(vm.downtime)) }
+    }
+}
+
+/// What a transient box held while an image was written without it.
+enum TransientValue {
+    case plain(Value)        // null, a bool or a number: no heap object
+    case string([UInt8])     // re-created after writing
+    case dropped             // another object: the writer loses it too
+}
+
+extension VM {
+    /// Empties every `Snapshot.transient` box (before a snapshot) and returns
+    /// what they held, as far as it can be kept outside the heap.
+    func emptyTransients() -> [TransientValue] {
+        guard root(.transients).isObject else { return [] }
+        let list = root(.transients).ref
+        return (0..<listCount(list)).map { i in
+            let box = listGet(list, i).ref
+            let v = heap[box, 0]
+            heap[box, 0] = .null
+            if !v.isObject { return .plain(v) }
+            if isString(v) { return .string(Array(stringBuffer(v.ref))) }
+            return .dropped
+        }
+    }
+
+    /// Puts back what `emptyTransients` kept (after the image is written).
+    func refillTransients(_ saved: [TransientValue]) {
+        guard root(.transients).isObject else { return }
+        let list = root(.transients).ref
+        for (i, value) in saved.enumerated() where i < listCount(list) {
+            let box = listGet(list, i).ref
+            switch value {
+            case .plain(let v): heap[box, 0] = v
+            case .string(let bytes): heap[box, 0] = newString(bytes: bytes).value
+            case .dropped: break
+            }
+        }
     }
 }

@@ -72,6 +72,7 @@ enum AtomicFileWriter {
     /// On failure nothing is left behind. Returns nil or what failed.
     static func write(_ path: String, parts: [Part], size: Int) -> String? {
         let dir = VM.directory(of: path)
+        removeAbandonedTemporaries(in: dir.isEmpty ? "." : dir)
         let temp = (dir.isEmpty ? "" : dir + "/") + ".amber-image-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return "Cannot write image '\(path)': \(String(cString: strerror(errno)))." }
@@ -107,6 +108,24 @@ enum AtomicFileWriter {
         let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { _ = fsync(dfd); close(dfd) }
         return nil
+    }
+}
+
+extension AtomicFileWriter {
+    /// Removes `.amber-image-PID-*.tmp` files whose writer (PID) is gone: a
+    /// killed snapshot leaves one behind, the next snapshot there cleans up.
+    static func removeAbandonedTemporaries(in dir: String) {
+        guard let d = opendir(dir) else { return }
+        defer { closedir(d) }
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix(".amber-image-"), name.hasSuffix(".tmp") else { continue }
+            let fields = name.dropFirst(".amber-image-".count).split(separator: "-")
+            guard let first = fields.first, let pid = Int32(first), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(dir + "/" + name) }
+        }
     }
 }
 
