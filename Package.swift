@@ -9,6 +9,7 @@
 //   AmberLauncher  option parsing, script running, REPL and exit codes; shared by
 //                  the `amber` executable and the tests (which run it in-process).
 //   amber          the command-line launcher, a thin main over AmberLauncher.
+//   CFFI           system-library module for libffi (needs libffi-dev / pkg-config libffi).
 import PackageDescription
 
 let package = Package(
@@ -18,7 +19,10 @@ let package = Package(
         .executable(name: "amber", targets: ["amber"]),
     ],
     targets: [
-        .target(name: "AmberVM"),
+        // libffi, for the ffi module (Sources/AmberVM/FFI only imports it).
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
+                       providers: [.apt(["libffi-dev"])]),
+        .target(name: "AmberVM", dependencies: ["CFFI"]),
         .target(name: "AmberLauncher", dependencies: ["AmberVM"]),
         .executableTarget(name: "amber", dependencies: ["AmberLauncher"]),
         .testTarget(

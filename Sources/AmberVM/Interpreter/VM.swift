@@ -37,6 +37,11 @@ public struct VMConfiguration {
     public var arguments: [String] = []
     /// All arguments, as `Process.allArguments` sees them.
     public var allArguments: [String] = []
+    /// Allow the ffi module (`--allow-ffi`): scripts may call C code. Off by default.
+    public var allowFFI = false
+    /// With `allowFFI`, the only libraries `Library.open` may open (by path or
+    /// file name; "process" admits `Library.process`); nil allows any (`--allow-ffi=a,b`).
+    public var allowedLibraries: [String]? = nil
     public init() {}
 
     /// Writes all of `s` to a file descriptor, retrying short writes.
@@ -74,6 +79,7 @@ enum Root: Int, CaseIterable {
     case envFiles           // List of paths registered with Snapshot.registerRestoreEnvFile
     case immutableEnv       // Map: name -> value at snapshot (String or null)
     case envReads           // Map: name -> value the program read with Process.env
+    case ffi                // List: the ffi module's registry of descriptions and state (FFI/FFIRuntime.swift)
 }
 
 /// A native method: args[0] is the receiver, args[1...arity] the arguments.
@@ -212,6 +218,8 @@ public final class VM {
     var lastMetadataSize = 0
     /// Number of collections so far.
     public internal(set) var collections = 0
+    /// The FFI side table: dlopen handles, symbols, cifs, closures (never in the heap).
+    let ffi = FFIRuntime()
 
     public convenience init(configuration: VMConfiguration = VMConfiguration()) throws {
         try self.init(configuration: configuration, bootstrap: true)
