@@ -14,6 +14,8 @@ extension VM {
     /// The registry List (descriptions), state slot 0.
     func ffiRegistry() -> ObjRef { listGet(ffiState()!, 0).ref }
 
+    static func capitalized(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }
+
     /// A signature type from a script value: a type name or a Struct.
     func ffiParseType(_ v: Value, allowVoid: Bool, _ what: String) throws(FFIError) -> FFIType {
         if isString(v) {
@@ -21,7 +23,7 @@ extension VM {
             guard let t = FFIType.names[name] else {
                 throw FFIError("Unknown type '\(name)' for \(what) (types: \(FFIType.nameList)).")
             }
-            if t == .void && !allowVoid { throw FFIError("\(what) cannot be void.") }
+            if t == .void && !allowVoid { throw FFIError(VM.capitalized(what) + " cannot be void.") }
             return t
         }
         if ffiIs(v, .structure) {
@@ -30,7 +32,7 @@ extension VM {
             return .structure(Int(i.number))
         }
         if v.isNumber, ffi.structure(Int(v.number)) != nil { return .structure(Int(v.number)) }
-        throw FFIError("The type of \(what) must be a type name (String) or a Struct, not \(ffiDescribe(v)).")
+        throw FFIError(VM.capitalized(what) + " must be a type name (String) or a Struct, not \(ffiDescribe(v)).")
     }
 
     /// What the heap records for a type: the name, or the struct's registry index.

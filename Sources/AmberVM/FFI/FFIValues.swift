@@ -169,7 +169,7 @@ extension VM {
 
     /// The message for a Pointer (or view) used after a restore.
     func ffiStaleMessage(_ made: Int) -> String {
-        "Pointer from before the restore (generation \(made)) used in generation \(generation)."
+        "Pointer from before the restore (generation \(made)) used in generation \(generation)"
     }
 
     /// The address of a Pointer; nil (error set) when it is stale.
