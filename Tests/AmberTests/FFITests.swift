@@ -81,6 +81,10 @@ var check = Fn.new {|name, f|
         System.print(Libc.function("strtoull", "uint64", ["string", "pointer", "int32"]).call("18446744073709549568", end, 10) == 18446744073709549568)
         System.print(Libm.function("fabsf", "float", ["float"]).call(-2.5))
         System.print(Libm.function("fabs", "double", ["double"]).call(-0.125))
+        // Mixed classes go through libffi, all-double signatures straight through.
+        System.print(Libm.function("ldexp", "double", ["double", "int32"]).call(0.75, 4))
+        System.print(Libm.function("fma", "double", ["double", "double", "double"]).call(2, 3, 0.5))
+        System.print(Libm.function("lround", "int64", ["double"]).call(-2.5))
         System.print(Libc.function("strlen", "size_t", ["string"]).call(""))
         System.print(Libc.function("abs", "bool", ["int32"]).call(1))
         System.print(Libc.function("abs", "bool", ["int32"]).call(0))
@@ -102,7 +106,7 @@ var check = Fn.new {|name, f|
         """)
         #expect(r.code == 0, "\(r.err)")
         #expect(lines(r.out) == ["5", "65", "300", "true", "2147483647", "true", "1e+15", "42", "true",
-                                 "2.5", "0.125", "0", "true", "false", "1", "ber", "null", "true", "-7", "true",
+                                 "2.5", "0.125", "12", "6.5", "-3", "0", "true", "false", "1", "ber", "null", "true", "-7", "true",
                                  "null", "true", "null"])
     }
 

@@ -27,47 +27,56 @@ extension VM {
         }
     }
 
-    /// The bound function behind a Function object, or nil (error set).
+    /// The call site behind a Function object, or nil (error set).
     @inline(__always)
-    func ffiFunction(_ receiver: Value) -> FFIFunction? {
+    func ffiSite(_ receiver: Value) -> UnsafeMutablePointer<FFICallSite>? {
         let i = heap[receiver.ref, FFIField.index]
-        if _fastPath(i.isNumber), let fn = ffi.function(Int(i.number)) { return fn }
+        if _fastPath(i.isNumber), let site = ffi.site(Int(i.number)) { return site }
         _ = fail("Function is not bound.")
         return nil
     }
 
+    /// The C name of the function at a call site (for messages).
+    @inline(never)
+    func ffiName(_ site: UnsafeMutablePointer<FFICallSite>) -> String {
+        for case .function(let f) in ffi.entries where f.site == site { return f.name }
+        return "?"
+    }
+
     func ffiCall(_ a: UnsafeMutablePointer<Value>, argc: Int) -> Bool {
-        guard let fn = ffiFunction(a[0]) else { return false }
-        if _slowPath(fn.variadic) {
+        guard let site = ffiSite(a[0]) else { return false }
+        let s = site.pointee
+        if _slowPath(s.variadic) {
             guard argc == 3 else {
-                return fail("'\(fn.name)' is variadic: call it as call(fixedArgs, variadicTypes, variadicArgs).")
+                return fail("'\(ffiName(site))' is variadic: call it as call(fixedArgs, variadicTypes, variadicArgs).")
             }
-            return ffiCallVariadic(a, fn)
+            return ffiCallVariadic(a, site)
         }
-        guard _fastPath(argc == fn.args.count) else {
-            return fail("'\(fn.name)' expects \(fn.args.count) argument(s), got \(argc).")
+        guard _fastPath(argc == s.argc) else {
+            return fail("'\(ffiName(site))' expects \(s.argc) argument(s), got \(argc).")
         }
         let rt = ffi
         let mark = rt.arenaTop
+        // Direct calls take every integer widened to a full register.
+        let widen = s.direct != .none
         for i in 0..<argc {
-            let slot = fn.argValues + 16 * i
-            guard ffiStoreArg(a[i + 1], fn.args[i], slot, fn.argPointers + i, fn.name, i + 1) else {
+            guard ffiStoreArg(a[i + 1], s.args[i], s.argValues + 16 * i, s.argPointers + i, site, i + 1, widen: widen) else {
                 rt.arenaTop = mark
                 return false
             }
         }
-        return ffiInvoke(a, fn, cif: fn.cif, argPointers: fn.argPointers, mark: mark)
+        return ffiInvoke(a, site, cif: s.cif, argPointers: s.argPointers, mark: mark)
     }
 
     /// Converts one argument into `slot` (or points libffi at a struct's bytes).
     @inline(__always)
     func ffiStoreArg(_ v: Value, _ t: FFIType, _ slot: UnsafeMutableRawPointer,
                      _ pointerSlot: UnsafeMutablePointer<UnsafeMutableRawPointer?>,
-                     _ name: String, _ n: Int) -> Bool {
+                     _ site: UnsafeMutablePointer<FFICallSite>, _ n: Int, widen: Bool) -> Bool {
         switch t {
         case .string:
             guard isString(v) else {
-                return fail("Argument \(n) of '\(name)' must be a String, not \(ffiDescribe(v)).")
+                return fail("Argument \(n) of '\(ffiName(site))' must be a String, not \(ffiDescribe(v)).")
             }
             let len = stringLength(v.ref)
             let p = ffi.scratch(len + 1)
@@ -75,56 +84,103 @@ extension VM {
             slot.storeBytes(of: p, as: UnsafeMutableRawPointer.self)
             return true
         case .pointer:
-            guard let p = ffiPointerArg(v, "Argument \(n) of '\(name)'") else { return false }
+            guard let p = ffiPointerArg(v, "Argument \(n) of '\(ffiName(site))'") else { return false }
             slot.storeBytes(of: p, as: UnsafeMutableRawPointer?.self)
             return true
         case .structure(let si):
             guard ffiIs(v, .memory), let (p, size) = ffiMemoryBytes(v), let p else {
                 if hasError { return false }
-                return fail("Argument \(n) of '\(name)' must be a Memory holding the struct, not \(ffiDescribe(v)).")
+                return fail("Argument \(n) of '\(ffiName(site))' must be a Memory holding the struct, not \(ffiDescribe(v)).")
             }
             let need = ffi.structure(si)?.size ?? 0
             guard size >= need else {
-                return fail("Argument \(n) of '\(name)' is a Memory of \(size) bytes; the struct needs \(need).")
+                return fail("Argument \(n) of '\(ffiName(site))' is a Memory of \(size) bytes; the struct needs \(need).")
             }
             pointerSlot.pointee = p
             return true
         default:
-            pointerSlot.pointee = slot
-            return ffiStoreScalar(v, t, slot, widen: false, "Argument \(n) of '\(name)'")
+            return ffiStoreScalar(v, t, slot, widen: widen, "Argument \(n) of '\(ffiName(site))'")
         }
     }
 
-    /// Calls `fn` with prepared arguments and delivers its result.
+    /// Calls the function with prepared arguments and delivers its result.
     @inline(__always)
-    func ffiInvoke(_ a: UnsafeMutablePointer<Value>, _ fn: FFIFunction, cif: UnsafeMutablePointer<ffi_cif>,
+    func ffiInvoke(_ a: UnsafeMutablePointer<Value>, _ site: UnsafeMutablePointer<FFICallSite>, cif: UnsafeMutablePointer<ffi_cif>,
                    argPointers: UnsafeMutablePointer<UnsafeMutableRawPointer?>, mark: Int) -> Bool {
-        let rt = ffi
-        let runs = rt.callbackRuns
+        let h = ffi.hot
+        let runs = h.pointee.callbackRuns
         let base = stackIndex(a)
-        if rt.callDepth == 0 { rt.callThread = pthread_self() }
-        rt.callDepth += 1
-        ffi_call(cif, unsafeBitCast(fn.address, to: (@convention(c) () -> Void).self), fn.retValue, argPointers)
-        rt.callDepth -= 1
-        rt.arenaTop = mark
-        if rt.callDepth == 0 {
-            if _slowPath(!rt.spills.isEmpty) {
-                for p in rt.spills { free(p) }
-                rt.spills.removeAll()
-            }
+        if h.pointee.callDepth == 0 { h.pointee.callThread = pthread_self() }
+        h.pointee.callDepth += 1
+        let s = site.pointee
+        switch s.direct {
+        case .integers: ffiCallIntegers(s)
+        case .doubles: ffiCallDoubles(s)
+        case .none: ffi_call(cif, unsafeBitCast(s.address, to: (@convention(c) () -> Void).self), s.retValue, argPointers)
         }
-        if _fastPath(runs == rt.callbackRuns) {
-            guard let v = ffiResult(fn) else { return false }
+        h.pointee.callDepth -= 1
+        h.pointee.arenaTop = mark
+        if _slowPath(h.pointee.hasSpills) && h.pointee.callDepth == 0 {
+            for p in ffi.spills { free(p) }
+            ffi.spills.removeAll()
+            h.pointee.hasSpills = false
+        }
+        if _fastPath(runs == h.pointee.callbackRuns) {
+            guard let v = ffiResult(s.ret, s.retValue) else { return false }
             return ret(a, v)
         }
-        return ffiFinishAfterCallbacks(fn, base: base)
+        return ffiFinishAfterCallbacks(site, base: base)
+    }
+
+    // MARK: Direct calls
+    //
+    // NOTE: libffi's ffi_call classifies every argument again on each call:
+    // about 290 instructions of a strlen call's ~700 (callgrind, release
+    // build), where the call itself is a handful. For the commonest shapes
+    // the C calling convention needs no classification: on x86-64 (System V)
+    // and arm64, integer-class arguments go in integer registers in order and
+    // doubles in vector registers in order, so a function of only such
+    // arguments can be called through a plain C function type, with every
+    // integer widened to 64 bits as the caller must (narrower results are
+    // read from the low bytes). Everything else, and variadic functions, go
+    // through the prepared cif.
+
+    @inline(__always)
+    func ffiCallIntegers(_ s: FFICallSite) {
+        let v = s.argValues
+        @inline(__always) func x(_ i: Int) -> Int { v.load(fromByteOffset: 16 * i, as: Int.self) }
+        let r: Int
+        switch s.argc {
+        case 0: r = unsafeBitCast(s.address, to: (@convention(c) () -> Int).self)()
+        case 1: r = unsafeBitCast(s.address, to: (@convention(c) (Int) -> Int).self)(x(0))
+        case 2: r = unsafeBitCast(s.address, to: (@convention(c) (Int, Int) -> Int).self)(x(0), x(1))
+        case 3: r = unsafeBitCast(s.address, to: (@convention(c) (Int, Int, Int) -> Int).self)(x(0), x(1), x(2))
+        case 4: r = unsafeBitCast(s.address, to: (@convention(c) (Int, Int, Int, Int) -> Int).self)(x(0), x(1), x(2), x(3))
+        case 5: r = unsafeBitCast(s.address, to: (@convention(c) (Int, Int, Int, Int, Int) -> Int).self)(x(0), x(1), x(2), x(3), x(4))
+        default: r = unsafeBitCast(s.address, to: (@convention(c) (Int, Int, Int, Int, Int, Int) -> Int).self)(x(0), x(1), x(2), x(3), x(4), x(5))
+        }
+        s.retValue.storeBytes(of: r, as: Int.self)
+    }
+
+    @inline(__always)
+    func ffiCallDoubles(_ s: FFICallSite) {
+        let v = s.argValues
+        @inline(__always) func x(_ i: Int) -> Double { v.load(fromByteOffset: 16 * i, as: Double.self) }
+        let r: Double
+        switch s.argc {
+        case 0: r = unsafeBitCast(s.address, to: (@convention(c) () -> Double).self)()
+        case 1: r = unsafeBitCast(s.address, to: (@convention(c) (Double) -> Double).self)(x(0))
+        case 2: r = unsafeBitCast(s.address, to: (@convention(c) (Double, Double) -> Double).self)(x(0), x(1))
+        case 3: r = unsafeBitCast(s.address, to: (@convention(c) (Double, Double, Double) -> Double).self)(x(0), x(1), x(2))
+        default: r = unsafeBitCast(s.address, to: (@convention(c) (Double, Double, Double, Double) -> Double).self)(x(0), x(1), x(2), x(3))
+        }
+        s.retValue.storeBytes(of: r, as: Double.self)
     }
 
     /// The C result as a Wren value; nil (error set) when out of memory.
     @inline(__always)
-    func ffiResult(_ fn: FFIFunction) -> Value? {
-        let r = fn.retValue
-        switch fn.ret {
+    func ffiResult(_ type: FFIType, _ r: UnsafeMutableRawPointer) -> Value? {
+        switch type {
         case .pointer:
             return ffiNewPointer(UInt(bitPattern: r.load(as: Int.self)))
         case .string:
@@ -139,15 +195,16 @@ extension VM {
             }
             return v
         default:
-            return ffiLoadScalar(fn.ret, r)
+            return ffiLoadScalar(type, r)
         }
     }
 
     /// After callbacks ran inside a call: report their error, or write the
     /// result into the caller's stack slot `base` and let the loop reload.
     @inline(never)
-    func ffiFinishAfterCallbacks(_ fn: FFIFunction, base: Int) -> Bool {
+    func ffiFinishAfterCallbacks(_ site: UnsafeMutablePointer<FFICallSite>, base: Int) -> Bool {
         let rt = ffi
+        let name = ffiName(site)
         if rt.callDepth == 0 {
             if let code = rt.callbackExit {
                 rt.callbackExit = nil
@@ -157,13 +214,13 @@ extension VM {
             }
             if let message = rt.callbackError {
                 rt.callbackError = nil
-                return fail("Error in a callback called by '\(fn.name)': \(message)")
+                return fail("Error in a callback called by '\(name)': \(message)")
             }
         } else if rt.callbackError != nil || rt.callbackExit != nil {
             // An outer foreign call reports it when it returns.
-            return fail("Error in a callback called by '\(fn.name)'.")
+            return fail("Error in a callback called by '\(name)'.")
         }
-        guard let v = ffiResult(fn) else { return false }
+        guard let v = ffiResult(site.pointee.ret, site.pointee.retValue) else { return false }
         let f = fiber
         arrayElements(heap[f, FiberLayout.stack].ref)[base] = v
         heap.setWord(f, FiberLayout.stackTop, base + 1)
@@ -174,7 +231,8 @@ extension VM {
 
     /// `fn.call(fixedArgs, variadicTypes, variadicArgs)`: the cif is built once
     /// per list of variadic types, then cached on the function.
-    func ffiCallVariadic(_ a: UnsafeMutablePointer<Value>, _ fn: FFIFunction) -> Bool {
+    func ffiCallVariadic(_ a: UnsafeMutablePointer<Value>, _ site: UnsafeMutablePointer<FFICallSite>) -> Bool {
+        guard let fn = ffi.function(Int(heap[a[0].ref, FFIField.index].number)) else { return fail("Function is not bound.") }
         func list(_ v: Value, _ what: String) -> ObjRef? {
             guard v.isObject, heap.kind(v.ref) == .list else {
                 _ = fail("The \(what) of variadic '\(fn.name)' must be a List, not \(ffiDescribe(v)).")
@@ -226,11 +284,11 @@ extension VM {
         for (i, t) in all.enumerated() {
             let v = i < fn.args.count ? listGet(fixed, i) : listGet(vargs, i - fn.args.count)
             pointers[i] = values + 16 * i
-            guard ffiStoreArg(v, t, values + 16 * i, pointers + i, fn.name, i + 1) else {
+            guard ffiStoreArg(v, t, values + 16 * i, pointers + i, site, i + 1, widen: false) else {
                 rt.arenaTop = mark
                 return false
             }
         }
-        return ffiInvoke(a, fn, cif: vc.cif, argPointers: pointers, mark: mark)
+        return ffiInvoke(a, site, cif: vc.cif, argPointers: pointers, mark: mark)
     }
 }
