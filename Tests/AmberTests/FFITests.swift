@@ -532,3 +532,27 @@ var check = Fn.new {|name, f|
         #expect(noLibrary.2.contains("Cannot open library '\(dir)/libcopy.so'"), "\(noLibrary.2)")
     }
 }
+
+/// README's "Foreign functions" sample runs and prints what README says it prints.
+@Suite struct FFIReadmeTests {
+    @Test func readmeSampleRuns() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md").path
+        let text = try String(contentsOfFile: readme, encoding: .utf8)
+        guard let section = text.range(of: "## Foreign functions") else {
+            Issue.record("README.md has no Foreign functions section")
+            return
+        }
+        let rest = text[section.upperBound...]
+        let blocks = rest.components(separatedBy: "```").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        guard blocks.count >= 2, blocks[0].hasPrefix("wren\n") else {
+            Issue.record("expected a wren block and its output block")
+            return
+        }
+        let source = String(blocks[0].dropFirst("wren\n".count))
+        let expected = blocks[1].trimmingCharacters(in: .newlines)
+        let r = try runFFI(source)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.trimmingCharacters(in: .newlines) == expected)
+    }
+}
