@@ -279,6 +279,21 @@ var check = Fn.new {|name, f|
         #expect(!FileManager.default.fileExists(atPath: "never.img"))
     }
 
+    @Test func processExitInsideACallbackEndsTheRun() throws {
+        let r = try runFFI(ffiPrelude + """
+        import "os" for Process
+        var cmp = Callback.new("int32", ["pointer", "pointer"]) {|a, b|
+          System.print("in callback")
+          Process.exit(3)
+        }
+        var qsort = Libc.function("qsort", "void", ["pointer", "size_t", "size_t", "pointer"])
+        Fiber.new { qsort.call(Memory.alloc(8), 2, 4, cmp) }.try()
+        System.print("not reached")
+        """)
+        #expect(r.code == 3, "\(r.err)")
+        #expect(r.out == "in callback\n")
+    }
+
     @Test func badInputIsAnErrorNeverACrash() throws {
         let dir = try temporaryDirectory()
         try String(repeating: "not a shared library\n", count: 20).write(toFile: dir + "/notalib.so", atomically: true, encoding: .utf8)
