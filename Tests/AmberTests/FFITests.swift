@@ -23,7 +23,7 @@ func lines(_ s: String) -> [String] {
 
 /// Each `check(name) { ... }` prints "name: <result or error message>".
 let ffiPrelude = """
-import "ffi" for Library, Callback, Memory, Pointer, Struct
+import "ffi" for Library, Callback, Memory, Pointer, Struct, Function
 var Libc = Library.open("libc.so.6")
 var Libm = Library.open("libm.so.6")
 var check = Fn.new {|name, f|
@@ -144,6 +144,8 @@ var check = Fn.new {|name, f|
         check.call("range") { m.setInt8(0, 128) }
         check.call("type") { m.setDouble(0, "x") }
         check.call("alloc") { Memory.alloc(-1) }
+        check.call("alloc huge") { Memory.alloc(1e300) }
+        check.call("alloc over the heap") { Memory.alloc(1e12) }
         check.call("owned in memory") { m.setPointer(0, s) }
         m.setPointer(0, null)
         System.print(m.pointer(0).isNull)
@@ -160,6 +162,8 @@ var check = Fn.new {|name, f|
             "range: Value is out of range for int8: 128.",
             "type: Value must be a Num (double), not a String.",
             "alloc: Size must not be negative.",
+            "alloc huge: Out of memory.",
+            "alloc over the heap: Out of memory.",
             "owned in memory: A Memory the heap owns has no fixed address to store; pass it to the call directly.",
             "true",
         ])
@@ -324,6 +328,13 @@ var check = Fn.new {|name, f|
         check.call("pointer type") { Libc.function("free", "void", ["pointer"]).call("x") }
         check.call("view of null") { Memory.view(Libc.function("getenv", "pointer", ["string"]).call("NO_SUCH_VARIABLE_AMBER"), 4) }
         check.call("view of number") { Memory.view(1234, 4) }
+        check.call("made pointer") { Pointer.new_().isNull }
+        check.call("made pointer string") { Pointer.new_().toString }
+        check.call("made memory") { Memory.new_().int8(0) }
+        check.call("made function") { Function.new_().call() }
+        check.call("made library") { Library.new_().function("abs", "int32", ["int32"]) }
+        check.call("made struct") { Struct.new_().size }
+        check.call("made callback") { Libc.function("free", "void", ["pointer"]).call(Callback.new_()) }
         """)
         #expect(r.code == 0, "\(r.err)")
         #expect(lines(r.out) == [
@@ -351,6 +362,13 @@ var check = Fn.new {|name, f|
             "pointer type: Argument 1 of 'free' must be a Pointer, Memory, Callback or null, not a String.",
             "view of null: Cannot view a NULL pointer.",
             "view of number: Memory.view needs a Pointer, not a Num.",
+            "made pointer: Pointer has no address (Pointers come from foreign calls).",
+            "made pointer string: Pointer(none)",
+            "made memory: Memory has no bytes (make one with Memory.alloc, Memory.fromString or Memory.view).",
+            "made function: Function is not bound.",
+            "made library: Library is not open.",
+            "made struct: Struct is not built.",
+            "made callback: Argument 1 of 'free': the callback is not bound.",
         ])
     }
 

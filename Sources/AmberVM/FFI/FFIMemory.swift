@@ -130,8 +130,12 @@ extension VM {
             return vm.ret(a, Value(address == other))
         }
         foreign("ffi.Pointer.toString") { vm, a in
-            let g = Int(vm.heap[a[0].ref, FFIField.pointerGeneration].number)
-            let address = UInt(vm.heap[a[0].ref, FFIField.pointerAddress].number)
+            let gv = vm.heap[a[0].ref, FFIField.pointerGeneration], av = vm.heap[a[0].ref, FFIField.pointerAddress]
+            guard gv.isNumber, av.isNumber, av.number >= 0, av.number < 18446744073709551616.0 else {
+                return vm.ret(a, vm.newString("Pointer(none)").value)
+            }
+            let g = Int(gv.number)
+            let address = UInt(av.number)
             let stale = g == vm.generation ? "" : " (stale: generation \(g))"
             return vm.ret(a, vm.newString("Pointer(0x\(String(address, radix: 16)))\(stale)").value)
         }

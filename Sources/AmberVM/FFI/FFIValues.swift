@@ -155,7 +155,7 @@ extension VM {
 
     /// A new Memory owning a copy of `count` bytes at `from` (or zeros).
     func ffiNewMemory(count: Int, from: UnsafeRawPointer?) -> Value? {
-        guard heap.canAllocate(count + 256) else { return nil }
+        guard count >= 0, count <= 1 << 40, heap.canAllocate(count + 256) else { return nil }
         let bytes = heap.allocate(.bytes, cls: .none, size: BytesLayout.dataOffset + count)
         heap.setWord(bytes, BytesLayout.length, count)
         if let from, count > 0 { memcpy(bytesPointer(bytes), from, count) }
@@ -174,10 +174,15 @@ extension VM {
 
     /// The address of a Pointer; nil (error set) when it is stale.
     func ffiPointerAddress(_ v: Value) -> UInt? {
-        let g = Int(heap[v.ref, FFIField.pointerGeneration].number)
+        let gv = heap[v.ref, FFIField.pointerGeneration], a = heap[v.ref, FFIField.pointerAddress]
+        // Only the natives make Pointers; one made with `new_()` (or a subclass) has no address.
+        guard gv.isNumber, a.isNumber, a.number >= 0, a.number < 18446744073709551616.0 else {
+            _ = fail("Pointer has no address (Pointers come from foreign calls).")
+            return nil
+        }
+        let g = Int(gv.number)
         guard g == generation else { _ = fail(ffiStaleMessage(g)); return nil }
-        let a = heap[v.ref, FFIField.pointerAddress]
-        return a.isNumber ? UInt(a.number) : 0
+        return UInt(a.number)
     }
 
     /// Start and size of a Memory's bytes right now (owned bytes move with
@@ -185,15 +190,20 @@ extension VM {
     /// stale view.
     func ffiMemoryBytes(_ v: Value) -> (UnsafeMutableRawPointer?, Int)? {
         let o = heap.slotPointer(v.ref)
-        let size = o[FFIField.memorySize].isNumber ? Int(o[FFIField.memorySize].number) : 0
+        let sv = o[FFIField.memorySize]
+        let size = sv.isNumber && sv.number >= 0 && sv.number < 1e18 ? Int(sv.number) : 0
         let b = o[FFIField.memoryBytes]
         if b.isObject, heap.kind(b.ref) == .bytes {
             return (bytesPointer(b.ref), min(size, bytesLength(b.ref)))
         }
-        let g = o[FFIField.memoryGeneration].isNumber ? Int(o[FFIField.memoryGeneration].number) : -1
+        let gv = o[FFIField.memoryGeneration], a = o[FFIField.memoryAddress]
+        guard gv.isNumber, a.isNumber, a.number >= 0, a.number < 18446744073709551616.0 else {
+            _ = fail("Memory has no bytes (make one with Memory.alloc, Memory.fromString or Memory.view).")
+            return nil
+        }
+        let g = Int(gv.number)
         guard g == generation else { _ = fail(ffiStaleMessage(g)); return nil }
-        let a = o[FFIField.memoryAddress]
-        return (UnsafeMutableRawPointer(bitPattern: a.isNumber ? UInt(a.number) : 0), size)
+        return (UnsafeMutableRawPointer(bitPattern: UInt(a.number)), size)
     }
 
     /// A value passed as a C pointer: a Pointer, a Memory (its bytes, for the
