@@ -17,7 +17,8 @@ extension VM {
     static func capitalized(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }
 
     /// A signature type from a script value: a type name or a Struct.
-    func ffiParseType(_ v: Value, allowVoid: Bool, _ what: String) throws(FFIError) -> FFIType {
+    /// `description`: `v` comes from a registry description, where a struct is its index.
+    func ffiParseType(_ v: Value, allowVoid: Bool, _ what: String, description: Bool = false) throws(FFIError) -> FFIType {
         if isString(v) {
             let name = string(v)
             guard let t = FFIType.names[name] else {
@@ -31,7 +32,9 @@ extension VM {
             guard i.isNumber, ffi.structure(Int(i.number)) != nil else { throw FFIError("\(what) is a Struct that is not built.") }
             return .structure(Int(i.number))
         }
-        if v.isNumber, ffi.structure(Int(v.number)) != nil { return .structure(Int(v.number)) }
+        if description, v.isNumber, v.number >= 0, v.number < Double(ffi.entries.count), ffi.structure(Int(v.number)) != nil {
+            return .structure(Int(v.number))
+        }
         throw FFIError(VM.capitalized(what) + " must be a type name (String) or a Struct, not \(ffiDescribe(v)).")
     }
 
@@ -140,7 +143,7 @@ extension VM {
         func types(_ v: Value, _ what: String) throws(FFIError) -> [FFIType] {
             guard v.isObject, heap.kind(v.ref) == .list else { throw FFIError("Registry entry \(index) is malformed.") }
             var out: [FFIType] = []
-            for i in 0..<listCount(v.ref) { out.append(try ffiParseType(listGet(v.ref, i), allowVoid: false, what)) }
+            for i in 0..<listCount(v.ref) { out.append(try ffiParseType(listGet(v.ref, i), allowVoid: false, what, description: true)) }
             return out
         }
         switch string(listGet(d, 0)) {
@@ -156,12 +159,12 @@ extension VM {
             let lib = Int(listGet(d, 1).number)
             guard let library = ffi.library(lib) else { throw FFIError("Registry entry \(index) names no library.") }
             let symbol = string(listGet(d, 2))
-            let ret = try ffiParseType(listGet(d, 3), allowVoid: true, "the return type of '\(symbol)'")
+            let ret = try ffiParseType(listGet(d, 3), allowVoid: true, "the return type of '\(symbol)'", description: true)
             let args = try types(listGet(d, 4), "an argument of '\(symbol)'")
             return .function(try ffiBuildFunction(library: library, symbol: symbol, ret: ret, args: args,
                                                   variadic: listGet(d, 5) == .true))
         case "callback":
-            let ret = try ffiParseType(listGet(d, 1), allowVoid: true, "the return type of a callback")
+            let ret = try ffiParseType(listGet(d, 1), allowVoid: true, "the return type of a callback", description: true)
             let args = try types(listGet(d, 2), "a callback argument")
             return .callback(try ffiBuildCallback(index: index, ret: ret, args: args))
         default:
