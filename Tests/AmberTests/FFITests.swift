@@ -595,3 +595,41 @@ var check = Fn.new {|name, f|
         #expect(r.out.trimmingCharacters(in: .newlines) == expected)
     }
 }
+
+/// Hosts restore FFI images in-process; each VM gets its own side table.
+@Suite struct FFIEmbeddingTests {
+    @Test func twoRestoresInOneProcessHaveTheirOwnSideTables() throws {
+        let dir = try temporaryDirectory()
+        try """
+        import "ffi" for Library, Callback, Memory
+        import "snapshot" for Snapshot
+        var libc = Library.open("libc.so.6")
+        var qsort = libc.function("qsort", "void", ["pointer", "size_t", "size_t", "pointer"])
+        var down = Callback.new("int32", ["pointer", "pointer"]) {|a, b| Memory.view(b, 4).int32(0) - Memory.view(a, 4).int32(0) }
+        var nums = Memory.alloc(12)
+        for (i in 0...3) nums.setInt32(4 * i, [5, 9, 7][i])
+        if (Snapshot.take("\(dir)/ffi.img")) {
+          qsort.call(nums, 3, 4, down)
+          System.print([nums.int32(0), nums.int32(4), nums.int32(8)])
+        }
+        """.write(toFile: dir + "/main.wren", atomically: true, encoding: .utf8)
+        let (code, _, err) = runLauncher(["--allow-ffi", dir + "/main.wren"])
+        #expect(code == 0, "\(err)")
+
+        var vms: [VM] = [], captures: [Capture] = []
+        for _ in 0..<2 {
+            var (config, capture) = capturedConfiguration()
+            config.allowFFI = true
+            vms.append(try VM.restore(from: dir + "/ffi.img", configuration: config))
+            captures.append(capture)
+        }
+        #expect(vms[0].ffi !== vms[1].ffi)
+        for (vm, capture) in zip(vms, captures) {
+            #expect(vm.resumeFromImage() == .success, "\(capture.err)")
+            #expect(capture.out == "[9, 7, 5]\n")
+        }
+
+        let (closed, _) = capturedConfiguration()
+        #expect(throws: ImageError.self) { try VM.restore(from: dir + "/ffi.img", configuration: closed) }
+    }
+}
