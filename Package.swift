@@ -10,6 +10,7 @@
 //                  the `amber` executable and the tests (which run it in-process).
 //   amber          the command-line launcher, a thin main over AmberLauncher.
 //   embedding-sample  Samples/embedding: a Swift host built on AmberVM.
+//   CFFI           system-library module for libffi (needs libffi-dev / pkg-config libffi).
 import PackageDescription
 
 let package = Package(
@@ -23,7 +24,10 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "AmberVM"),
+        // libffi, for the ffi module (Sources/AmberVM/FFI only imports it).
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
+                       providers: [.apt(["libffi-dev"])]),
+        .target(name: "AmberVM", dependencies: ["CFFI"]),
         .target(name: "AmberLauncher", dependencies: ["AmberVM"]),
         .executableTarget(name: "amber", dependencies: ["AmberLauncher"]),
         // Samples/embedding: a Swift host restoring 8 workers from one image.

@@ -56,6 +56,10 @@ public enum Launcher {
                             resume the program saved in IMG; later arguments are its own.
                             verify=header skips the heap checksum (the one restore step
                             that reads every page); header and metadata are always checked
+      --allow-ffi           allow the ffi module (C functions through libffi); an image
+                            that uses it needs the flag on -restore too
+      --allow-ffi=a.so,b.so ... but only these libraries (path or file name;
+                            "process" admits Library.process)
       -verbose:snapshot     report snapshot and restore phases on stderr
                             (-Xsnapshot:, -Xrestore: are accepted too)
       -h, --help            show this help
@@ -86,6 +90,8 @@ public enum Launcher {
         config.writeError = io.stderr
         config.arguments = options.scriptArguments
         config.allArguments = ["amber"] + arguments
+        config.allowFFI = options.allowFFI
+        config.allowedLibraries = options.allowedLibraries
 
         if let image = options.restorePath {
             let vm: VM

@@ -22,6 +22,9 @@ struct Options {
     /// Check the heap pages' checksum on restore (the one step that reads every page).
     var verifyHeap = true
     var verboseSnapshot = false
+    /// `--allow-ffi` (any library) or `--allow-ffi=a,b` (only these).
+    var allowFFI = false
+    var allowedLibraries: [String]?
 
     static func parse(_ args: [String]) -> Result<Options, OptionError> {
         var o = Options()
@@ -43,6 +46,9 @@ struct Options {
                 return .success(o)
             case "-verbose:snapshot", "-Xverbose:snapshot":
                 o.verboseSnapshot = true
+            case "--allow-ffi", "-allow-ffi":
+                o.allowFFI = true
+                o.allowedLibraries = nil
             default:
                 if a.hasPrefix("-snapshot:") || a.hasPrefix("-Xsnapshot:") {
                     switch parseSnapshot(String(a[a.index(after: a.firstIndex(of: ":")!)...])) {
@@ -63,6 +69,13 @@ struct Options {
                     guard o.restorePath != nil else {
                         return .failure(OptionError(message: "expected -restore:file=IMAGE, got '\(a)'"))
                     }
+                } else if a.hasPrefix("--allow-ffi=") || a.hasPrefix("-allow-ffi=") {
+                    let list = a[a.index(after: a.firstIndex(of: "=")!)...].split(separator: ",").map(String.init)
+                    guard !list.isEmpty, list.allSatisfy({ !$0.isEmpty }) else {
+                        return .failure(OptionError(message: "expected --allow-ffi=lib1,lib2 (library paths or file names), got '\(a)'"))
+                    }
+                    o.allowFFI = true
+                    o.allowedLibraries = list
                 } else if a.hasPrefix("-Xmx") {
                     guard let bytes = parseSize(String(a.dropFirst(4))) else {
                         return .failure(OptionError(message: "invalid heap size in '\(a)' (use e.g. -Xmx64m or -Xmx2g)"))

@@ -78,6 +78,8 @@ extension VM {
     /// Runs a full collection. Returns false if live data still exceeds `-Xmx`.
     @discardableResult
     func collectGarbage() -> Bool {
+        // C code below a running FFI callback may hold heap addresses: move nothing now.
+        if ffi.callbackDepth > 0 { return ffiDeferCollection() }
         hooks.fire(.gcStart, self)
         setRoot(.currentFiber, fiber.isNone ? .null : fiber.value)
         let errorHolder = newList(capacity: 1)

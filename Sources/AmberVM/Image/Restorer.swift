@@ -105,6 +105,8 @@ extension VM {
         let rebound = try vm.rebindPortSlots(path: path)
         vm.clearHostHandles()
         let t3 = vm.port.monotonicClock()
+        // FFI libraries, symbols and callbacks, found again by name before any script code runs.
+        try vm.ffiRebuildAfterRestore(imagePath: path)
 
         // 4. Bind the roots and the Swift-side caches derived from the heap.
         vm.heap.nextGC = min(max(heapBytes * 2, 16 << 20), max(vm.heap.maxHeap, heapBytes + (1 << 20)))

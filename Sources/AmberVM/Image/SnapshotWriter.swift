@@ -57,6 +57,9 @@ extension VM {
     /// Takes a snapshot into `path`. The running fiber's state must be saved
     /// in the heap. Returns nil on success, or why it failed (nothing is written then).
     func takeSnapshot(path: String, resume: ResumeKind) -> String? {
+        if ffi.callbackDepth > 0 {
+            return "Cannot take a snapshot while an FFI callback runs (C code is on the stack); take it after the foreign call returns."
+        }
         if snapshotInProgress || nestedRuns > 0 {
             return VM.swiftFrameOnStack
         }

@@ -46,6 +46,11 @@ public struct VMConfiguration {
     /// Source for `import "name"`, consulted after the built-in modules and
     /// before the file system; nil lets the search go on.
     public var moduleLoader: ((String) -> String?)? = nil
+    /// Allow the ffi module (`--allow-ffi`): scripts may call C code. Off by default.
+    public var allowFFI = false
+    /// With `allowFFI`, the only libraries `Library.open` may open (by path or
+    /// file name; "process" admits `Library.process`); nil allows any (`--allow-ffi=a,b`).
+    public var allowedLibraries: [String]? = nil
     public init() {}
 
     /// Writes all of `s` to a file descriptor through the system port, retrying short writes.
@@ -83,6 +88,7 @@ enum Root: Int, CaseIterable {
     case nativeNames        // List of Strings: entry i names native id i (what method tables hold)
     case portSlots          // Map: port slot name -> implementation name (DESIGN.md section 6)
     case hostCalls          // List of fibers interrupted by nested host calls (VM.call)
+    case ffi                // List: the ffi module's registry of descriptions and state (FFI/FFIRuntime.swift)
 }
 
 /// A virtual machine: one heap, its roots, and what the heap cannot hold.
@@ -220,6 +226,8 @@ public final class VM: @unchecked Sendable {
     var lastMetadataSize = 0
     /// Number of collections so far.
     public internal(set) var collections = 0
+    /// The FFI side table: dlopen handles, symbols, cifs, closures (never in the heap).
+    let ffi = FFIRuntime()
 
     public convenience init(configuration: VMConfiguration = VMConfiguration()) throws {
         try self.init(configuration: configuration, bootstrap: true)

@@ -9,5 +9,6 @@ extension VM {
         registerRandomModule()
         registerOSModule()
         registerIOModule()
+        registerFFIModule()
     }
 }

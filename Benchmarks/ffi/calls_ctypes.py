@@ -1,0 +1,29 @@
+# 10^6 calls each of strlen and abs through ctypes (the twin of calls.wren).
+import ctypes, time
+libc = ctypes.CDLL("libc.so.6")
+strlen = libc.strlen
+strlen.restype = ctypes.c_size_t
+strlen.argtypes = [ctypes.c_char_p]
+abs_ = libc.abs
+abs_.restype = ctypes.c_int32
+abs_.argtypes = [ctypes.c_int32]
+n = 1000000
+s = "hello, amber".encode()
+
+t0 = time.perf_counter()
+total = 0
+for i in range(n): total = total + strlen(s)
+t1 = time.perf_counter()
+sum_ = 0
+for i in range(n): sum_ = sum_ + abs_(-i)
+t2 = time.perf_counter()
+t3 = time.perf_counter()
+x = 0
+for i in range(n): x = x + 12
+t4 = time.perf_counter()
+for i in range(n): x = x + -i
+t5 = time.perf_counter()
+print("strlen %d" % total)
+print("abs %d" % sum_)
+print("time strlen %g loop %g" % ((t1 - t0) * 1e9 / n, (t4 - t3) * 1e9 / n))
+print("time abs %g loop %g" % ((t2 - t1) * 1e9 / n, (t5 - t4) * 1e9 / n))
