@@ -114,7 +114,7 @@ import Testing
         #expect(second.2.contains("environment variable REGION was read before the snapshot and differs now (value changed)"),
                 "\(second.2)")
         #expect(second.2.contains("code pointers fixed up by name:"))
-        #expect(second.2.contains("9 port slots re-bound (entropy=system, environment=system, fileSystem=system, "
+        #expect(second.2.contains("10 port slots re-bound (dynamicLibraries=system, entropy=system, environment=system, fileSystem=system, "
                                   + "monotonicClock=system, process=system, sleep=system, standardStreams=system, "
                                   + "wallClock=system, workingDirectory=system)"), "\(second.2)")
         let quiet = try runAmber(["-restore:file=v.img"], cwd: dir, env: ["REGION": "us"])

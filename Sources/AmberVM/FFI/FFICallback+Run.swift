@@ -33,9 +33,8 @@ func ffiCallbackHandler(_ cif: UnsafeMutablePointer<ffi_cif>?, _ ret: UnsafeMuta
     // A struct result may be the caller's own memory, exactly its size; others get a full register.
     if case .structure = cb.ret { memset(ret, 0, rt.size(cb.ret)) } else { memset(ret, 0, 8) }
     guard rt.callDepth > 0, let owner = rt.callThread, pthread_equal(owner, pthread_self()) != 0 else {
-        let message = "amber: a Callback was called from another thread (or outside a foreign call); it was refused, not run.\n"
-        var m = message
-        m.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        // Not through config.writeError: that sink belongs to the VM's own thread.
+        vm.port.write(2, "amber: a Callback was called from another thread (or outside a foreign call); it was refused, not run.\n")
         return
     }
     vm.ffiRunCallback(cb, ret, args)

@@ -92,12 +92,12 @@ extension VM {
         if let path {
             guard !path.isEmpty, !path.utf8.contains(0) else { throw FFIError("Library path must be a non-empty string without NUL bytes.") }
         }
-        _ = dlerror()
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
-            let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
-            throw FFIError("Cannot open library '\(path ?? "(process)")': \(reason).")
+        switch port.dynamicLibraries.open(path) {
+        case .failure(let reason):
+            throw FFIError("Cannot open library '\(path ?? "(process)")': \(reason.text).")
+        case .success(let handle):
+            return FFILibrary(path: path, handle: handle, close: port.dynamicLibraries.close)
         }
-        return FFILibrary(path: path, handle: handle)
     }
 
     static let ffiDisabledMessage =
@@ -108,8 +108,7 @@ extension VM {
         guard !symbol.isEmpty, !symbol.utf8.contains(0) else { throw FFIError("Symbol name must be a non-empty string without NUL bytes.") }
         if variadic && args.isEmpty { throw FFIError("Variadic function '\(symbol)' needs at least one fixed argument.") }
         if args.count > 16 { throw FFIError("Function '\(symbol)' has \(args.count) arguments; at most 16 are supported.") }
-        _ = dlerror()
-        guard let address = dlsym(library.handle, symbol) else {
+        guard let address = port.dynamicLibraries.symbol(library.handle, symbol) else {
             throw FFIError("Library '\(library.path ?? "(process)")' has no symbol '\(symbol)'.")
         }
         return try FFIFunction(name: symbol, address: address, ret: ret, args: args, variadic: variadic,

@@ -33,12 +33,15 @@ enum FFIEntry {
 final class FFILibrary {
     let path: String?
     let handle: UnsafeMutableRawPointer
-    init(path: String?, handle: UnsafeMutableRawPointer) {
+    /// The port's dlclose, for when the VM lets go of the library.
+    let close: (UnsafeMutableRawPointer) -> Void
+    init(path: String?, handle: UnsafeMutableRawPointer, close: @escaping (UnsafeMutableRawPointer) -> Void) {
         self.path = path
         self.handle = handle
+        self.close = close
     }
     deinit {
-        if path != nil { dlclose(handle) }
+        if path != nil { close(handle) }
     }
 }
 

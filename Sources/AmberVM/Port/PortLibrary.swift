@@ -21,6 +21,7 @@ import Darwin
 //     entropy            system              unseeded Random generators
 //     standardStreams    system              System.print, Stdout, Stdin
 //     process            system              Process.pid, ppid, home directory
+//     dynamicLibraries   system              the ffi module's dlopen/dlsym
 //
 // The root block records slot name -> implementation name (Root.portSlots),
 // so an image says which implementation each slot had. A restore re-binds
@@ -111,6 +112,30 @@ public struct ProcessPort {
     public init() {}
 }
 
+/// The dynamic-libraries slot: dlopen, dlsym, dlclose (the ffi module).
+public struct DynamicLibraryPort {
+    public var name: String = "system"
+    /// Opens a library by path, or the running program for nil; the error text on failure.
+    public var open: (_ path: String?) -> Result<UnsafeMutableRawPointer, PortMessage> = { path in
+        _ = dlerror()
+        if let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) { return .success(handle) }
+        return .failure(PortMessage(dlerror().map { String(cString: $0) } ?? "unknown error"))
+    }
+    /// The address of `symbol` in an open library, or nil.
+    public var symbol: (_ library: UnsafeMutableRawPointer, _ symbol: String) -> UnsafeMutableRawPointer? = { lib, name in
+        _ = dlerror()
+        return dlsym(lib, name)
+    }
+    public var close: (_ library: UnsafeMutableRawPointer) -> Void = { lib in _ = dlclose(lib) }
+    public init() {}
+}
+
+/// An error a port implementation describes in words.
+public struct PortMessage: Error, Equatable, Sendable {
+    public var text: String
+    public init(_ text: String) { self.text = text }
+}
+
 /// The port library's slots. A new value holds the `system` implementation
 /// in every slot; replace a slot with an implementation of your own name.
 public struct PortLibrary {
@@ -154,17 +179,18 @@ public struct PortLibrary {
     public var entropy = PortFunction<Int, [UInt8]>("system", systemEntropy)
     public var standardStreams = StreamPort()
     public var process = ProcessPort()
+    public var dynamicLibraries = DynamicLibraryPort()
 
     public init() {}
 
     /// The slot names, in the order images record them.
     public static let slotNames = ["monotonicClock", "wallClock", "sleep", "environment", "workingDirectory",
-                                   "fileSystem", "entropy", "standardStreams", "process"]
+                                   "fileSystem", "entropy", "standardStreams", "process", "dynamicLibraries"]
 
     /// The implementation name in each slot, in `slotNames` order.
     public var implementationNames: [String] {
         [monotonicClock.name, wallClock.name, sleep.name, environment.name, workingDirectory.name,
-         fileSystem.name, entropy.name, standardStreams.name, process.name]
+         fileSystem.name, entropy.name, standardStreams.name, process.name, dynamicLibraries.name]
     }
 
     /// Puts into `slot` the implementation called `implementation`: this
@@ -205,6 +231,9 @@ public struct PortLibrary {
         case "process":
             guard let v = pick(process, system.process, \.name) else { return false }
             process = v
+        case "dynamicLibraries":
+            guard let v = pick(dynamicLibraries, system.dynamicLibraries, \.name) else { return false }
+            dynamicLibraries = v
         default:
             return false
         }
