@@ -70,7 +70,9 @@ public enum Launcher {
     public static let version = "amber 0.1.0 (Wren 0.4)"
 
     /// Runs the launcher with `arguments` (not including the program name); returns the exit status.
-    public static func main(arguments: [String], io: LaunchIO = .standard) -> Int32 {
+    /// `installSignalGuard` (the `amber` executable) reports fatal signals in a
+    /// restored program as a corrupt image (CorruptImageGuard.swift).
+    public static func main(arguments: [String], io: LaunchIO = .standard, installSignalGuard: Bool = false) -> Int32 {
         let options: Options
         switch Options.parse(arguments) {
         case .failure(let e):
@@ -94,6 +96,7 @@ public enum Launcher {
         config.allowedLibraries = options.allowedLibraries
 
         if let image = options.restorePath {
+            if installSignalGuard { CorruptImageGuard.install(imagePath: image) }
             let vm: VM
             do {
                 vm = try VM.restore(from: image, configuration: config, verbose: options.verboseSnapshot,

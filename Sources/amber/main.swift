@@ -7,5 +7,5 @@ import Glibc
 import Darwin
 #endif
 
-let status = Launcher.main(arguments: Array(CommandLine.arguments.dropFirst()))
+let status = Launcher.main(arguments: Array(CommandLine.arguments.dropFirst()), installSignalGuard: true)
 exit(status)

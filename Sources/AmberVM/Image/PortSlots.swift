@@ -27,7 +27,7 @@ extension VM {
         var rebound: [String] = []
         var missing: [String] = []
         for i in 0..<mapCapacity(table.ref) {
-            guard let (k, v) = mapEntry(table.ref, i), isString(k), isString(v) else { continue }
+            guard let (k, v) = mapEntry(table.ref, i), isValidString(k), isValidString(v) else { continue }
             let slot = string(k), implementation = string(v)
             if port.rebind(slot: slot, to: implementation) {
                 rebound.append("\(slot)=\(implementation)")

@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// A restored program runs on heap pages the VM did not build: with the default
+// verification (header and metadata, not every page), a crafted or damaged
+// image may hold an object that is only malformed where running code reaches
+// it. Rather than die of a signal, the launcher reports it, as the JVM does
+// for a damaged shared archive: while a restored image runs, a fatal signal
+// ends the process with a message naming the image and exit status 74.
+//
+// This is process-wide (signal handlers are), so it lives in the launcher,
+// which owns its process, and not in the library, which must not.
+
+enum CorruptImageGuard {
+    /// The message for each case, prepared before any signal can arrive
+    /// (a handler may only make async-signal-safe calls: write and _exit).
+    nonisolated(unsafe) static var corruptMessage: [UInt8] = []
+    nonisolated(unsafe) static var busMessage: [UInt8] = []
+
+    /// Reports fatal signals as a corrupt image `path` until the process ends.
+    static func install(imagePath path: String) {
+        corruptMessage = Array("amber: image '\(path)' is corrupt (a fatal signal while restoring or running it); restore with verify=full to check\n".utf8)
+        busMessage = Array("amber: image '\(path)' was truncated or changed while in use (SIGBUS reading its pages); restore with verify=full to check\n".utf8)
+        for sig in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP] {
+            var action = sigaction()
+            #if canImport(Glibc)
+            action.__sigaction_handler.sa_handler = corruptImageSignalHandler
+            #else
+            action.__sigaction_u.__sa_handler = corruptImageSignalHandler
+            #endif
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
+            sigaction(sig, &action, nil)
+        }
+    }
+}
+
+private func corruptImageSignalHandler(_ signal: Int32) {
+    let message = signal == SIGBUS ? CorruptImageGuard.busMessage : CorruptImageGuard.corruptMessage
+    message.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+    _exit(74)
+}

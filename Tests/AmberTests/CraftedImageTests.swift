@@ -1,0 +1,155 @@
+// Images changed on purpose, with their checksums recomputed so that only the
+// content checks stand between them and the VM: a restore must end with an
+// exit status, never a signal death or a hang. The corpus is generated from
+// fixed seeds, so every case found once is replayed on every run.
+import Foundation
+import Testing
+@testable import AmberVM
+
+/// Runs `amber` with a time limit; returns nil on a timeout.
+func runAmberLimited(_ args: [String], cwd: String, seconds: Double) throws -> (status: Int32, signaled: Bool, err: String)? {
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("amber").path
+    let binary = FileManager.default.fileExists(atPath: exe) ? exe : repositoryRoot + "/.build/debug/amber"
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binary)
+    p.arguments = args
+    p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+    let err = Pipe()
+    p.standardError = err
+    p.standardOutput = FileHandle.nullDevice
+    let done = DispatchSemaphore(value: 0)
+    p.terminationHandler = { _ in done.signal() }
+    try p.run()
+    let text = err.fileHandleForReading.readDataToEndOfFile()
+    if done.wait(timeout: .now() + seconds) == .timedOut {
+        p.terminate()
+        return nil
+    }
+    return (p.terminationStatus, p.terminationReason == .uncaughtSignal, String(decoding: text, as: UTF8.self))
+}
+
+/// A small deterministic generator (SplitMix64), so the corpus is the same on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension Data {
+    func word(_ at: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 | UInt64(self[at + $1]) << (8 * UInt64($1)) } }
+    mutating func setWord(_ at: Int, _ v: UInt64) { for k in 0..<8 { self[at + k] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(k))) } }
+
+    /// Recomputes the heap and header checksums (after a deliberate change).
+    mutating func resealImage() {
+        let heapOffset = Int(truncatingIfNeeded: word(64)), heapBytes = Int(truncatingIfNeeded: word(72))
+        if heapOffset >= 0, heapBytes >= 0, heapOffset <= count, heapBytes <= count - heapOffset {
+            let sum = self[heapOffset..<(heapOffset + heapBytes)].withUnsafeBytes {
+                ImageFormat.checksum($0.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, heapBytes)
+            }
+            setWord(96, sum)
+        }
+        setWord(136, ImageFormat.checksum(Array(self[0..<ImageFormat.headerChecksumOffset])))
+    }
+}
+
+@Suite struct CraftedImageTests {
+    static let script = """
+    import "snapshot" for Snapshot
+    class Shape {
+      construct new(name, sides) {
+        _name = name
+        _sides = sides
+      }
+      describe { "%(_name) has %(_sides) sides" }
+    }
+    var shapes = [Shape.new("triangle", 3), Shape.new("square", 4)]
+    var table = {"a": 1, "b": [1, 2, 3], 3: "three"}
+    var counter = Fn.new {|n| n + table.count }
+    var worker = Fiber.new {|x|
+      while (true) x = Fiber.yield(x * 2)
+    }
+    worker.call(1)
+    class Main {
+      static ready() {
+        for (s in shapes) System.print(s.describe)
+        System.print(counter.call(worker.call(20)))
+        System.print(table["b"].map {|x| x * x }.toList)
+      }
+    }
+    Main.ready()
+    """
+
+    /// Writes the base image once per test.
+    func baseImage() throws -> (dir: String, image: Data) {
+        let dir = try scratch(["main.wren": CraftedImageTests.script])
+        let made = try runAmber(["-snapshot:file=base.img,trigger=Main.ready,exit", "main.wren"], cwd: dir)
+        #expect(made.0 == 0, "\(made.2)")
+        return (dir, try Data(contentsOf: URL(fileURLWithPath: dir + "/base.img")))
+    }
+
+    /// Restores each variant in both verify modes; collects what went wrong.
+    func replay(_ variants: [(String, Data)], in dir: String) throws -> [String] {
+        var problems: [String] = []
+        for (i, (what, data)) in variants.enumerated() {
+            let path = dir + "/v\(i).img"
+            try data.write(to: URL(fileURLWithPath: path))
+            for mode in ["", ",verify=header"] {
+                guard let r = try runAmberLimited(["-restore:file=v\(i).img\(mode)"], cwd: dir, seconds: 20) else {
+                    problems.append("\(what)\(mode): hang"); continue
+                }
+                if r.signaled { problems.append("\(what)\(mode): killed by signal \(r.status)") }
+            }
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        return problems
+    }
+
+    @Test func heapMutationsWithRecomputedChecksumsNeverCrashOrHang() throws {
+        let (dir, image) = try baseImage()
+        let heapOffset = Int(image.word(64)), heapBytes = Int(image.word(72))
+        var rng = SeededGenerator(state: 0xA4B3_2024)
+        var variants: [(String, Data)] = []
+        // AMBER_CRAFTED_COUNT=N explores further; the kept corpus is the first 120.
+        let count = Int(ProcessInfo.processInfo.environment["AMBER_CRAFTED_COUNT"] ?? "") ?? 120
+        for n in 0..<count {
+            var d = image
+            let at = heapOffset + Int.random(in: 0..<(heapBytes / 8), using: &rng) * 8
+            let old = d.word(at)
+            let new: UInt64
+            switch n % 4 {
+            case 0: new = old ^ (1 << UInt64.random(in: 0..<64, using: &rng))     // one bit
+            case 1: new = UInt64.random(in: 0...UInt64.max, using: &rng)          // any word
+            case 2: new = old &+ UInt64.random(in: 1...64, using: &rng) * 8       // a nearby offset
+            default: new = UInt64(UInt32.random(in: 0...UInt32.max, using: &rng)) // a small number
+            }
+            d.setWord(at, new)
+            d.resealImage()
+            variants.append(("heap word \(at - heapOffset): \(String(old, radix: 16)) -> \(String(new, radix: 16))", d))
+        }
+        let problems = try replay(variants, in: dir)
+        #expect(problems.isEmpty, "\(problems.count) of \(variants.count * 2):\n\(problems.joined(separator: "\n"))")
+    }
+
+    @Test func headerFieldChangesAreRejectedWithExit74() throws {
+        let (dir, image) = try baseImage()
+        var rng = SeededGenerator(state: 0x4EAD_E125)
+        var variants: [(String, Data)] = []
+        let fields = [40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128]
+        for n in 0..<48 {
+            var d = image
+            let field = fields[n % fields.count]
+            let value: UInt64 = [UInt64.max, 0, 1 << 63, UInt64.random(in: 0...UInt64.max, using: &rng),
+                                 d.word(field) &+ 8, d.word(field) &- 8][n % 6]
+            d.setWord(field, value)
+            d.resealImage()
+            variants.append(("header field \(field) = \(String(value, radix: 16))", d))
+        }
+        let problems = try replay(variants, in: dir)
+        #expect(problems.isEmpty, "\(problems.count) of \(variants.count * 2):\n\(problems.joined(separator: "\n"))")
+    }
+}
