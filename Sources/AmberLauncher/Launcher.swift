@@ -100,7 +100,8 @@ public enum Launcher {
             let vm: VM
             do {
                 vm = try VM.restore(from: image, configuration: config, verbose: options.verboseSnapshot,
-                                    verifyHeap: options.verifyHeap)
+                                    verifyHeap: options.verifyHeap,
+                                    maxHeap: options.maxHeapGiven ? options.maxHeap : nil)
             } catch {
                 io.stderr("amber: \(error.message)\n")
                 return ExitCode.ioError

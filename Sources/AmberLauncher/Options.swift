@@ -15,6 +15,8 @@ struct Options {
     var scriptArguments: [String] = []
     var classpath: [String] = []
     var maxHeap = 4 << 30
+    /// Whether -Xmx was given (a restore otherwise keeps the image's cap).
+    var maxHeapGiven = false
     var showHelp = false
     var showVersion = false
     var snapshot: SnapshotRequest?
@@ -87,6 +89,7 @@ struct Options {
                         return .failure(OptionError(message: "heap size in '\(a)' is too large (at most 32g)"))
                     }
                     o.maxHeap = bytes
+                    o.maxHeapGiven = true
                 } else if a.hasPrefix("-") && a.count > 1 {
                     return .failure(OptionError(message: "unknown option '\(a)'"))
                 } else {

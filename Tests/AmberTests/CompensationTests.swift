@@ -92,7 +92,7 @@ import Testing
         let bad = try runAmber(["-restore:file=e.img"], cwd: dir)
         #expect(bad.0 == 70)
         #expect(bad.1 == "")
-        #expect(bad.2.contains("Env file 'restore.env' line 2: expected KEY=VALUE."), "\(bad.2)")
+        #expect(bad.2.contains("/restore.env' line 2: expected KEY=VALUE."), "\(bad.2)")
     }
 
     @Test func verboseRestoreReportsVariablesReadBeforeTheSnapshotThatChanged() throws {

@@ -197,6 +197,55 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
         #expect(try runAmber(["-restore:file=app.img"], cwd: dir).1 == "ok\n")
     }
 
+    @Test func restoreFromAnotherDirectoryFindsModulesClasspathAndEnvFiles() throws {
+        let dir = try scratch([:])
+        try FileManager.default.createDirectory(atPath: dir + "/app", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/vendor", withIntermediateDirectories: true)
+        try """
+        import "os" for Process
+        import "snapshot" for Snapshot
+        Snapshot.registerRestoreEnvFile("app/restore.env")
+        class Main {
+          static ready() {
+            import "./lib" for Lib
+            import "util" for Util
+            System.print([Lib.name, Util.name, Process.env("FROM_FILE")])
+          }
+        }
+        Main.ready()
+        """.write(toFile: dir + "/app/main.wren", atomically: true, encoding: .utf8)
+        try "class Lib {\n  static name { \"lib\" }\n}\n".write(toFile: dir + "/app/lib.wren", atomically: true, encoding: .utf8)
+        try "class Util {\n  static name { \"util\" }\n}\n".write(toFile: dir + "/vendor/util.wren", atomically: true, encoding: .utf8)
+        try "FROM_FILE=yes\n".write(toFile: dir + "/app/restore.env", atomically: true, encoding: .utf8)
+        let made = try runAmber(["-cp", "vendor", "-snapshot:file=app.img,trigger=Main.ready,exit", "app/main.wren"], cwd: dir)
+        #expect(made.0 == 0, "\(made.2)")
+        let elsewhere = try scratch([:])
+        let restored = try runAmber(["-restore:file=\(dir)/app.img"], cwd: elsewhere)
+        #expect(restored.0 == 0, "\(restored.2)")
+        #expect(restored.1 == "[lib, util, yes]\n", "\(restored.2)")
+    }
+
+    @Test func heapCapOnRestoreIsHonoured() throws {
+        let dir = try scratch(["main.wren": """
+            var keep = (0...40000).map {|i| "item %(i)" }.toList
+            class Main {
+              static ready() {
+                var f = Fiber.new { List.filled(20000000, 0).count }
+                System.print(f.try())
+              }
+            }
+            Main.ready()
+            """])
+        #expect(try runAmber(["-snapshot:file=m.img,trigger=Main.ready,exit", "main.wren"], cwd: dir).0 == 0)
+        let roomy = try runAmber(["-restore:file=m.img"], cwd: dir)
+        #expect(roomy.1 == "20000000\n", "\(roomy.2)")
+        let tight = try runAmber(["-Xmx16m", "-restore:file=m.img"], cwd: dir)
+        #expect(tight.1 == "Out of memory.\n", "\(tight.2)")
+        let tooSmall = try runAmber(["-Xmx1m", "-restore:file=m.img"], cwd: dir)
+        #expect(tooSmall.0 == 74)
+        #expect(tooSmall.2.contains("more than the heap cap of 1048576 bytes asked for (-Xmx); raise the cap."), "\(tooSmall.2)")
+    }
+
     @Test func fifoImagePathIsRefusedAtOnce() throws {
         let dir = try scratch([:])
         #expect(mkfifo(dir + "/pipe.img", 0o600) == 0)

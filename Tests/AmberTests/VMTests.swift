@@ -101,6 +101,19 @@ func temporaryDirectory() throws -> String {
         #expect(capture.err.hasPrefix("Out of memory."))
     }
 
+    /// One object may not reach 4 GiB (the header's size field is 32 bits):
+    /// with heap to spare, a 2^29-element list is refused, not truncated.
+    @Test func objectsOf4GiBAreRefusedEvenWithHeapToSpare() throws {
+        let (vm, _) = try makeVM(maxHeap: 16 << 30)
+        #expect(vm.interpret(module: "main", source: "var l = List.filled(536870912, 0)") == .runtimeError("Out of memory."))
+        #expect(vm.interpret(module: "other", source: "var l = List.filled(536870911, 0)") == .runtimeError("Out of memory."))
+        // The edges themselves, without touching 4 GiB of memory.
+        #expect(vm.heap.canAllocate(Heap.maxObjectBytes - 8))
+        #expect(!vm.heap.canAllocate(Heap.maxObjectBytes))
+        #expect(!vm.heap.canAllocate(1 << 32))
+        #expect(Heap.maxObjectBytes <= Int(UInt32.max))
+    }
+
     @Test func objectsAreReferencedByOffsetsFromTheBase() throws {
         let (vm, _) = try makeVM()
         let s = vm.newString("hello")

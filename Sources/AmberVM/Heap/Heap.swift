@@ -101,9 +101,13 @@ public final class Heap {
 
     // MARK: Allocation
 
-    /// Whether `bytes` more can be allocated without passing the hard ceiling.
+    /// The largest object: its size must fit the header's 32-bit size field.
+    public static let maxObjectBytes = Int(UInt32.max) & ~7
+
+    /// Whether `bytes` more can be allocated without passing the hard ceiling
+    /// (and as one object: at most `maxObjectBytes`).
     @inline(__always) public func canAllocate(_ bytes: Int) -> Bool {
-        bytes >= 0 && bytes <= reserved && top + bytes <= reserved - 4096
+        bytes >= 0 && bytes <= Heap.maxObjectBytes - 8 && top + bytes <= reserved - 4096
             && top + bytes - Heap.firstObject <= maxHeap + (64 << 20)
     }
 

@@ -18,8 +18,12 @@ import Darwin
 extension VM {
     /// Creates a VM from an image. Configuration values other than the heap
     /// cap and classpath (arguments, output sinks, port) are this process's.
+    ///
+    /// `maxHeap` caps the restored heap (`-Xmx` on restore); nil keeps the cap
+    /// the image was written with. A cap below the image's live data is an error.
     public static func restore(from path: String, configuration: VMConfiguration,
-                               verbose: Bool = false, verifyHeap: Bool = true) throws(ImageError) -> VM {
+                               verbose: Bool = false, verifyHeap: Bool = true,
+                               maxHeap: Int? = nil) throws(ImageError) -> VM {
         let t0 = configuration.port.monotonicClock()
         let file = try ImageFileReader(path: path)
         let fileSize = file.size
@@ -67,17 +71,33 @@ extension VM {
         // 2. Metadata: names this binary must have.
         guard let meta = readAt(metaOffset, metaLength),
               ImageFormat.checksum(meta) == h.get(120, UInt64.self),
-              ImageFormat.decodeSections(meta) != nil else {
+              let sections = ImageFormat.decodeSections(meta) else {
             throw ImageError("Image '\(path)' is corrupted (metadata checksum mismatch).")
         }
         var config = configuration
-        config.maxHeap = max(configuration.maxHeap, imageMaxHeap)
+        if let cap = maxHeap {
+            guard cap >= heapBytes - Heap.firstObject else {
+                throw ImageError("Image '\(path)' holds \(heapBytes - Heap.firstObject) bytes of live data, more than "
+                                 + "the heap cap of \(cap) bytes asked for (-Xmx); raise the cap.")
+            }
+            config.maxHeap = cap
+        } else {
+            config.maxHeap = imageMaxHeap
+        }
+        // Relative module names ("./main") keep meaning the files next to the
+        // writer's working directory.
+        let recordedCwd = String(decoding: sections["cwd"] ?? [], as: UTF8.self)
+        // The image's classpath (absolute since the snapshot), unless this process names its own.
+        if config.classpath.isEmpty, let recorded = sections["classpath"], !recorded.isEmpty {
+            config.classpath = String(decoding: recorded, as: UTF8.self).split(separator: ":").map(String.init)
+        }
         // A VM with an empty heap: the image provides everything the bootstrap would make.
         let vm: VM
         do { vm = try VM(configuration: config, bootstrap: false) } catch {
             throw ImageError("Cannot start a VM for image '\(path)': \(error).")
         }
         vm.verboseSnapshot = verbose
+        if recordedCwd.hasPrefix("/") { vm.moduleBaseDirectory = recordedCwd }
 
         // 3. Map the heap copy-on-write over the new VM's reserved range.
         let mapped = (heapBytes + page - 1) / page * page

@@ -184,9 +184,14 @@ extension VM {
     func writeImage(to path: String, resume: ResumeKind) -> String? {
         let page = ImageFormat.pageSize
         var options = [UInt8]()
-        options += Array(config.classpath.joined(separator: ":").utf8)
+        // Paths the restored program will use are made absolute here, so a
+        // restore from another working directory finds the same files.
+        let cwd = moduleBaseDirectory ?? port.workingDirectory().map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let classpath = config.classpath.map { $0.hasPrefix("/") || cwd.isEmpty ? $0 : VM.normalize(cwd + "/" + $0) }
+        options += Array(classpath.joined(separator: ":").utf8)
         let meta = ImageFormat.encodeSections([
             ("classpath", options),
+            ("cwd", Array(cwd.utf8)),
             ("trigger", Array((snapshotRequest?.trigger ?? "").utf8)),
         ])
         let metaOffset = ImageFormat.headerSize

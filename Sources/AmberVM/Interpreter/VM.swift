@@ -186,6 +186,9 @@ public final class VM: @unchecked Sendable {
     /// Reusable entries of the handle list, and its incarnation (bumped on restore).
     var freeHandleSlots: [Int] = []
     var handleEpoch = 0
+    /// Where relative module names are resolved: the writer's working directory
+    /// for a restored VM (it may run elsewhere), else nil (this process's).
+    var moduleBaseDirectory: String? = nil
     /// Variables set for this VM by restore env files (never the process's).
     var environmentOverlay: [[UInt8]: [UInt8]] = [:]
     /// The hook interface (design section 5).

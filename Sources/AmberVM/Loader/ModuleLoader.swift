@@ -79,9 +79,17 @@ extension VM {
         for c in candidates {
             let canonical = c.hasSuffix(".wren") ? String(c.dropLast(5)) : c
             if loadedModule(canonical) != nil { return (canonical, nil) }
-            if port.fileSystem.isFile(Array((canonical + ".wren").utf8)) { return (canonical, canonical + ".wren") }
+            let file = filePath(canonical + ".wren")
+            if port.fileSystem.isFile(Array(file.utf8)) { return (canonical, file) }
         }
         return nil
+    }
+
+    /// A relative path as this VM means it: against the writer's working
+    /// directory after a restore, else unchanged (this process's).
+    func filePath(_ path: String) -> String {
+        guard let base = moduleBaseDirectory, !path.hasPrefix("/") else { return path }
+        return VM.normalize(base + "/" + path)
     }
 
     /// The closest `wren_modules` directory at or above `directory`.
@@ -89,9 +97,9 @@ extension VM {
         var dir = directory.isEmpty ? "." : directory
         for _ in 0..<64 {
             let candidate = dir + "/wren_modules"
-            if port.fileSystem.isDirectory(Array(candidate.utf8)) { return VM.normalize(candidate) }
+            if port.fileSystem.isDirectory(Array(filePath(candidate).utf8)) { return VM.normalize(candidate) }
             // Walk up: through "..", since module names may be relative.
-            guard case .success(let real) = port.fileSystem.realPath(Array(dir.utf8)) else { return nil }
+            guard case .success(let real) = port.fileSystem.realPath(Array(filePath(dir).utf8)) else { return nil }
             if real == [UInt8(ascii: "/")] { return nil }
             dir += "/.."
         }

@@ -64,7 +64,12 @@ extension VM {
         }
         foreign("snapshot.Snapshot.static registerRestoreEnvFile(_)") { vm, a in
             guard vm.isString(a[1]) else { return vm.fail("Path must be a string.") }
-            vm.listAppend(vm.rootCollection(.envFiles, map: false), a[1])
+            // Recorded absolute: a restore may run in another directory.
+            var path = vm.string(a[1])
+            if !path.hasPrefix("/"), let cwd = vm.port.workingDirectory() {
+                path = VM.normalize(String(decoding: cwd, as: UTF8.self) + "/" + path)
+            }
+            vm.listAppend(vm.rootCollection(.envFiles, map: false), vm.newString(path).value)
             return vm.ret(a, .null)
         }
         foreign("snapshot.Snapshot.static registerImmutableEnv(_)") { vm, a in
