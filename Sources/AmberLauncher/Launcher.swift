@@ -15,6 +15,8 @@ public enum ExitCode {
     public static let ioError: Int32 = 74
     /// A snapshot asked for on the command line was not written (sysexits' EX_CANTCREAT).
     public static let cannotCreate: Int32 = 73
+    /// Standard output or error could not be written (as Python does).
+    public static let outputFailed: Int32 = 120
 }
 
 /// Where the launcher's output goes; the tests capture it.
@@ -31,9 +33,17 @@ public struct LaunchIO {
     }
     /// The process's own streams.
     public static var standard: LaunchIO {
-        LaunchIO(stdout: { VMConfiguration.writeAll(1, $0) }, stderr: { VMConfiguration.writeAll(2, $0) },
+        LaunchIO(stdout: { s in if case .failure(let e) = VMConfiguration.writeAll(1, s) { StreamFailures.note(1, e) } },
+                 stderr: { s in if case .failure(let e) = VMConfiguration.writeAll(2, s) { StreamFailures.note(2, e) } },
                  stdoutDescriptor: 1)
     }
+}
+
+/// Failures writing the process's standard streams (the launcher owns its process).
+enum StreamFailures {
+    nonisolated(unsafe) static var failures: [Int32: PortError] = [:]
+    static func note(_ fd: Int32, _ e: PortError) { if failures[fd] == nil { failures[fd] = e } }
+    static func first(_ fd: Int32) -> PortError? { failures[fd] }
 }
 
 /// The `amber` command line.
@@ -108,7 +118,7 @@ public enum Launcher {
             }
             let status = exitStatus(vm.resumeFromImage())
             vm.shutdown()
-            return status
+            return checkOutput(vm, status, io)
         }
         let vm: VM
         do {
@@ -120,7 +130,7 @@ public enum Launcher {
         vm.verboseSnapshot = options.verboseSnapshot
         if let request = options.snapshot { vm.installSnapshotTrigger(request) }
         guard let script = options.script else {
-            return REPL(vm: vm, io: io).run()
+            return checkOutput(vm, REPL(vm: vm, io: io).run(), io)
         }
         var status = runScript(vm: vm, path: script, io: io)
         if let report = vm.unfiredTriggerReport { io.stderr("amber: \(report)\n") }
@@ -129,6 +139,16 @@ public enum Launcher {
             status = ExitCode.cannotCreate
         }
         vm.shutdown()
+        return checkOutput(vm, status, io)
+    }
+
+    /// A run whose output could not be written did not succeed: say so, exit 120.
+    static func checkOutput(_ vm: VM, _ status: Int32, _ io: LaunchIO) -> Int32 {
+        if let e = vm.outputError ?? StreamFailures.first(1) {
+            io.stderr("amber: error writing to standard output: \(e.message)\n")
+            return status == ExitCode.ok ? ExitCode.outputFailed : status
+        }
+        if StreamFailures.first(2) != nil { return status == ExitCode.ok ? ExitCode.outputFailed : status }
         return status
     }
 

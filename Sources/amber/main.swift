@@ -7,5 +7,7 @@ import Glibc
 import Darwin
 #endif
 
+// A closed pipe is an error to report (exit 120), not a silent death by SIGPIPE.
+signal(SIGPIPE, SIG_IGN)
 let status = Launcher.main(arguments: Array(CommandLine.arguments.dropFirst()), installSignalGuard: true)
 exit(status)

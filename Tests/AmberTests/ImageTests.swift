@@ -372,3 +372,33 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
         #expect(!one.matches(signature: "ready()"))
     }
 }
+
+@Suite struct OutputFailureTests {
+    /// Runs amber with its standard output on /dev/full.
+    func runIntoFullDevice(_ args: [String], cwd: String) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: repositoryRoot + "/.build/debug/amber")
+        let sibling = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("amber")
+        if FileManager.default.fileExists(atPath: sibling.path) { p.executableURL = sibling }
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func unwritableOutputEndsWith120InPlainAndRestoredRuns() throws {
+        let dir = try scratch(["main.wren": "class Main {\n  static ready() { System.print(\"hello\") }\n}\nMain.ready()\n"])
+        let plain = try runIntoFullDevice(["main.wren"], cwd: dir)
+        #expect(plain.0 == 120)
+        #expect(plain.1.contains("amber: error writing to standard output: no space left on device"), "\(plain.1)")
+        #expect(try runAmber(["-snapshot:file=o.img,trigger=Main.ready,exit", "main.wren"], cwd: dir).0 == 0)
+        let restored = try runIntoFullDevice(["-restore:file=o.img"], cwd: dir)
+        #expect(restored.0 == 120)
+        #expect(restored.1.contains("no space left on device"), "\(restored.1)")
+    }
+}

@@ -73,7 +73,9 @@ extension VM {
     public func flushOutput() {
         if output.isEmpty { return }
         if let fd = config.outputDescriptor {
-            output.withUnsafeBytes { port.standardStreams.write(fd, $0) }
+            if outputError == nil, case .failure(let e) = output.withUnsafeBytes({ port.standardStreams.write(fd, $0) }) {
+                outputError = e
+            }
         } else {
             config.writeOutput(String(decoding: output, as: UTF8.self))
         }

@@ -54,12 +54,14 @@ public struct VMConfiguration {
     public init() {}
 
     /// Writes all of `s` to a file descriptor through the system port, retrying short writes.
-    public static func writeAll(_ fd: Int32, _ s: String) {
+    @discardableResult
+    public static func writeAll(_ fd: Int32, _ s: String) -> Result<Void, PortError> {
         var s = s
-        s.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
+        return s.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
     }
 
-    public static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer) {
+    @discardableResult
+    public static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer) -> Result<Void, PortError> {
         StreamPort().write(fd, buf)
     }
 }
@@ -170,6 +172,9 @@ public final class VM: @unchecked Sendable {
     var exitCode: Int32? = nil
     /// Buffered output of System.print/write, flushed at newlines and at the end of a run.
     var output: [UInt8] = []
+    /// The first failure writing script output to its descriptor (a full disk,
+    /// a closed pipe); later output is dropped. The launcher exits non-zero.
+    public internal(set) var outputError: PortError? = nil
     /// The port library (design section 6): the slots this VM is bound to.
     public internal(set) var port: PortLibrary
     /// Where the VM's monotonic clock starts, on the port's raw clock (moved

@@ -251,3 +251,16 @@ extension VM {
         }
     }
 }
+
+extension VM {
+    /// Compiles `source` as module `module` without running it or registering
+    /// the module; returns the compile errors (empty when it compiles). For
+    /// tools that check syntax, and for the compiler's fuzzer (Fuzz/).
+    public func compileErrors(module: String, source: [UInt8]) -> [String] {
+        // Nothing runs between calls, so this is a safe point to collect.
+        if heap.gcRequested && fiber.isNone && nestedRuns == 0 { _ = collectGarbage() }
+        let compiler = Compiler(vm: self, module: makeModule(name: module), modulePath: module, source: source)
+        if case .failure(let e) = compiler.compileModule() { return e.messages }
+        return []
+    }
+}

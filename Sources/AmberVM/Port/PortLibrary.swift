@@ -68,13 +68,16 @@ public struct EnvironmentPort {
 public struct StreamPort {
     public var name: String = "system"
     /// Writes all of `bytes` to descriptor 1 or 2 (script output, error reports).
-    public var write: (_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Void = { fd, bytes in
+    public var write: (_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Void, PortError> = { fd, bytes in
         var done = 0
         while done < bytes.count {
             let n = Glibc_write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n <= 0 { if errno == EINTR { continue }; return }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return .failure(PortError(errno)) }
+            if n == 0 { return .failure(PortError(EIO)) }
             done += n
         }
+        return .success(())
     }
     /// Reads what is available from a stream (stdin): empty at the end of input.
     public var read: (_ fd: Int32, _ max: Int) -> Result<[UInt8], PortError> = { fd, max in
@@ -241,9 +244,10 @@ public struct PortLibrary {
     }
 
     /// Writes all of `s` to standard stream `fd`.
-    public func write(_ fd: Int32, _ s: String) {
+    @discardableResult
+    public func write(_ fd: Int32, _ s: String) -> Result<Void, PortError> {
         var s = s
-        s.withUTF8 { standardStreams.write(fd, UnsafeRawBufferPointer($0)) }
+        return s.withUTF8 { standardStreams.write(fd, UnsafeRawBufferPointer($0)) }
     }
 }
 
