@@ -63,6 +63,35 @@ func runAmber(_ args: [String], cwd: String, input: String) throws -> (Int32, St
         #expect(lines.contains { $0.contains("main line 11]") }, "\(second.2)")
     }
 
+    @Test func aReplacedFileIsRefusedUnlessAccepted() throws {
+        let script = """
+        import "io" for File
+        import "snapshot" for Snapshot
+        var strict = File.open("data.txt")
+        var lenient = File.open("data.txt")
+        lenient.acceptReplacement = true
+        if (Snapshot.take("r.img")) {
+          System.print(Fiber.new { strict.readBytes(3) }.try())
+          System.print(lenient.readBytes(3))
+        } else {
+          System.print(strict.readBytes(3))
+        }
+        """
+        let dir = try scratch(["main.wren": script, "data.txt": "old contents"])
+        #expect(try runAmber(["main.wren"], cwd: dir).1 == "old\n")
+        // The same path, another file (a new inode): as after a deploy replaced it.
+        // (Made beside it, then renamed over it, so it cannot reuse the old inode number.)
+        try "new contents".write(toFile: dir + "/data.new", atomically: false, encoding: .utf8)
+        #expect(rename(dir + "/data.new", dir + "/data.txt") == 0)
+        let restored = try runAmber(["-restore:file=r.img"], cwd: dir)
+        #expect(restored.0 == 0, "\(restored.2)")
+        let lines = restored.1.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasSuffix("/data.txt' was replaced since the snapshot (another file is at its path); "
+                                       + "set acceptReplacement to true to use it.") == true, "\(restored.1)")
+        #expect(lines.last == "new")
+    }
+
     @Test func theFailureCanBeCaughtAndTheFileClosed() throws {
         let script = """
         import "io" for File

@@ -14,6 +14,9 @@
 //            2 _position    offset just past the last read or write
 //            3 _slot        key of its descriptor in this process's table; -1 once closed
 //            4 _generation  vm.generation when that descriptor was opened
+//            5 _device      the file's device and inode when opened: a reopen after a
+//            6 _inode       restore checks that the path still names the same file
+//            7 _acceptReplacement  true: a different file at the path is used instead
 //
 // The descriptor itself lives in a per-VM, per-process side table (`VM.ioTable`),
 // never in the heap. A VM restored from an image has a higher generation
@@ -86,8 +89,15 @@ extension VM {
         _position = 0
         _slot = -1
         _generation = -1
+        _device = -1
+        _inode = -1
+        _acceptReplacement = false
         open_()
       }
+
+      // Whether a restored process may use another file found at this path.
+      acceptReplacement { _acceptReplacement }
+      acceptReplacement=(value) { _acceptReplacement = value == true }
 
       static create(path) {
         return openWithFlags(path,
@@ -343,6 +353,10 @@ extension VM {
                 f[IOField.path] = vm.newString(bytes: path).value
                 f[IOField.slot] = Value(slot)
                 f[IOField.generation] = Value(vm.generation)
+                if case .success(let st) = vm.port.fileSystem.fstat(fd) {
+                    f[IOField.device] = Value(st.device)
+                    f[IOField.inode] = Value(st.inode)
+                }
                 return vm.ret(a, a[0])
             }
         }
@@ -429,6 +443,18 @@ extension VM {
                          + "and could not be reopened: \(e.message).")
             }
             return nil
+        }
+        // The same file? A different one at the path is refused unless accepted.
+        if case .success(let st) = port.fileSystem.fstat(fd), f[IOField.device].isNumber, f[IOField.inode].isNumber,
+           f[IOField.device].number >= 0, st.device != f[IOField.device].number || st.inode != f[IOField.inode].number {
+            if f[IOField.acceptReplacement] != .true {
+                _ = port.fileSystem.close(fd)
+                _ = fail("File '\(String(decoding: path, as: UTF8.self))' was replaced since the snapshot (another "
+                         + "file is at its path); set acceptReplacement to true to use it.")
+                return nil
+            }
+            f[IOField.device] = Value(st.device)
+            f[IOField.inode] = Value(st.inode)
         }
         let position = f[IOField.position].isNumber ? f[IOField.position].number : 0
         if case .failure(let e) = port.fileSystem.seek(fd, position >= 0 && position < 9.2e18 ? Int(position) : 0) {
@@ -632,6 +658,7 @@ extension VM {
 /// Indices of a File object's fields (see the top of this file).
 enum IOField {
     static let path = 0, flags = 1, position = 2, slot = 3, generation = 4
+    static let device = 5, inode = 6, acceptReplacement = 7
 }
 
 /// The descriptors of one VM's File objects in this process.
