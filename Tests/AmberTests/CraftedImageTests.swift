@@ -153,3 +153,28 @@ extension Data {
         #expect(problems.isEmpty, "\(problems.count) of \(variants.count * 2):\n\(problems.joined(separator: "\n"))")
     }
 }
+
+/// Inputs the fuzzers (Fuzz/) once found a problem with, replayed on every run.
+@Suite struct FuzzRegressionTests {
+    static func files(_ kind: String) -> [String] {
+        let dir = repositoryRoot + "/Fuzz/Regressions/" + kind
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().map { dir + "/" + $0 }
+    }
+
+    @Test(arguments: files("image"))
+    func imageRegressionIsRefusedCleanly(path: String) throws {
+        let dir = try scratch([:])
+        try FileManager.default.copyItem(atPath: path, toPath: dir + "/case.img")
+        for mode in ["", ",verify=header"] {
+            let r = try #require(try runAmberLimited(["-restore:file=case.img\(mode)"], cwd: dir, seconds: 20),
+                                 "\(path)\(mode) hangs")
+            #expect(!r.signaled, "\(path)\(mode) killed by signal \(r.status)")
+        }
+    }
+
+    @Test(arguments: files("compiler"))
+    func compilerRegressionCompiles(path: String) throws {
+        let vm = try VM(configuration: capturedConfiguration().0)
+        _ = vm.compileErrors(module: "fuzz", source: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+    }
+}

@@ -66,9 +66,18 @@ extension VM {
         _ = try list(.handles)
         _ = try list(.hostCalls)
         guard isValidMap(root(.portSlots)), isValidMap(root(.modules)) else { throw corrupt("bad root map") }
+        // Every core class, and its name: registering natives reads them.
         let classes: [Root] = [.objectClass, .classClass, .boolClass, .nullClass, .numClass, .stringClass,
-                               .listClass, .mapClass, .rangeClass, .fnClass, .fiberClass, .systemClass]
-        for r in classes where !isValidObject(root(r), .classObj) { throw corrupt("bad \(r)") }
+                               .listClass, .mapClass, .rangeClass, .fnClass, .fiberClass, .systemClass,
+                               .sequenceClass, .mapSequenceClass, .whereSequenceClass, .stringByteSequenceClass,
+                               .stringCodePointSequenceClass, .mapKeySequenceClass, .mapValueSequenceClass, .recordClass]
+        for (i, r) in classes.enumerated() where i < 12 || !root(r).isNull {
+            let c = root(r)
+            guard isValidObject(c, .classObj), heap.size(c.ref) >= ClassLayout.size,
+                  isValidString(heap[c.ref, ClassLayout.name]), stringLength(heap[c.ref, ClassLayout.name].ref) <= 256,
+                  isValidObject(heap.classOf(c.ref).value, .classObj),
+                  isValidArray(heap[c.ref, ClassLayout.methods], atLeast: 0) else { throw corrupt("bad \(r)") }
+        }
         let current = root(.currentFiber)
         guard current.isNull || isValidObject(current, .fiber) else { throw corrupt("bad current fiber") }
     }
