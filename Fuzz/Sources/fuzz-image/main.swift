@@ -1,17 +1,33 @@
 // libFuzzer target: restore arbitrary bytes as an image, in the fastest mode
 // (verify=header: the heap is mapped, not checksummed). Any input must be
-// refused with an ImageError or restore, never crash or hang.
+// refused with an ImageError or restore, never crash or hang. The header and
+// metadata checksums are recomputed first, so that mutations reach the checks
+// behind them (a crafted image has right checksums too).
 #if canImport(Glibc)
 import Glibc
 #endif
-import AmberVM
+@testable import AmberVM
 import Foundation
+
+/// Recomputes the metadata and header checksums of an image in `bytes`.
+func reseal(_ bytes: inout [UInt8]) {
+    guard bytes.count >= ImageFormat.headerSize else { return }
+    var h = HeaderBuffer(Array(bytes[0..<ImageFormat.headerSize]))
+    let metaOffset = Int(truncatingIfNeeded: h.get(104, UInt64.self))
+    let metaLength = Int(truncatingIfNeeded: h.get(112, UInt64.self))
+    if metaOffset >= 0, metaLength >= 0, metaOffset <= bytes.count, metaLength <= bytes.count - metaOffset {
+        h.set(120, ImageFormat.checksum(Array(bytes[metaOffset..<(metaOffset + metaLength)])))
+    }
+    h.set(136, ImageFormat.checksum(Array(h.bytes[0..<ImageFormat.headerChecksumOffset])))
+    bytes.replaceSubrange(0..<ImageFormat.headerSize, with: h.bytes)
+}
 
 let imagePath = NSTemporaryDirectory() + "amber-fuzz-image-\(getpid()).img"
 
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    let contents = data.map { Data(bytes: $0, count: size) } ?? Data()
-    guard FileManager.default.createFile(atPath: imagePath, contents: contents) else { return 0 }
+    var bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    reseal(&bytes)
+    guard FileManager.default.createFile(atPath: imagePath, contents: Data(bytes)) else { return 0 }
     var config = VMConfiguration()
     config.maxHeap = 64 << 20
     config.writeOutput = { _ in }

@@ -46,6 +46,15 @@ extension VM {
         return entries.isNull || isValidArray(entries, atLeast: 0)
     }
 
+    /// A valid class with a valid, short name and method table (registering
+    /// natives reads the names of core classes and their metaclasses).
+    func isValidClass(_ c: Value) -> Bool {
+        guard isValidObject(c, .classObj), heap.size(c.ref) >= ClassLayout.size else { return false }
+        let name = heap[c.ref, ClassLayout.name]
+        return isValidString(name) && stringLength(name.ref) <= 256
+            && isValidArray(heap[c.ref, ClassLayout.methods], atLeast: 0)
+    }
+
     /// Checks everything `VM.restore` reads from the heap; throws naming what is wrong.
     func validateRestoredRoots(path: String) throws(ImageError) {
         func corrupt(_ what: String) -> ImageError {
@@ -73,10 +82,7 @@ extension VM {
                                .stringCodePointSequenceClass, .mapKeySequenceClass, .mapValueSequenceClass, .recordClass]
         for (i, r) in classes.enumerated() where i < 12 || !root(r).isNull {
             let c = root(r)
-            guard isValidObject(c, .classObj), heap.size(c.ref) >= ClassLayout.size,
-                  isValidString(heap[c.ref, ClassLayout.name]), stringLength(heap[c.ref, ClassLayout.name].ref) <= 256,
-                  isValidObject(heap.classOf(c.ref).value, .classObj),
-                  isValidArray(heap[c.ref, ClassLayout.methods], atLeast: 0) else { throw corrupt("bad \(r)") }
+            guard isValidClass(c), isValidClass(heap.classOf(c.ref).value) else { throw corrupt("bad \(r)") }
         }
         let current = root(.currentFiber)
         guard current.isNull || isValidObject(current, .fiber) else { throw corrupt("bad current fiber") }
