@@ -62,10 +62,12 @@ public enum Launcher {
                             with ",dryrun" run the hooks and compensations, write nothing.
                             If IMG was not written (trigger never entered, a hook or the
                             write failed), the exit status is 73
-      -restore:file=IMG[,verify=header]
+      -restore:file=IMG[,verify=full|header]
                             resume the program saved in IMG; later arguments are its own.
-                            verify=header skips the heap checksum (the one restore step
-                            that reads every page); header and metadata are always checked
+                            The header, metadata, fingerprint and the objects restore walks
+                            are always checked, and the heap pages are mapped, not read
+                            (verify=header, the default); verify=full also checksums every
+                            heap page, to detect any change to the file
       --allow-ffi           allow the ffi module (C functions through libffi); an image
                             that uses it needs the flag on -restore too
       --allow-ffi=a.so,b.so ... but only these libraries (path or file name;

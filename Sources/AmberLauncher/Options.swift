@@ -22,7 +22,8 @@ struct Options {
     var snapshot: SnapshotRequest?
     var restorePath: String?
     /// Check the heap pages' checksum on restore (the one step that reads every page).
-    var verifyHeap = true
+    /// verify=full: checksum every heap page on restore (the default maps them unread).
+    var verifyHeap = false
     var verboseSnapshot = false
     /// `--allow-ffi` (any library) or `--allow-ffi=a,b` (only these).
     var allowFFI = false
