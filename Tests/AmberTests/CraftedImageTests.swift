@@ -154,6 +154,32 @@ extension Data {
     }
 }
 
+@Suite struct ImageInUseTests {
+    /// The image is cut short while a restored process runs on its pages: the
+    /// next page it reads is gone (SIGBUS), which the launcher reports.
+    @Test func truncatedWhileInUseIsReportedNotACrash() throws {
+        let dir = try scratch(["main.wren": """
+            import "io" for File
+            var big = (0...60000).map {|i| "entry number %(i) with some padding text" }.toList
+            class Main {
+              static ready() {
+                File.create("s.img") {|f| f.writeBytes("x") }
+                var n = 0
+                for (s in big) n = n + s.count
+                System.print(n)
+              }
+            }
+            Main.ready()
+            """])
+        #expect(try runAmber(["-snapshot:file=s.img,trigger=Main.ready,exit", "main.wren"], cwd: dir).0 == 0)
+        let r = try #require(try runAmberLimited(["-restore:file=s.img"], cwd: dir, seconds: 60))
+        #expect(!r.signaled)
+        #expect(r.status == 74)
+        #expect(r.err.contains("amber: image 's.img' was truncated or changed while in use (SIGBUS reading its pages)"),
+                "\(r.err)")
+    }
+}
+
 /// Inputs the fuzzers (Fuzz/) once found a problem with, replayed on every run.
 @Suite struct FuzzRegressionTests {
     static func files(_ kind: String) -> [String] {
