@@ -84,11 +84,13 @@ public enum Launcher {
     /// Runs the launcher with `arguments` (not including the program name); returns the exit status.
     /// `installSignalGuard` (the `amber` executable) reports fatal signals in a
     /// restored program as a corrupt image (CorruptImageGuard.swift).
-    public static func main(arguments: [String], io: LaunchIO = .standard, installSignalGuard: Bool = false) -> Int32 {
+    /// `programName` is argv[0], what `Process.allArguments[0]` gives.
+    public static func main(arguments: [String], io: LaunchIO = .standard, installSignalGuard: Bool = false,
+                            programName: String = "amber") -> Int32 {
         let options: Options
         switch Options.parse(arguments) {
         case .failure(let e):
-            io.stderr("amber: \(e.message)\n\n\(usage)")
+            io.stderr("amber: \(e.message)\nTry 'amber --help' for the options.\n")
             return ExitCode.usage
         case .success(let o):
             options = o
@@ -103,7 +105,7 @@ public enum Launcher {
         config.outputDescriptor = io.stdoutDescriptor
         config.writeError = io.stderr
         config.arguments = options.scriptArguments
-        config.allArguments = ["amber"] + arguments
+        config.allArguments = [programName] + arguments
         config.allowFFI = options.allowFFI
         config.allowedLibraries = options.allowedLibraries
 

@@ -9,5 +9,6 @@ import Darwin
 
 // A closed pipe is an error to report (exit 120), not a silent death by SIGPIPE.
 signal(SIGPIPE, SIG_IGN)
-let status = Launcher.main(arguments: Array(CommandLine.arguments.dropFirst()), installSignalGuard: true)
+let status = Launcher.main(arguments: Array(CommandLine.arguments.dropFirst()), installSignalGuard: true,
+                           programName: CommandLine.arguments.first ?? "amber")
 exit(status)

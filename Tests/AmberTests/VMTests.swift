@@ -145,9 +145,22 @@ func temporaryDirectory() throws -> String {
     }
 
     @Test func runawayRecursionIsARuntimeError() throws {
-        let (vm, _) = try makeVM()
+        let (vm, capture) = try makeVM()
         let r = vm.interpret(module: "m", source: "class A {\n static f(n) { f(n + 1) }\n}\nA.f(0)\n")
         #expect(r == .runtimeError("Stack overflow."))
+        // The trace keeps its ends, not a million identical lines.
+        let lines = capture.err.split(separator: "\n")
+        #expect(lines.count == 1 + 40 + 1 + 10, "\(lines.count) lines")
+        #expect(lines.contains { $0.hasPrefix("... ") && $0.hasSuffix(" more frames ...") })
+        #expect(lines.last == "[m line 4] in (script)")
+    }
+
+    @Test func sameComparesNumbersByTheirBits() throws {
+        let (vm, capture) = try makeVM()
+        #expect(vm.interpret(module: "m", source: """
+            System.print([Object.same(0/0, 0/0), Object.same(0, -0), Object.same(1, 1), Object.same(1, "1")])
+            """) == .success)
+        #expect(capture.out == "[true, false, true, false]\n")
     }
 }
 
@@ -224,7 +237,9 @@ func temporaryDirectory() throws -> String {
         for args in [["-Xmxlots"], ["--frobnicate"], ["-cp"], ["-Xmx10"]] {
             let (code, _, err) = runLauncher(args)
             #expect(code == 64, "\(args)")
-            #expect(err.contains("Usage: amber"), "\(args)")
+            #expect(err.hasPrefix("amber: "), "\(args)")
+            #expect(err.hasSuffix("Try 'amber --help' for the options.\n"), "\(args)")
+            #expect(!err.contains("Usage: amber"), "a usage error names the problem, not the whole help")
         }
     }
 

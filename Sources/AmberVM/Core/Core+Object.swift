@@ -40,7 +40,12 @@ extension VM {
         native(classClass, "toString") { vm, a in vm.ret(a, vm.heap[a[0].ref, ClassLayout.name]) }
         native(classClass, "attributes") { vm, a in vm.ret(a, vm.heap[a[0].ref, ClassLayout.attributes]) }
         let objectMeta = heap.classOf(objectClass)
-        native(objectMeta, "same(_,_)") { vm, a in vm.ret(a, Value(vm.valuesEqual(a[1], a[2]))) }
+        // Numbers are the same when their bits are (so NaN is the same as
+        // itself, and 0 is not the same as -0), as in Wren.
+        native(objectMeta, "same(_,_)") { vm, a in
+            if a[1].isNumber || a[2].isNumber { return vm.ret(a, Value(a[1].bits == a[2].bits)) }
+            return vm.ret(a, Value(vm.valuesEqual(a[1], a[2])))
+        }
     }
 
     func registerBoolNullNatives() {
