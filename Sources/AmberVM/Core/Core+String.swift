@@ -183,11 +183,24 @@ extension VM {
         native(str, "[_]") { vm, a in
             let s = a[0].ref
             if a[1].isObject && vm.heap.kind(a[1].ref) == .range {
-                guard let (start, count, step) = vm.rangeArg(a[1].ref, vm.stringLength(s)) else { return false }
-                if step == 1 { return vm.ret(a, vm.substring(s, start, count).value) }
-                var bytes: [UInt8] = []
+                let length = vm.stringLength(s)
+                guard let (start, count, step) = vm.rangeArg(a[1].ref, length) else { return false }
+                // Indexes are bytes, but a range takes whole code points: each
+                // one whose first byte is in the range, in the range's order.
                 let p = vm.stringBytes(s)
-                for j in 0..<count { bytes.append(p.load(fromByteOffset: start - j, as: UInt8.self)) }
+                func isContinuation(_ i: Int) -> Bool { p.load(fromByteOffset: i, as: UInt8.self) & 0xC0 == 0x80 }
+                if step == 1 && (count == 0 || !isContinuation(start))
+                    && (start + count == length || !isContinuation(start + count)) {
+                    return vm.ret(a, vm.substring(s, start, count).value)
+                }
+                var bytes: [UInt8] = []
+                for j in 0..<count {
+                    let i = start + j * step
+                    if isContinuation(i) { continue }
+                    var end = i + 1
+                    while end < length && isContinuation(end) { end += 1 }
+                    for k in i..<end { bytes.append(p.load(fromByteOffset: k, as: UInt8.self)) }
+                }
                 return vm.ret(a, vm.newString(bytes: bytes).value)
             }
             guard a[1].isNumber else { return vm.fail("Subscript must be a number or a range.") }
