@@ -79,6 +79,9 @@ extension VM {
         let n = listCount(list)
         let callFiber = listGet(list, n - 1).ref
         let outer = listGet(list, n - 2)
+        // Pop both, clearing the slots so the list keeps nothing alive.
+        listElements(list)[n - 1] = .null
+        listElements(list)[n - 2] = .null
         heap.setWord(list, ListLayout.count, n - 2)
         fiber = outer.isObject ? outer.ref : .none
         setRoot(.currentFiber, outer)
