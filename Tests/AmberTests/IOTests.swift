@@ -92,6 +92,25 @@ func runAmber(_ args: [String], cwd: String, input: String) throws -> (Int32, St
         #expect(lines.last == "new")
     }
 
+    @Test func aFileCutShorterThanItsPositionIsRefused() throws {
+        let script = """
+        import "io" for File
+        import "snapshot" for Snapshot
+        var f = File.open("data.txt")
+        System.print(f.readBytes(8))
+        if (Snapshot.take("cut.img")) System.print(Fiber.new { f.readBytes(3) }.try())
+        """
+        let dir = try scratch(["main.wren": script, "data.txt": "0123456789abcdef"])
+        #expect(try runAmber(["main.wren"], cwd: dir).1 == "01234567\n")
+        // Rewritten in place, shorter than where the program had read to.
+        let handle = try #require(FileHandle(forWritingAtPath: dir + "/data.txt"))
+        try handle.truncate(atOffset: 4)
+        try handle.close()
+        let restored = try runAmber(["-restore:file=cut.img"], cwd: dir)
+        #expect(restored.1.contains("/data.txt' was replaced since the snapshot (it is shorter than when the image "
+                                    + "was written); set acceptReplacement to true to use it."), "\(restored.1)")
+    }
+
     @Test func theFailureCanBeCaughtAndTheFileClosed() throws {
         let script = """
         import "io" for File

@@ -444,19 +444,26 @@ extension VM {
             }
             return nil
         }
-        // The same file? A different one at the path is refused unless accepted.
-        if case .success(let st) = port.fileSystem.fstat(fd), f[IOField.device].isNumber, f[IOField.inode].isNumber,
-           f[IOField.device].number >= 0, st.device != f[IOField.device].number || st.inode != f[IOField.inode].number {
-            if f[IOField.acceptReplacement] != .true {
+        // The same file? Another one at the path (other device or inode), or
+        // one shorter than where the program had got to (a file rewritten in
+        // place, or a new one that reused the inode number), is refused
+        // unless accepted. A file that only grew is the same file appended to.
+        let position = f[IOField.position].isNumber ? f[IOField.position].number : 0
+        if f[IOField.acceptReplacement] != .true, case .success(let st) = port.fileSystem.fstat(fd),
+           f[IOField.device].isNumber, f[IOField.inode].isNumber, f[IOField.device].number >= 0 {
+            let moved = st.device != f[IOField.device].number || st.inode != f[IOField.inode].number
+            if moved || st.size < position {
                 _ = port.fileSystem.close(fd)
-                _ = fail("File '\(String(decoding: path, as: UTF8.self))' was replaced since the snapshot (another "
-                         + "file is at its path); set acceptReplacement to true to use it.")
+                _ = fail("File '\(String(decoding: path, as: UTF8.self))' was replaced since the snapshot ("
+                         + (moved ? "another file is at its path" : "it is shorter than when the image was written")
+                         + "); set acceptReplacement to true to use it.")
                 return nil
             }
+        }
+        if case .success(let st) = port.fileSystem.fstat(fd) {
             f[IOField.device] = Value(st.device)
             f[IOField.inode] = Value(st.inode)
         }
-        let position = f[IOField.position].isNumber ? f[IOField.position].number : 0
         if case .failure(let e) = port.fileSystem.seek(fd, position >= 0 && position < 9.2e18 ? Int(position) : 0) {
             _ = port.fileSystem.close(fd)
             _ = fail("File '\(String(decoding: path, as: UTF8.self))' was open when the image was written "
