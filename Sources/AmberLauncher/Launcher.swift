@@ -49,9 +49,11 @@ enum StreamFailures {
 /// The `amber` command line.
 public enum Launcher {
     public static let usage = """
-    Usage: amber [options] [script.wren [arguments...]]
+    Usage: amber [options] [script.wren | - | -e CODE] [arguments...]
 
-    With no script, amber starts an interactive session (REPL).
+    With no script, amber starts an interactive session (REPL) on a terminal, and
+    runs standard input as the script otherwise (-i: the REPL anyway). "-" runs
+    standard input, -e CODE runs CODE.
 
     Options:
       -cp <dir1:dir2:...>   directories searched by `import` (also -classpath)
@@ -133,10 +135,17 @@ public enum Launcher {
         }
         vm.verboseSnapshot = options.verboseSnapshot
         if let request = options.snapshot { vm.installSnapshotTrigger(request) }
-        guard let script = options.script else {
+        // No script and input that is not a terminal (amber < file.wren): run it as `amber -` does.
+        let stdinIsScript = !options.interactive && !vm.port.standardStreams.isTerminal(0)
+        guard let script = options.script ?? (stdinIsScript ? "-" : nil) else {
             return checkOutput(vm, REPL(vm: vm, io: io).run(), io)
         }
-        var status = runScript(vm: vm, path: script, io: io)
+        var status: Int32
+        switch script {
+        case "-e": status = exitStatus(vm.interpret(module: "eval", source: Array((options.evalSource ?? "").utf8)))
+        case "-": status = runStandardInput(vm: vm, io: io)
+        default: status = runScript(vm: vm, path: script, io: io)
+        }
         if let report = vm.unfiredTriggerReport { io.stderr("amber: \(report)\n") }
         // A build step that asked for an image must not pass without one.
         if let request = options.snapshot, !request.dryRun, !vm.snapshotWritten, status == ExitCode.ok {
@@ -154,6 +163,21 @@ public enum Launcher {
         }
         if StreamFailures.first(2) != nil { return status == ExitCode.ok ? ExitCode.outputFailed : status }
         return status
+    }
+
+    /// `amber -`: the script is all of standard input, as module "stdin".
+    static func runStandardInput(vm: VM, io: LaunchIO) -> Int32 {
+        var source: [UInt8] = []
+        while true {
+            switch vm.port.standardStreams.read(0, 65536) {
+            case .failure(let e):
+                io.stderr("amber: could not read standard input: \(e.message)\n")
+                return ExitCode.noInput
+            case .success(let chunk):
+                if chunk.isEmpty { return exitStatus(vm.interpret(module: "stdin", source: source)) }
+                source += chunk
+            }
+        }
     }
 
     static func runScript(vm: VM, path: String, io: LaunchIO) -> Int32 {

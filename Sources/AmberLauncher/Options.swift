@@ -13,6 +13,10 @@ struct OptionError: Error {
 struct Options {
     var script: String?
     var scriptArguments: [String] = []
+    /// `-i`: the REPL even when standard input is not a terminal.
+    var interactive = false
+    /// `-e CODE`: run CODE as the script (then `script` is "-e").
+    var evalSource: String?
     var classpath: [String] = []
     var maxHeap = 4 << 30
     /// Whether -Xmx was given (a restore otherwise keeps the image's cap).
@@ -49,6 +53,16 @@ struct Options {
                 return .success(o)
             case "-verbose:snapshot", "-Xverbose:snapshot":
                 o.verboseSnapshot = true
+            case "-e":
+                guard i + 1 < args.count else { return .failure(OptionError(message: "-e needs the code to run")) }
+                o.evalSource = args[i + 1]
+                o.script = "-e"
+                i += 2
+                continue
+            case "-":
+                o.script = "-"      // the script is standard input
+            case "-i", "--interactive":
+                o.interactive = true
             case "--allow-ffi", "-allow-ffi":
                 o.allowFFI = true
                 o.allowedLibraries = nil

@@ -246,10 +246,34 @@ func temporaryDirectory() throws -> String {
     @Test func replPrintsExpressionValues() throws {
         let dir = try temporaryDirectory()
         let input = "var a = 3\na + 4\nclass P {\n  static hi { \"hi\" }\n}\nP.hi\na = 10\n[1, 2].map {|x| x * a }.toList\nnope(\n"
-        let (code, out, err) = try runAmber([], cwd: dir, stdin: input)
+        let (code, out, err) = try runAmber(["-i"], cwd: dir, stdin: input)
         #expect(code == 0)
         #expect(out == "7\nhi\n[10, 20]\n")
         #expect(err.contains("[repl line 1] Error"))
+    }
+
+    /// A line that fails to compile leaves nothing behind: the name it used
+    /// can be defined on the next line.
+    @Test func replLinesThatFailToCompileDefineNothing() throws {
+        let dir = try temporaryDirectory()
+        let (code, out, err) = try runAmber(["-i"], cwd: dir, stdin: "System.print(y)\nvar y = 5\ny\n")
+        #expect(code == 0)
+        #expect(out == "5\n", "\(err)")
+        #expect(!err.contains("already defined"), "\(err)")
+    }
+
+    @Test func scriptsFromStandardInputAndTheCommandLine() throws {
+        let dir = try temporaryDirectory()
+        let piped = try runAmber([], cwd: dir, stdin: "System.print(\"piped %(1 + 1)\")\nFiber.abort(\"stop\")\n")
+        #expect(piped.0 == 70)
+        #expect(piped.1 == "piped 2\n")
+        #expect(piped.2.contains("[stdin line 2] in (script)"), "\(piped.2)")
+        let dash = try runAmber(["-", "x"], cwd: dir, stdin: "import \"os\" for Process\nSystem.print(Process.arguments)\n")
+        #expect(dash.1 == "[x]\n", "\(dash.2)")
+        let eval = try runAmber(["-e", "System.print(6 * 7)"], cwd: dir)
+        #expect(eval.0 == 0)
+        #expect(eval.1 == "42\n")
+        #expect(try runAmber(["-e"], cwd: dir).0 == 64)
     }
 
     @Test func heapSizesParse() {

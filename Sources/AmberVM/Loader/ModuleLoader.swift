@@ -85,6 +85,14 @@ extension VM {
         return nil
     }
 
+    /// Drops a list's elements from `count` on (clearing their slots).
+    func truncateList(_ l: ObjRef, to count: Int) {
+        let n = listCount(l)
+        guard count < n else { return }
+        for i in count..<n { listElements(l)[i] = .null }
+        heap.setWord(l, ListLayout.count, count)
+    }
+
     /// A relative path as this VM means it: against the writer's working
     /// directory after a restore, else unchanged (this process's).
     func filePath(_ path: String) -> String {
@@ -180,10 +188,16 @@ extension VM {
             module = makeModule(name: name)
             registerModule(name, module)
         }
+        // A failed compile must leave the module as it was: the variables it
+        // declared on the way (a REPL line, Meta.eval) are dropped again.
+        let names = heap[module, ModuleLayout.variableNames].ref, values = heap[module, ModuleLayout.variables].ref
+        let declared = (listCount(names), listCount(values))
         let compiler = Compiler(vm: self, module: module, modulePath: name, source: source)
         compiler.printExpressions = printExpressions
         switch compiler.compileModule() {
         case .failure(let e):
+            truncateList(heap[module, ModuleLayout.variableNames].ref, to: declared.0)
+            truncateList(heap[module, ModuleLayout.variables].ref, to: declared.1)
             return .failure(e)
         case .success(let fn):
             return .success(newClosure(fn))

@@ -54,6 +54,8 @@ extension VM {
             let printErrors = !a[3].isFalsy
             let variables = vm.heap[module, ModuleLayout.variables].ref
             let storageBefore = vm.heap[variables, ListLayout.elements]
+            let names = vm.heap[module, ModuleLayout.variableNames].ref
+            let declared = (vm.listCount(names), vm.listCount(variables))
 
             let compiler = Compiler(vm: vm, module: module, modulePath: vm.moduleName(module) ?? "core",
                                     source: source)
@@ -61,6 +63,9 @@ extension VM {
             var closure = Value.null
             switch result {
             case .failure(let e):
+                // The variables the failed code declared are dropped again.
+                vm.truncateList(names, to: declared.0)
+                vm.truncateList(variables, to: declared.1)
                 if printErrors { vm.config.writeError(e.messages.joined(separator: "\n") + "\n") }
             case .success(let fn):
                 closure = vm.newClosure(fn).value
