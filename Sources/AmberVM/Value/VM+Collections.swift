@@ -12,8 +12,12 @@ extension VM {
     func newArray(capacity: Int, kind: ObjKind = .array) -> ObjRef {
         let r = heap.allocate(kind, cls: .none, size: 16 + 8 * (1 + capacity))
         heap.setWord(r, ArrayLayout.capacity, capacity)
-        let p = heap.slotPointer(r) + 1
-        for i in 0..<capacity { p[i] = .null }
+        // A fiber stack is only read below its top, which is written first:
+        // the allocator's zeroes will do. Other arrays start out null.
+        if kind != .stack {
+            let p = heap.slotPointer(r) + 1
+            for i in 0..<capacity { p[i] = .null }
+        }
         return r
     }
 
