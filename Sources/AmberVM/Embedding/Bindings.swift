@@ -137,7 +137,7 @@ extension VM {
     /// the binding may call back into the VM, which may move the stack.
     func callHostMethod(_ body: (ForeignCall) throws -> Void, _ args: UnsafeMutablePointer<Value>,
                         argumentCount: Int, method: String) -> Bool {
-        let call = ForeignCall(vm: self, base: stackIndex(of: args), argumentCount: argumentCount, method: method)
+        let call = ForeignCall(vm: self, base: stackIndex(args), argumentCount: argumentCount, method: method)
         do {
             try body(call)
         } catch let e as ScriptError {

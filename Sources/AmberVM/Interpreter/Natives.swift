@@ -112,9 +112,4 @@ extension VM {
         heap.setWord(f, FiberLayout.stackTop, base + 1)
         return false
     }
-
-    /// The index of `args` in the running fiber's stack.
-    func stackIndex(of args: UnsafeMutablePointer<Value>) -> Int {
-        args - arrayElements(heap[fiber, FiberLayout.stack].ref)
-    }
 }
