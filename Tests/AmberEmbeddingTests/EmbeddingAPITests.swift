@@ -71,7 +71,7 @@ let gameSource = """
             _ = try copy.call(game2, "score(_)", [.string("x")])
         } catch let e as ScriptError {
             #expect(e.message == "Argument 1 of Calc.add(_,_) must be a Num.")
-            #expect(e.stackTrace.contains { $0.contains("in Game.static score(_)") }, "\(e.stackTrace)")
+            #expect(e.stackTrace.contains { $0.contains("in score(_)") }, "\(e.stackTrace)")
         }
         // The VM stays usable after an error (the failed calls did increment: 4, 5, now 6).
         #expect(try copy.call(game2, "score(_)", [1]) == .number(7))
@@ -120,7 +120,7 @@ let gameSource = """
             Issue.record("expected a ScriptError")
         } catch let e as ScriptError {
             #expect(e.message == "boom")
-            #expect(e.stackTrace == ["[main line 3] in Boom.static inner()", "[main line 2] in Boom.static now()"])
+            #expect(e.stackTrace == ["[main line 3] in inner()", "[main line 2] in now()"])
         }
         #expect(errors == "", "errors of host calls are thrown, not printed")
         #expect(try vm.call(boom, "fine") == "fine")
@@ -149,7 +149,7 @@ let gameSource = """
         } catch let e as ScriptError {
             #expect(e.message == "Could not compile module 'broken'.")
             #expect(e.stackTrace.first?.hasPrefix("[broken line 1] Error at end of file:") == true, "\(e.stackTrace)")
-            #expect(e.stackTrace.last == "[main line 3] in Loader.static load()")
+            #expect(e.stackTrace.last == "[main line 3] in load()")
         }
         #expect(errors == "")
     }

@@ -128,8 +128,8 @@ func temporaryDirectory() throws -> String {
         let (vm, capture) = try makeVM()
         let r = vm.interpret(module: "bad", source: "var x = 1\nvar y = )\n")
         guard case .compileError(let messages) = r else { Issue.record("expected compile error"); return }
-        #expect(messages == ["[bad line 2] Error at ')': Expect expression."])
-        #expect(capture.err == "[bad line 2] Error at ')': Expect expression.\n")
+        #expect(messages == ["[bad line 2] Error at ')': Expected expression."])
+        #expect(capture.err == "[bad line 2] Error at ')': Expected expression.\n")
     }
 
     @Test func undefinedCapitalisedVariableIsReportedWhereUsed() throws {

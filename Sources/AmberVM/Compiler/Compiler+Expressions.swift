@@ -46,7 +46,7 @@ extension Compiler {
         advance()
         let canAssign = precedence <= .conditional
         if !prefix(previous.type, canAssign: canAssign) {
-            errorPrevious("Expect expression.")
+            errorPrevious("Expected expression.")
             return
         }
         while precedence <= infixPrecedence(current.type) {
@@ -412,14 +412,16 @@ extension Compiler {
         if match(.leftBrace) {
             sig.kind = .method
             sig.arity += 1
-            blockArgument()
+            blockArgument(name: sig.text + " block argument")
         }
         emitCall(sig, isSuper: isSuper)
     }
 
-    /// A `{ |a, b| ... }` block passed as the last argument: compiled as a function.
-    func blockArgument() {
-        beginFunction(isMethod: false, name: "(block)")
+    /// A `{ |a, b| ... }` block passed as the last argument: compiled as a
+    /// function named, as in Wren's traces, after the method it is passed to
+    /// ("new(_) block argument").
+    func blockArgument(name: String) {
+        beginFunction(isMethod: false, name: name)
         fn.scopeDepth = 0
         let inner = fn
         if match(.pipe) {

@@ -270,7 +270,7 @@ extension Compiler {
     func classDefinition(isForeign: Bool) {
         let classAttributes = pendingAttributes
         pendingAttributes = []
-        consume(.name, "Expect class name.")
+        consume(.name, "Expect variable name.")
         if panicking { return }
         let nameToken = previous
         let className = text(nameToken)
@@ -427,8 +427,9 @@ extension Compiler {
             return sigText
         }
 
-        // Compile the body as its own function.
-        beginFunction(isMethod: true, name: "\(info.name).\(isStatic ? "static " : "")\(sigText)")
+        // Compile the body as its own function, named by its signature as in
+        // Wren's stack traces ("score(_)", "init new(_)").
+        beginFunction(isMethod: true, name: sigText)
         let scope = fn
         scope.isInitializer = isConstructor
         for p in pendingParameters { _ = declareVariable(p.0, token: p.1) }
@@ -445,7 +446,8 @@ extension Compiler {
         if isConstructor {
             // The static "new(_)" creates the instance and runs the initializer.
             let plain = Signature(name: sig.name, kind: .method, arity: sig.arity)
-            beginFunction(isMethod: true, name: "\(info.name).static \(plain.text)")
+            // Unnamed in traces, as in Wren: the initializer's frame says what it is.
+            beginFunction(isMethod: true, name: "")
             let stub = fn
             stub.arity = sig.arity
             stub.numSlots = sig.arity + 1

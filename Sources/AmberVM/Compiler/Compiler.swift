@@ -485,12 +485,9 @@ final class Compiler {
             definition()
             if panicking { synchronize(); continue }
             if !matchLine() {
-                if !match(.eof) {
-                    error("Expect newline after statement.")
-                    // Skip to the next line to resynchronize.
-                    while !check(.line) && !check(.eof) { advance() }
-                    continue
-                }
+                // As Wren: a module-level statement not ended by a newline
+                // must be the last one; anything after it is one error.
+                if !match(.eof) { error("Expect end of file.") }
                 break
             }
         }
