@@ -13,6 +13,9 @@ struct REPL {
 
     func run() -> Int32 {
         let interactive = vm.port.standardStreams.isTerminal(0)
+        // Ctrl-C stops the code that runs, not the session (at the prompt it is ignored).
+        REPLInterrupt.install(vm.interruptHandle)
+        defer { REPLInterrupt.remove() }
         if interactive { io.stdout("\(Launcher.version) -- type Wren code, Ctrl-D to leave\n") }
         var pending = ""
         while true {
@@ -21,6 +24,7 @@ struct REPL {
             pending += line + "\n"
             // Wait for more lines while brackets are open.
             if REPL.openBrackets(pending) > 0 { continue }
+            vm.clearInterrupt()
             let result = vm.interpret(module: "repl", source: Array(pending.utf8), printExpressions: true)
             pending = ""
             if case .exit(let code) = result { return code }
@@ -54,4 +58,36 @@ struct REPL {
         }
         return depth
     }
+}
+
+/// SIGINT while the REPL runs: interrupt the VM (process-wide, as signals are).
+enum REPLInterrupt {
+    nonisolated(unsafe) static var handle: InterruptHandle? = nil
+
+    static func install(_ h: InterruptHandle) {
+        handle = h
+        var action = sigaction()
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = replInterruptHandler
+        #else
+        action.__sigaction_u.__sa_handler = replInterruptHandler
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = Int32(truncatingIfNeeded: SA_RESTART)
+        sigaction(SIGINT, &action, nil)
+        // A parent may have started us with SIGINT blocked; the session wants it.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    static func remove() {
+        signal(SIGINT, SIG_DFL)
+        handle = nil
+    }
+}
+
+private func replInterruptHandler(_ signal: Int32) {
+    REPLInterrupt.handle?.interrupt()
 }

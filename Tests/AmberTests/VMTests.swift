@@ -293,3 +293,46 @@ func temporaryDirectory() throws -> String {
         #expect(o.scriptArguments == ["-Xmx1", "--x"])
     }
 }
+
+@Suite struct REPLInterruptTests {
+    /// Ctrl-C (SIGINT) stops the code the REPL runs, not the REPL: the next
+    /// line still runs. The signal is sent once the loop has said it started.
+    @Test func interruptStopsTheRunningCodeNotTheSession() throws {
+        let p = Process()
+        let sibling = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("amber")
+        p.executableURL = FileManager.default.fileExists(atPath: sibling.path) ? sibling
+            : URL(fileURLWithPath: repositoryRoot + "/.build/debug/amber")
+        p.arguments = ["-i"]
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = errors
+        try p.run()
+        input.fileHandleForWriting.write(Data("System.print(\"started\")\nwhile (true) {}\n".utf8))
+        // Wait for "started" (the loop comes right after it).
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("started") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += chunk
+        }
+        #expect(String(decoding: seen, as: UTF8.self).contains("started"))
+        // The loop may not have begun yet: keep interrupting until the session answers again.
+        input.fileHandleForWriting.write(Data("System.print(\"alive\")\n".utf8))
+        try input.fileHandleForWriting.close()
+        let done = DispatchSemaphore(value: 0)
+        p.terminationHandler = { _ in done.signal() }
+        var attempts = 0
+        while done.wait(timeout: .now() + 0.2) == .timedOut && attempts < 300 {
+            p.interrupt()
+            attempts += 1
+        }
+        if attempts >= 300 { p.terminate() }
+        seen += output.fileHandleForReading.readDataToEndOfFile()
+        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationReason == .exit && p.terminationStatus == 0, "\(err)")
+        // (The session echoes each expression's value after running it.)
+        #expect(String(decoding: seen, as: UTF8.self) == "started\nstarted\nalive\nalive\n")
+        #expect(err.hasPrefix("Interrupted.\n"), "\(err)")
+    }
+}

@@ -436,7 +436,7 @@ struct Interpreter: ~Copyable {
                 let off = readShort(); ip -= off
                 if _slowPath(heap.gcRequested) {
                     save()
-                    if !vm.collectGarbage() { _ = vm.fail("Out of memory.") ; break dispatch }
+                    if !vm.safePoint() { break dispatch }
                     reload()
                 }
             case .jumpIfFalse:
@@ -765,9 +765,7 @@ extension VM {
         if hooks.isEnabled(.methodEntry) && !cls.isNone && !methodEntryCheck(target, cls, symbol) {
             return false
         }
-        if heap.gcRequested {
-            if !collectGarbage() { return fail("Out of memory.") }
-        }
+        if heap.gcRequested && !safePoint() { return false }
         return true
     }
 

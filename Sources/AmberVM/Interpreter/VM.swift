@@ -93,6 +93,17 @@ enum Root: Int, CaseIterable {
     case ffi                // List: the ffi module's registry of descriptions and state (FFI/FFIRuntime.swift)
 }
 
+/// Stops a VM's running script from outside (see `VM.interruptHandle`).
+public struct InterruptHandle: @unchecked Sendable {
+    let interrupted: UnsafeMutablePointer<Bool>
+    let gcRequested: UnsafeMutablePointer<Bool>
+    /// Asks the script to stop at its next safe point ("Interrupted.").
+    public func interrupt() {
+        interrupted.pointee = true
+        gcRequested.pointee = true     // the loop checks this one at every safe point
+    }
+}
+
 /// A virtual machine: one heap, its roots, and what the heap cannot hold.
 ///
 /// A VM may be used by one thread at a time: create it on one thread and use
@@ -126,6 +137,8 @@ public final class VM: @unchecked Sendable {
         /// The pending runtime error, set by natives that return false.
         var error = Value.null
         var hasError = false
+        /// Set by `InterruptHandle.interrupt()`; the next safe point raises "Interrupted.".
+        var interrupted = false
         // Symbols of the operators with a number fast path.
         var symbolAdd = 0, symbolSub = 0, symbolMul = 0, symbolDiv = 0, symbolLt = 0, symbolGt = 0
         var symbolLte = 0, symbolGte = 0, symbolEq = 0, symbolNeq = 0, symbolNeg = 0
@@ -266,6 +279,34 @@ public final class VM: @unchecked Sendable {
     deinit {
         hot.deinitialize(count: 1)
         hot.deallocate()
+    }
+
+    /// A handle that stops the running script at its next safe point (a call
+    /// or a loop back-edge) with the runtime error "Interrupted.". It holds
+    /// no reference and makes two plain stores, so a signal handler or
+    /// another thread may use it (the REPL's Ctrl-C does). Valid while the VM lives.
+    public var interruptHandle: InterruptHandle {
+        InterruptHandle(
+            interrupted: (UnsafeMutableRawPointer(hot) + MemoryLayout<HotState>.offset(of: \HotState.interrupted)!)
+                .assumingMemoryBound(to: Bool.self),
+            gcRequested: (UnsafeMutableRawPointer(heap.state) + MemoryLayout<Heap.AllocState>.offset(of: \Heap.AllocState.gcRequested)!)
+                .assumingMemoryBound(to: Bool.self))
+    }
+
+    /// Forgets an interrupt that arrived while no script was running.
+    public func clearInterrupt() { hot.pointee.interrupted = false }
+
+    /// The work of a safe point, once the loop saw `gcRequested`: an
+    /// interrupt becomes a runtime error, else the heap is collected.
+    /// False with an error pending.
+    func safePoint() -> Bool {
+        if hot.pointee.interrupted {
+            hot.pointee.interrupted = false
+            heap.gcRequested = heap.top > heap.nextGC
+            return fail("Interrupted.")
+        }
+        if heap.gcRequested && !collectGarbage() { return fail("Out of memory.") }
+        return true
     }
 
     /// The VM's monotonic clock: seconds since the VM started, excluding time frozen in an image.
