@@ -54,8 +54,8 @@ final class Capture: @unchecked Sendable {
 func runLauncher(_ args: [String], cwd: String? = nil) -> (Int32, String, String) {
     let capture = Capture()
     let previous = FileManager.default.currentDirectoryPath
-    if let cwd { FileManager.default.changeCurrentDirectoryPath(cwd) }
-    defer { if cwd != nil { FileManager.default.changeCurrentDirectoryPath(previous) } }
+    if let cwd { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
+    defer { if cwd != nil { _ = FileManager.default.changeCurrentDirectoryPath(previous) } }
     let code = Launcher.main(arguments: args, io: capture.io)
     return (code, capture.out, capture.err)
 }
