@@ -74,6 +74,10 @@ public enum Launcher {
                             that uses it needs the flag on -restore too
       --allow-ffi=a.so,b.so ... but only these libraries (path or file name;
                             "process" admits Library.process)
+      -inspect:file=IMG [--json]
+                            describe IMG (header, trigger, sizes, objects by class,
+                            modules, fibers, hooks, native and port names, FFI
+                            libraries, environment variables read) without running it
       -verbose:snapshot     report snapshot and restore phases on stderr
                             (-Xsnapshot:, -Xrestore: are accepted too)
       -h, --help            show this help
@@ -111,6 +115,17 @@ public enum Launcher {
         config.allowFFI = options.allowFFI
         config.allowedLibraries = options.allowedLibraries
 
+        if let image = options.inspectPath {
+            if installSignalGuard { CorruptImageGuard.install(imagePath: image) }
+            do {
+                let report = try VM.inspectImage(at: image)
+                io.stdout(options.json ? report.json.rendered + "\n" : report.text)
+                return ExitCode.ok
+            } catch {
+                io.stderr("amber: \(error.message)\n")
+                return ExitCode.ioError
+            }
+        }
         if let image = options.restorePath {
             if installSignalGuard { CorruptImageGuard.install(imagePath: image) }
             let vm: VM

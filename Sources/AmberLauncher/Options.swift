@@ -25,6 +25,9 @@ struct Options {
     var showVersion = false
     var snapshot: SnapshotRequest?
     var restorePath: String?
+    /// `-inspect:file=IMG`: describe the image, run nothing; `--json` for tools.
+    var inspectPath: String?
+    var json = false
     /// Check the heap pages' checksum on restore (the one step that reads every page).
     /// verify=full: checksum every heap page on restore (the default maps them unread).
     var verifyHeap = false
@@ -63,6 +66,8 @@ struct Options {
                 o.script = "-"      // the script is standard input
             case "-i", "--interactive":
                 o.interactive = true
+            case "--json":
+                o.json = true
             case "--allow-ffi", "-allow-ffi":
                 o.allowFFI = true
                 o.allowedLibraries = nil
@@ -86,6 +91,12 @@ struct Options {
                     guard o.restorePath != nil else {
                         return .failure(OptionError(message: "expected -restore:file=IMAGE, got '\(a)'"))
                     }
+                } else if a.hasPrefix("-inspect:") {
+                    let fields = keyValues(String(a.dropFirst("-inspect:".count)))
+                    guard fields.count == 1, fields[0].0 == "file", !fields[0].1.isEmpty else {
+                        return .failure(OptionError(message: "expected -inspect:file=IMAGE, got '\(a)'"))
+                    }
+                    o.inspectPath = fields[0].1
                 } else if a.hasPrefix("--allow-ffi=") || a.hasPrefix("-allow-ffi=") {
                     let list = a[a.index(after: a.firstIndex(of: "=")!)...].split(separator: ",").map(String.init)
                     guard !list.isEmpty, list.allSatisfy({ !$0.isEmpty }) else {

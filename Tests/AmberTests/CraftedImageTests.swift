@@ -207,3 +207,75 @@ extension Data {
         _ = vm.compileErrors(module: "fuzz", source: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
     }
 }
+
+@Suite struct InspectorTests {
+    static let script = """
+    import "os" for Process
+    import "snapshot" for Snapshot
+    var Region = Process.env("INSPECT_REGION")
+    var Secret = Process.env("INSPECT_SECRET")
+    Snapshot.registerPostRestoreHook(7) { System.print("back") }
+    class Point {
+      construct new(x) { _x = x }
+    }
+    var points = (1..30).map {|i| Point.new(i) }.toList
+    class Main {
+      static ready() { System.print(points.count) }
+    }
+    Main.ready()
+    """
+
+    @Test func describesARealImageWithoutRunningIt() throws {
+        let dir = try scratch(["main.wren": InspectorTests.script])
+        let env = ["INSPECT_REGION": "eu-west", "INSPECT_SECRET": "s3cr3t-\(UUID().uuidString)"]
+        let made = try runAmber(["-snapshot:file=i.img,trigger=Main.ready,exit", "main.wren"], cwd: dir, env: env)
+        #expect(made.0 == 0, "\(made.2)")
+        let text = try runAmber(["-inspect:file=i.img"], cwd: dir)
+        #expect(text.0 == 0, "\(text.2)")
+        let out = text.1
+        #expect(out.hasPrefix("image: format 2, fingerprint "))
+        #expect(out.contains("trigger: Main.ready; resumes at the entry of the trigger method"))
+        #expect(out.contains("  Point: 30 objects, "), "\(out)")
+        #expect(out.contains("  ./main: Process, Snapshot, Region, Secret, Point, points, Main"), "\(out)")
+        #expect(out.contains("fiber 0 (current): ready() at ./main line 11 <- (script) at ./main line 13"), "\(out)")
+        #expect(out.contains("  post-restore, priority 7"))
+        #expect(out.contains("environment variables read: INSPECT_REGION, INSPECT_SECRET"))
+        #expect(!out.contains("back"), "the inspector ran script code")
+        // The program kept the values in variables (its own business); the inspector never prints values.
+        #expect(!out.contains(env["INSPECT_SECRET"]!))
+
+        let json = try runAmber(["-inspect:file=i.img", "--json"], cwd: dir)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.1.utf8)) as? [String: Any])
+        #expect((parsed["trigger"] as? String) == "Main.ready")
+        let modules = try #require(parsed["modules"] as? [[String: Any]])
+        #expect(modules.contains { ($0["name"] as? String) == "./main" })
+        #expect((parsed["natives"] as? [String])?.contains("Num.+(_)") == true)
+        #expect((parsed["environmentRead"] as? [String]) == ["INSPECT_REGION", "INSPECT_SECRET"])
+    }
+
+    @Test func corruptImagesAreRefusedNotCrashedOn() throws {
+        let dir = try scratch(["main.wren": InspectorTests.script])
+        #expect(try runAmber(["-snapshot:file=i.img,trigger=Main.ready,exit", "main.wren"], cwd: dir).0 == 0)
+        let image = try Data(contentsOf: URL(fileURLWithPath: dir + "/i.img"))
+        let heapOffset = Int(image.word(64)), heapBytes = Int(image.word(72))
+        var rng = SeededGenerator(state: 0x1A5EC7)
+        for n in 0..<40 {
+            var d = image
+            if n % 4 == 3 {
+                d.setWord([64, 72, 88, 104][n % 4 == 3 ? (n / 4) % 4 : 0], UInt64.random(in: 0...UInt64.max, using: &rng))
+            } else {
+                let at = heapOffset + Int.random(in: 0..<(heapBytes / 8), using: &rng) * 8
+                d.setWord(at, UInt64.random(in: 0...UInt64.max, using: &rng))
+            }
+            d.resealImage()
+            try d.write(to: URL(fileURLWithPath: dir + "/bad.img"))
+            let r = try #require(try runAmberLimited(["-inspect:file=bad.img"], cwd: dir, seconds: 20), "variant \(n) hangs")
+            #expect(!r.signaled, "variant \(n): signal \(r.status)")
+            #expect(r.status == 0 || r.status == 74, "variant \(n): \(r.status) \(r.err)")
+        }
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: dir + "/text.img"))
+        let text = try runAmber(["-inspect:file=text.img"], cwd: dir)
+        #expect(text.0 == 74)
+        #expect(text.2.contains("not an Amber image"))
+    }
+}

@@ -24,6 +24,15 @@ extension VM {
     public static func restore(from path: String, configuration: VMConfiguration,
                                verbose: Bool = false, verifyHeap: Bool = true,
                                maxHeap: Int? = nil) throws(ImageError) -> VM {
+        try restore(from: path, configuration: configuration, verbose: verbose, verifyHeap: verifyHeap,
+                    maxHeap: maxHeap, bindingNames: true)
+    }
+
+    /// With `bindingNames: false` (the inspector) the heap is mapped and
+    /// validated but nothing is resolved: no natives, port slots or FFI, so
+    /// an image needing another host's bindings can still be looked at.
+    static func restore(from path: String, configuration: VMConfiguration, verbose: Bool, verifyHeap: Bool,
+                        maxHeap: Int?, bindingNames: Bool) throws(ImageError) -> VM {
         let t0 = configuration.port.monotonicClock()
         let file = try ImageFileReader(path: path)
         let fileSize = file.size
@@ -119,6 +128,7 @@ extension VM {
             throw ImageError("Image '\(path)' was written by a different build of amber (fingerprint mismatch: "
                              + "object layouts, opcodes or root slots differ).")
         }
+        if !bindingNames { return vm }
         // Native code pointers and port slots, found again by name in this
         // process: built-in natives plus the host's bindings.
         vm.registerNativesForImage()
