@@ -13,7 +13,8 @@ let package = Package(
     name: "AmberFuzz",
     dependencies: [.package(path: "..")],
     targets: [
-        .executableTarget(name: "fuzz-compiler", dependencies: [.product(name: "AmberVM", package: amber)]),
-        .executableTarget(name: "fuzz-image", dependencies: [.product(name: "AmberVM", package: amber)]),
+        .target(name: "FuzzDriver"),
+        .executableTarget(name: "fuzz-compiler", dependencies: ["FuzzDriver", .product(name: "AmberVM", package: amber)]),
+        .executableTarget(name: "fuzz-image", dependencies: ["FuzzDriver", .product(name: "AmberVM", package: amber)]),
     ]
 )

@@ -25,15 +25,7 @@ enum CorruptImageGuard {
         corruptMessage = Array("amber: image '\(path)' is corrupt (a fatal signal while restoring or running it); restore with verify=full to check\n".utf8)
         busMessage = Array("amber: image '\(path)' was truncated or changed while in use (SIGBUS reading its pages); restore with verify=full to check\n".utf8)
         for sig in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP] {
-            var action = sigaction()
-            #if canImport(Glibc)
-            action.__sigaction_handler.sa_handler = corruptImageSignalHandler
-            #else
-            action.__sigaction_u.__sa_handler = corruptImageSignalHandler
-            #endif
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
-            sigaction(sig, &action, nil)
+            installSignalHandler(sig, corruptImageSignalHandler, flags: Int32(truncatingIfNeeded: SA_RESETHAND))
         }
     }
 }

@@ -66,15 +66,7 @@ enum REPLInterrupt {
 
     static func install(_ h: InterruptHandle) {
         handle = h
-        var action = sigaction()
-        #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = replInterruptHandler
-        #else
-        action.__sigaction_u.__sa_handler = replInterruptHandler
-        #endif
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = Int32(truncatingIfNeeded: SA_RESTART)
-        sigaction(SIGINT, &action, nil)
+        installSignalHandler(SIGINT, replInterruptHandler, flags: Int32(truncatingIfNeeded: SA_RESTART))
         // A parent may have started us with SIGINT blocked; the session wants it.
         var set = sigset_t()
         sigemptyset(&set)

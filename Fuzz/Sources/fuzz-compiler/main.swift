@@ -1,9 +1,7 @@
 // libFuzzer target: compile arbitrary bytes as a Wren module. Any input must
 // end in a list of compile errors or none, never a crash or a hang.
-#if canImport(Glibc)
-import Glibc
-#endif
 import AmberVM
+import FuzzDriver
 
 nonisolated(unsafe) var fuzzVM: VM? = nil
 
@@ -20,13 +18,4 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-// libFuzzer's own driver, started from this program's main (SwiftPM gives
-// every executable a main of its own, so libFuzzer's cannot be used).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
-
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOne(data, size) })
+runFuzzer { data, size in fuzzOne(data, size) }

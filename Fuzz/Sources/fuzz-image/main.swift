@@ -7,6 +7,7 @@
 import Glibc
 #endif
 @testable import AmberVM
+import FuzzDriver
 import Foundation
 
 /// Recomputes the metadata and header checksums of an image in `bytes`.
@@ -36,13 +37,4 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-// libFuzzer's own driver, started from this program's main (SwiftPM gives
-// every executable a main of its own, so libFuzzer's cannot be used).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
-
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOne(data, size) })
+runFuzzer { data, size in fuzzOne(data, size) }

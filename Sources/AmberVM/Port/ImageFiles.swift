@@ -129,7 +129,7 @@ extension AtomicFileWriter {
     }
 }
 
-/// Pages and the process id, for the image code.
+/// The page size, which image sections are aligned to.
 enum ImagePlatform {
     static var pageSize: Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
 }

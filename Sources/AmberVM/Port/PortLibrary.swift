@@ -29,6 +29,11 @@ import Darwin
 // names match, else to `system`; any other name is an error that names the
 // slot and the implementation, before any script code runs.
 
+/// What a port slot holds: an implementation with a name, which images record.
+protocol NamedImplementation {
+    var name: String { get }
+}
+
 /// A port slot's implementation when it is a single function.
 public struct PortFunction<Input, Output> {
     /// The implementation's name, recorded in images (`system` for the built-in one).
@@ -40,6 +45,13 @@ public struct PortFunction<Input, Output> {
     }
     public func callAsFunction(_ input: Input) -> Output { body(input) }
 }
+
+extension PortFunction: NamedImplementation {}
+extension EnvironmentPort: NamedImplementation {}
+extension StreamPort: NamedImplementation {}
+extension ProcessPort: NamedImplementation {}
+extension DynamicLibraryPort: NamedImplementation {}
+extension FilePort: NamedImplementation {}
 
 extension PortFunction where Input == Void {
     public func callAsFunction() -> Output { body(()) }
@@ -186,61 +198,45 @@ public struct PortLibrary {
 
     public init() {}
 
+    /// The slots, in the order images record them: each names itself and
+    /// knows where its implementation is, so no list runs parallel to another.
+    static var slots: [Slot] {
+        [Slot("monotonicClock", \.monotonicClock), Slot("wallClock", \.wallClock), Slot("sleep", \.sleep),
+         Slot("environment", \.environment), Slot("workingDirectory", \.workingDirectory),
+         Slot("fileSystem", \.fileSystem), Slot("entropy", \.entropy), Slot("standardStreams", \.standardStreams),
+         Slot("process", \.process), Slot("dynamicLibraries", \.dynamicLibraries)]
+    }
+
     /// The slot names, in the order images record them.
-    public static let slotNames = ["monotonicClock", "wallClock", "sleep", "environment", "workingDirectory",
-                                   "fileSystem", "entropy", "standardStreams", "process", "dynamicLibraries"]
+    public static var slotNames: [String] { slots.map(\.name) }
 
     /// The implementation name in each slot, in `slotNames` order.
-    public var implementationNames: [String] {
-        [monotonicClock.name, wallClock.name, sleep.name, environment.name, workingDirectory.name,
-         fileSystem.name, entropy.name, standardStreams.name, process.name, dynamicLibraries.name]
-    }
+    public var implementationNames: [String] { PortLibrary.slots.map { $0.implementationName(self) } }
 
     /// Puts into `slot` the implementation called `implementation`: this
     /// library's own if it has that name, else `system`'s. False if neither
     /// has the name (or the slot is unknown).
     mutating func rebind(slot: String, to implementation: String) -> Bool {
-        let system = PortLibrary()
-        func pick<T>(_ current: T, _ builtin: T, _ name: (T) -> String) -> T? {
-            if name(current) == implementation { return current }
-            if implementation == "system" { return builtin }
-            return nil
+        guard let s = PortLibrary.slots.first(where: { $0.name == slot }) else { return false }
+        return s.rebind(&self, implementation)
+    }
+
+    /// One slot of the table: its name, and how to read and replace what it holds.
+    struct Slot {
+        let name: String
+        let implementationName: (PortLibrary) -> String
+        let rebind: (inout PortLibrary, String) -> Bool
+
+        init<T: NamedImplementation>(_ name: String, _ keyPath: WritableKeyPath<PortLibrary, T>) {
+            self.name = name
+            implementationName = { $0[keyPath: keyPath].name }
+            rebind = { library, implementation in
+                if library[keyPath: keyPath].name == implementation { return true }
+                guard implementation == "system" else { return false }
+                library[keyPath: keyPath] = PortLibrary()[keyPath: keyPath]
+                return true
+            }
         }
-        switch slot {
-        case "monotonicClock":
-            guard let v = pick(monotonicClock, system.monotonicClock, \.name) else { return false }
-            monotonicClock = v
-        case "wallClock":
-            guard let v = pick(wallClock, system.wallClock, \.name) else { return false }
-            wallClock = v
-        case "sleep":
-            guard let v = pick(sleep, system.sleep, \.name) else { return false }
-            sleep = v
-        case "environment":
-            guard let v = pick(environment, system.environment, \.name) else { return false }
-            environment = v
-        case "workingDirectory":
-            guard let v = pick(workingDirectory, system.workingDirectory, \.name) else { return false }
-            workingDirectory = v
-        case "fileSystem":
-            guard let v = pick(fileSystem, system.fileSystem, \.name) else { return false }
-            fileSystem = v
-        case "entropy":
-            guard let v = pick(entropy, system.entropy, \.name) else { return false }
-            entropy = v
-        case "standardStreams":
-            guard let v = pick(standardStreams, system.standardStreams, \.name) else { return false }
-            standardStreams = v
-        case "process":
-            guard let v = pick(process, system.process, \.name) else { return false }
-            process = v
-        case "dynamicLibraries":
-            guard let v = pick(dynamicLibraries, system.dynamicLibraries, \.name) else { return false }
-            dynamicLibraries = v
-        default:
-            return false
-        }
-        return true
     }
 
     /// Writes all of `s` to standard stream `fd`.
