@@ -6,57 +6,61 @@ import Darwin
 import AmberVM
 
 /// The interactive session: each line is compiled as more of one module, and
-/// a lone expression's value is printed.
+/// a lone expression's value is printed. Lines are read with editing keys and
+/// history (LineEditor) when standard input and output are both terminals, and
+/// plainly otherwise. Input is run once the compiler's lexer finds it complete
+/// (InputCompleteness); until then each line gets a "... " prompt.
 struct REPL {
     let vm: VM
     let io: LaunchIO
 
     func run() -> Int32 {
         let interactive = vm.port.standardStreams.isTerminal(0)
-        // Ctrl-C stops the code that runs, not the session (at the prompt it is ignored).
+        // Ctrl-C stops the code that runs, not the session (at the prompt the line editor reads it as a key).
         REPLInterrupt.install(vm.interruptHandle)
         defer { REPLInterrupt.remove() }
+        let editor = interactive
+            ? io.stdoutDescriptor.flatMap { LineEditor(input: 0, outputDescriptor: $0, write: io.stdout) } : nil
         if interactive { io.stdout("\(Launcher.version) -- type Wren code, Ctrl-D to leave\n") }
         var pending = ""
-        while true {
-            if interactive { io.stdout(pending.isEmpty ? "> " : "... ") }
-            guard let line = readLine(strippingNewline: true) else { break }
+        reading: while true {
+            let prompt = pending.isEmpty ? "> " : "... "
+            let line: String
+            if let editor {
+                switch editor.readLine(prompt: prompt) {
+                case .line(let text):
+                    editor.remember(text)
+                    line = text
+                case .interrupted:
+                    // Ctrl-C drops the continuation lines too.
+                    pending = ""
+                    continue reading
+                case .endOfInput:
+                    break reading
+                }
+            } else {
+                if interactive { io.stdout(prompt) }
+                guard let text = readLine(strippingNewline: true) else { break reading }
+                line = text
+            }
             pending += line + "\n"
-            // Wait for more lines while brackets are open.
-            if REPL.openBrackets(pending) > 0 { continue }
+            // Wait for more lines while a bracket, string, comment or interpolation is open.
+            if !InputCompleteness(of: pending).isComplete { continue }
             vm.clearInterrupt()
             let result = vm.interpret(module: "repl", source: Array(pending.utf8), printExpressions: true)
             pending = ""
             if case .exit(let code) = result { return code }
         }
-        // Input ended inside an unclosed bracket: compile it anyway, so the error is shown.
+        // (On a terminal, Ctrl-D leaves the cursor after the prompt.)
+        if interactive { io.stdout("\n") }
+        // Input ended unfinished (an open bracket, string, comment...): compile it anyway, so the error is shown.
         if !pending.isEmpty {
+            vm.clearInterrupt()
             if case .exit(let code) = vm.interpret(module: "repl", source: Array(pending.utf8), printExpressions: true) {
                 return code
             }
         }
-        if interactive { io.stdout("\n") }
         return ExitCode.ok
-    }
-
-    /// Net count of unclosed ( [ { outside strings, to allow multi-line input.
-    static func openBrackets(_ s: String) -> Int {
-        var depth = 0
-        var inString = false
-        var escaped = false
-        for c in s.utf8 {
-            if inString {
-                if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch c {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"): depth += 1
-            case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
-            default: break
-            }
-        }
-        return depth
     }
 }
 
