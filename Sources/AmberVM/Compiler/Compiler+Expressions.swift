@@ -46,7 +46,7 @@ extension Compiler {
         advance()
         let canAssign = precedence <= .conditional
         if !prefix(previous.type, canAssign: canAssign) {
-            errorPrevious("Expected expression.")
+            error("Expected expression.")
             return
         }
         while precedence <= infixPrecedence(current.type) {
@@ -149,25 +149,28 @@ extension Compiler {
     func binaryOperator(_ t: TokenType) {
         ignoreNewlines()
         parsePrecedence(infixPrecedence(t).next)
+        let signature = "\(Compiler.operatorName(t))(_)"
+        let op: Op
         switch t {
-        case .plus: emit(.add)
-        case .minus: emit(.sub)
-        case .star: emit(.mul)
-        case .slash: emit(.div)
-        case .lt: emit(.lt)
-        case .gt: emit(.gt)
-        case .ltEq: emit(.lte)
-        case .gtEq: emit(.gte)
-        case .eqEq: emit(.eq)
-        case .bangEq: emit(.neq)
-        default: callMethod(argc: 1, "\(Compiler.operatorName(t))(_)")
+        case .plus: op = .add
+        case .minus: op = .sub
+        case .star: op = .mul
+        case .slash: op = .div
+        case .lt: op = .lt
+        case .gt: op = .gt
+        case .ltEq: op = .lte
+        case .gtEq: op = .gte
+        case .eqEq: op = .eq
+        case .bangEq: op = .neq
+        default: callMethod(argc: 1, signature); return
         }
+        emit(op, short: vm.symbol(signature))
     }
 
     func unaryOperator(_ t: TokenType) {
         ignoreNewlines()
         parsePrecedence(.unary.next)
-        if t == .minus { emit(.neg) } else { callMethod(argc: 0, Compiler.operatorName(t)) }
+        if t == .minus { emit(.neg, short: vm.symbol("-")) } else { callMethod(argc: 0, Compiler.operatorName(t)) }
     }
 
     func conditional() {
@@ -307,13 +310,14 @@ extension Compiler {
         } else if let (kind, i) = resolveNonModule("this") {
             loadVariable(kind, i)
         } else {
-            error("Cannot use 'this' outside of a method.")
+            // Outside a method: the caller has reported why; keep the stack in step.
+            emit(.null)
         }
     }
 
     func this() {
         if classInfo == nil || !insideMethod {
-            errorPrevious("Cannot use 'this' outside of a method.")
+            error("Cannot use 'this' outside of a method.")
             return
         }
         loadThis()
@@ -374,17 +378,14 @@ extension Compiler {
 
     // MARK: Calls
 
-    /// Parses an argument list after '(' up to ')'; returns the count.
+    /// Comma-separated arguments (at least one), and the newlines after
+    /// them; returns the count.
     func argumentList() -> Int {
         var n = 0
-        ignoreNewlines()
-        if check(.rightParen) { return 0 }
         repeat {
             ignoreNewlines()
             n += 1
-            if n > Compiler.maxParameters {
-                error("Methods cannot have more than \(Compiler.maxParameters) parameters.")
-            }
+            checkArgumentCount(n)
             expression()
         } while match(.comma)
         ignoreNewlines()
@@ -403,10 +404,17 @@ extension Compiler {
             emitCall(Signature(name: name, kind: .setter, arity: 1), isSuper: isSuper)
             return
         }
+        emitCall(callArguments(name), isSuper: isSuper)
+    }
+
+    /// The arguments of a call of `name`: an optional '(' list ')' and an
+    /// optional block argument. Returns the signature they make.
+    func callArguments(_ name: String) -> Signature {
         var sig = Signature(name: name, kind: .getter, arity: 0)
         if match(.leftParen) {
             sig.kind = .method
-            sig.arity = argumentList()
+            ignoreNewlines()
+            if !check(.rightParen) { sig.arity = argumentList() }
             consume(.rightParen, "Expect ')' after arguments.")
         }
         if match(.leftBrace) {
@@ -414,7 +422,7 @@ extension Compiler {
             sig.arity += 1
             blockArgument(name: sig.text + " block argument")
         }
-        emitCall(sig, isSuper: isSuper)
+        return sig
     }
 
     /// A `{ |a, b| ... }` block passed as the last argument: compiled as a
@@ -427,11 +435,10 @@ extension Compiler {
         if match(.pipe) {
             var arity = 0
             repeat {
+                ignoreNewlines()
                 arity += 1
-                if arity > Compiler.maxParameters {
-                    error("Methods cannot have more than \(Compiler.maxParameters) parameters.")
-                }
-                consume(.name, "Expect parameter name.")
+                checkArgumentCount(arity)
+                consume(.name, "Expect variable name.")
                 _ = declareVariable(text(previous), token: previous)
             } while match(.comma)
             inner.arity = arity
@@ -439,7 +446,7 @@ extension Compiler {
         }
         inner.numSlots = inner.locals.count
         inner.maxSlots = max(inner.maxSlots, inner.numSlots)
-        functionBody(closeBrace: true)
+        functionBody()
         let (f, ups) = endFunction()
         emitClosure(f, ups)
     }
@@ -469,18 +476,11 @@ extension Compiler {
     }
 
     func subscriptCall(canAssign: Bool) {
-        var n = 0
-        repeat {
-            ignoreNewlines()
-            n += 1
-            if n > Compiler.maxParameters {
-                error("Methods cannot have more than \(Compiler.maxParameters) parameters.")
-            }
-            expression()
-        } while match(.comma)
-        ignoreNewlines()
+        let n = argumentList()
         consume(.rightBracket, "Expect ']' after arguments.")
         if canAssign && match(.eq) {
+            // The assigned value is one more argument of the setter.
+            checkArgumentCount(n + 1)
             ignoreNewlines()
             expression()
             emitCall(Signature(name: "", kind: .subscriptSetter, arity: n + 1), isSuper: false)
@@ -491,7 +491,7 @@ extension Compiler {
 
     func superCall(canAssign: Bool) {
         guard let ci = classInfo, insideMethod else {
-            errorPrevious("Cannot use 'super' outside of a method.")
+            error("Cannot use 'super' outside of a method.")
             return
         }
         loadThis()
@@ -504,11 +504,9 @@ extension Compiler {
             let name = Compiler.methodName(of: sig)
             if sig.hasPrefix("init ") {
                 // In a constructor, super(...) runs the superclass's initializer.
-                var call = Signature(name: name, kind: .initializer, arity: 0)
-                if match(.leftParen) {
-                    call.arity = argumentList()
-                    consume(.rightParen, "Expect ')' after arguments.")
-                }
+                var call = callArguments(name)
+                if call.kind != .method { error("A superclass constructor must have an argument list.") }
+                call.kind = .initializer
                 emitCall(call, isSuper: true)
                 return
             }

@@ -4,10 +4,9 @@ extension Compiler {
     /// A definition is a statement that may also declare names: class, import, var.
     func definition() {
         if check(.hash) {
-            let attributeToken = current
             attributes()
             if !check(.kwClass) && !(check(.kwForeign)) {
-                errorAt(attributeToken, "Attributes can only specified before a class or a method")
+                error("Attributes can only specified before a class or a method")
                 pendingAttributes = []
             }
         }
@@ -30,7 +29,8 @@ extension Compiler {
     func attributes() {
         while match(.hash) {
             let runtime = match(.bang)
-            consume(.name, "Expect an attribute definition after #.")
+            // Reported at the '#' (or '!'): what follows is not taken.
+            if !match(.name) { error("Expect an attribute definition after #.") }
             let key = text(previous)
             var entries: [(String?, Value)] = []
             if match(.eq) {
@@ -66,7 +66,7 @@ extension Compiler {
         case .kwNull: return .null
         case .name: return vm.newString(text(previous)).value
         default:
-            errorPrevious("Expect a Bool, Num, String or Identifier literal for an attribute value.")
+            error("Expect a Bool, Num, String or Identifier literal for an attribute value.")
             return .null
         }
     }
@@ -80,11 +80,11 @@ extension Compiler {
             return
         }
         if match(.kwBreak) {
-            guard let loop = fn.loop else { errorPrevious("Cannot use 'break' outside of a loop."); return }
+            guard let loop = fn.loop else { error("Cannot use 'break' outside of a loop."); return }
             _ = discardLocals(depth: loop.scopeDepth + 1)
             loop.breaks.append(emitJump(.jump))
         } else if match(.kwContinue) {
-            guard let loop = fn.loop else { errorPrevious("Cannot use 'continue' outside of a loop."); return }
+            guard let loop = fn.loop else { error("Cannot use 'continue' outside of a loop."); return }
             _ = discardLocals(depth: loop.scopeDepth + 1)
             emitLoop(loop.start)
         } else if match(.kwFor) {
@@ -97,7 +97,8 @@ extension Compiler {
             whileStatement()
         } else if match(.leftBrace) {
             pushScope()
-            block()
+            // A one-line block is an expression; its value is not kept.
+            if finishBlock() { emit(.pop) }
             popScope()
         } else {
             expressionStatement()
@@ -128,16 +129,24 @@ extension Compiler {
         return false
     }
 
-    /// Statements inside `{ ... }` after the brace, up to and including '}'.
-    func block() {
-        ignoreNewlines()
-        while !check(.rightBrace) && !check(.eof) {
-            definition()
-            if panicking { synchronize(); continue }
-            if check(.rightBrace) { break }
-            consumeLine("Expect newline after statement.")
+    /// What follows a block's '{', through its '}'. When something follows
+    /// the brace on its own line, the block is a single expression whose
+    /// value is left on the stack: returns true then. Otherwise each
+    /// statement ends with a newline, the last one too.
+    func finishBlock() -> Bool {
+        if match(.rightBrace) { return false }
+        if !matchLine() {
+            expression()
+            consume(.rightBrace, "Expect '}' at end of block.")
+            return true
         }
+        if match(.rightBrace) { return false }
+        repeat {
+            definition()
+            consumeLine("Expect newline after statement.")
+        } while !check(.rightBrace) && !check(.eof)
         consume(.rightBrace, "Expect '}' at end of block.")
+        return false
     }
 
     func ifStatement() {
@@ -164,7 +173,10 @@ extension Compiler {
     }
 
     func endLoop(_ loop: LoopInfo) {
+        let loopOffset = fn.code.count - loop.start + 3
         emitLoop(loop.start)
+        let exitOffset = fn.code.count - loop.exitJump - 2
+        if loopOffset >= Compiler.maxJump && exitOffset < Compiler.maxJump { error("Loop body too large.") }
         patchJump(loop.exitJump)
         for b in loop.breaks { patchJump(b) }
         fn.loop = loop.enclosing
@@ -194,8 +206,11 @@ extension Compiler {
         consume(.kwIn, "Expect 'in' after loop variable.")
         ignoreNewlines()
         expression()
+        // The loop keeps its sequence and iterator in two hidden locals.
         if fn.locals.count + 2 > Compiler.maxLocals {
-            error("Cannot declare more than \(Compiler.maxLocals) variables in one scope.")
+            error("Cannot declare more than \(Compiler.maxLocals) variables in one scope. (Not enough space for for-loops internal variables)")
+            popScope()
+            return
         }
         consume(.rightParen, "Expect ')' after loop expression.")
         let seqSlot = declareVariable("seq ", token: nameToken)
@@ -219,10 +234,11 @@ extension Compiler {
     }
 
     func returnStatement() {
-        if check(.line) || check(.rightBrace) || check(.eof) {
+        // Only a newline ends a bare return: `{ return }` on one line is not one.
+        if check(.line) {
             if fn.isInitializer { emit(.loadLocal, byte: 0) } else { emit(.null) }
         } else {
-            if fn.isInitializer { errorPrevious("A constructor cannot return a value.") }
+            if fn.isInitializer { error("A constructor cannot return a value.") }
             expression()
         }
         emit(.return)
@@ -237,7 +253,7 @@ extension Compiler {
         } else {
             emit(.null)
         }
-        let index = declareVariable(text(nameToken), token: nameToken)
+        let index = declareVariable(text(nameToken), token: previous)
         defineVariable(index)
     }
 
@@ -260,7 +276,7 @@ extension Compiler {
             }
             emit(.importVariable, short: moduleConst)
             emitShort(stringConstant(text(sourceToken)))
-            let index = declareVariable(text(nameToken), token: nameToken)
+            let index = declareVariable(text(nameToken), token: previous)
             defineVariable(index)
         } while match(.comma)
     }
@@ -271,7 +287,6 @@ extension Compiler {
         let classAttributes = pendingAttributes
         pendingAttributes = []
         consume(.name, "Expect variable name.")
-        if panicking { return }
         let nameToken = previous
         let className = text(nameToken)
         emitConstant(vm.newString(className).value)
@@ -298,14 +313,13 @@ extension Compiler {
         consume(.leftBrace, "Expect '{' after class declaration.")
         _ = matchLine()
         while !match(.rightBrace) {
-            if check(.eof) { error("Expect '}' after class body."); break }
             if check(.hash) { attributes() }
             let attrs = pendingAttributes
             pendingAttributes = []
-            if let sig = method(classSlot: slot), !attrs.isEmpty {
-                methodAttributes.append((info.inStatic ? "static " + sig : sig, attrs))
-            }
-            if panicking { synchronize(); continue }
+            // Without a method definition, the class ends here (so does
+            // the module, as what follows cannot end the statement).
+            guard let sig = method(classSlot: slot) else { break }
+            if !attrs.isEmpty { methodAttributes.append((info.inStatic ? "static " + sig : sig, attrs)) }
             if match(.rightBrace) { break }
             consumeLine("Expect newline after definition in class.")
         }
@@ -389,32 +403,27 @@ extension Compiler {
         }
     }
 
-    /// Parses one method definition; returns its signature text.
+    /// Parses one method definition; returns its signature text, or nil
+    /// when no method definition starts here (reported).
     func method(classSlot: Int) -> String? {
         guard let info = classInfo else { return nil }
-        var isForeign = match(.kwForeign)
+        // `foreign static` is the only order: `static foreign` is no method.
+        let isForeign = match(.kwForeign)
         let isStatic = match(.kwStatic)
-        if !isForeign { isForeign = match(.kwForeign) }
         info.inStatic = isStatic
-        var isConstructor = false
-        if match(.kwConstruct) {
-            isConstructor = true
-            if isStatic { errorPrevious("A constructor cannot be static.") }
-        }
         advance()
         let nameToken = previous
-        guard var sig = methodSignature(nameToken, isConstructor: isConstructor) else {
+        guard let sig = methodSignature(nameToken) else {
             error("Expect method definition.")
-            // Skip the rest of the line to recover.
-            while !check(.line) && !check(.eof) && !check(.rightBrace) { advance() }
             return nil
         }
-        if isConstructor { sig.kind = .initializer }
+        let isConstructor = sig.kind == .initializer
+        if isStatic && isConstructor { error("A constructor cannot be static.") }
         let sigText = sig.text
         info.signature = sigText
         let methods = isStatic ? info.staticMethods : info.instanceMethods
         if methods.contains(sigText) {
-            errorAt(nameToken, "Class \(info.name) already defines a \(isStatic ? "static " : "")method '\(sigText)'.")
+            error("Class \(info.name) already defines a \(isStatic ? "static " : "")method '\(sigText)'.")
         }
         if isStatic { info.staticMethods.insert(sigText) } else { info.instanceMethods.insert(sigText) }
 
@@ -437,7 +446,7 @@ extension Compiler {
         scope.numSlots = scope.locals.count
         scope.maxSlots = scope.numSlots
         consume(.leftBrace, "Expect '{' to begin method body.")
-        functionBody(closeBrace: true)
+        functionBody()
         let (f, ups) = endFunction()
         loadClass(classSlot)
         emitClosure(f, ups)
@@ -464,122 +473,113 @@ extension Compiler {
         return sigText
     }
 
-    /// Parses a method signature starting at `t`; fills `pendingParameters`.
-    func methodSignature(_ t: Token, isConstructor: Bool) -> Signature? {
+    /// Parses the rest of a method signature that starts with `t` (taken);
+    /// fills `pendingParameters`. Nil if no signature starts with `t`.
+    func methodSignature(_ t: Token) -> Signature? {
         pendingParameters = []
-        if isConstructor && t.type != .name {
-            // Report, then parse the rest as an ordinary method to stay in step.
-            errorAt(t, "A constructor must be a named method.")
-            return methodSignature(t, isConstructor: false)
-        }
         switch t.type {
         case .name:
-            let name = text(t)
-            if name.utf8.count > Compiler.maxMethodName {
-                errorAt(t, "Method names cannot be longer than \(Compiler.maxMethodName) characters.")
-            }
-            if isConstructor && check(.eq) {
-                error("A constructor cannot be a setter.")
-                return methodSignature(t, isConstructor: false)
-            }
-            if isConstructor {
-                var sig = Signature(name: name, kind: .method, arity: 0)
-                if !check(.leftParen) {
-                    error("A constructor cannot be a getter.")
-                    return sig
+            checkMethodNameLength(t)
+            if let setter = setterParameter(name: text(t), kind: .setter, arity: 0) { return setter }
+            var sig = Signature(name: text(t), kind: .getter, arity: 0)
+            if match(.leftParen) {
+                sig.kind = .method
+                ignoreNewlines()
+                if !match(.rightParen) {
+                    sig.arity = parameterList()
+                    consume(.rightParen, "Expect ')' after parameters.")
                 }
-                advance()
-                sig.arity = parameterList()
+            }
+            return sig
+        case .kwConstruct:
+            consume(.name, "Expect constructor name after 'construct'.")
+            checkMethodNameLength(previous)
+            var sig = Signature(name: text(previous), kind: .initializer, arity: 0)
+            if match(.eq) { error("A constructor cannot be a setter.") }
+            if !match(.leftParen) {
+                error("A constructor cannot be a getter.")
                 return sig
             }
-            if match(.eq) {
-                consume(.leftParen, "Expect '(' after '='.")
-                _ = parameterList(exactly: 1)
-                return Signature(name: name, kind: .setter, arity: 1)
-            }
-            if match(.leftParen) {
-                return Signature(name: name, kind: .method, arity: parameterList())
-            }
-            return Signature(name: name, kind: .getter, arity: 0)
+            if match(.rightParen) { return sig }
+            sig.arity = parameterList()
+            consume(.rightParen, "Expect ')' after parameters.")
+            return sig
         case .leftBracket:
-            var n = 0
-            repeat {
-                ignoreNewlines()
-                consume(.name, "Expect parameter name.")
-                pendingParameters.append((text(previous), previous))
-                n += 1
-            } while match(.comma)
+            let arity = parameterList()
             consume(.rightBracket, "Expect ']' after parameters.")
-            if match(.eq) {
-                consume(.leftParen, "Expect '(' after '='.")
-                _ = parameterList(exactly: 1)
-                return Signature(name: "", kind: .subscriptSetter, arity: n + 1)
-            }
-            return Signature(name: "", kind: .subscriptGetter, arity: n)
+            return setterParameter(name: "", kind: .subscriptSetter, arity: arity)
+                ?? Signature(name: "", kind: .subscriptGetter, arity: arity)
         case .bang, .tilde:
             return Signature(name: Compiler.operatorName(t.type), kind: .getter, arity: 0)
         case .minus:
-            if match(.leftParen) {
-                _ = parameterList(exactly: 1)
-                return Signature(name: "-", kind: .method, arity: 1)
-            }
-            return Signature(name: "-", kind: .getter, arity: 0)
+            guard match(.leftParen) else { return Signature(name: "-", kind: .getter, arity: 0) }
+            operatorParameter()
+            return Signature(name: "-", kind: .method, arity: 1)
         case .plus, .star, .slash, .percent, .lt, .gt, .ltEq, .gtEq, .eqEq, .bangEq,
              .amp, .pipe, .caret, .ltlt, .gtgt, .dotDot, .dotDotDot, .kwIs:
             consume(.leftParen, "Expect '(' after operator name.")
-            _ = parameterList(exactly: 1)
+            operatorParameter()
             return Signature(name: Compiler.operatorName(t.type), kind: .method, arity: 1)
         default:
             return nil
         }
     }
 
-    /// Parses parameter names after '(' through ')'; returns the count.
-    func parameterList(exactly: Int? = nil) -> Int {
+    func checkMethodNameLength(_ t: Token) {
+        if t.length > Compiler.maxMethodName {
+            error("Method names cannot be longer than \(Compiler.maxMethodName) characters.")
+        }
+    }
+
+    /// `=(value)` after a name or subscript parameters makes a setter.
+    func setterParameter(name: String, kind: Signature.Kind, arity: Int) -> Signature? {
+        guard match(.eq) else { return nil }
+        consume(.leftParen, "Expect '(' after '='.")
+        declareParameter()
+        consume(.rightParen, "Expect ')' after parameter.")
+        return Signature(name: name, kind: kind, arity: arity + 1)
+    }
+
+    /// The right operand's name of a binary operator (after its '(').
+    func operatorParameter() {
+        declareParameter()
+        consume(.rightParen, "Expect ')' after parameter name.")
+    }
+
+    /// Comma-separated parameter names (at least one); returns the count.
+    func parameterList() -> Int {
         var n = 0
-        ignoreNewlines()
-        if !check(.rightParen) {
-            repeat {
-                ignoreNewlines()
-                consume(.name, "Expect parameter name.")
-                pendingParameters.append((text(previous), previous))
-                n += 1
-                if n > Compiler.maxParameters {
-                    errorPrevious("Methods cannot have more than \(Compiler.maxParameters) parameters.")
-                }
-            } while match(.comma)
+        repeat {
             ignoreNewlines()
-        }
-        consume(.rightParen, "Expect ')' after parameters.")
-        if let exactly, n != exactly {
-            errorPrevious("Expect \(exactly) parameter\(exactly == 1 ? "" : "s").")
-        }
+            n += 1
+            checkArgumentCount(n)
+            declareParameter()
+        } while match(.comma)
         return n
     }
 
-    /// Compiles a function body after its '{' through the closing '}' and emits the return.
-    func functionBody(closeBrace: Bool) {
-        let scope = fn
-        if match(.rightBrace) {
-            emit(scope.isInitializer ? .loadLocal : .null)
-            if scope.isInitializer { emitByte(0) }
-            emit(.return)
-            return
+    func declareParameter() {
+        consume(.name, "Expect variable name.")
+        pendingParameters.append((text(previous), previous))
+    }
+
+    /// Reports, once, an argument or parameter list that grows past the limit.
+    func checkArgumentCount(_ n: Int) {
+        if n == Compiler.maxParameters + 1 {
+            error("Methods cannot have more than \(Compiler.maxParameters) parameters.")
         }
-        if !matchLine() {
-            // A single expression on the brace's line is the body's value.
-            expression()
-            if scope.isInitializer {
-                emit(.pop)
-                emit(.loadLocal, byte: 0)
-            }
-            emit(.return)
-            ignoreNewlines()
-            consume(.rightBrace, "Expect '}' at end of block.")
-            return
+    }
+
+    /// Compiles a function body after its '{' through the closing '}' and
+    /// emits the return: a one-line body's expression is its value.
+    func functionBody() {
+        let isExpression = finishBlock()
+        if fn.isInitializer {
+            if isExpression { emit(.pop) }
+            emit(.loadLocal, byte: 0)
+        } else if !isExpression {
+            emit(.null)
         }
-        block()
-        if scope.isInitializer { emit(.loadLocal, byte: 0) } else { emit(.null) }
         emit(.return)
     }
 }

@@ -87,6 +87,10 @@ final class Compiler {
     var lexer: Lexer
     var previous: Token
     var current: Token
+    /// The token after `current`. The lexer runs this one token ahead (as
+    /// Wren's does), so its errors come out in the same order among the
+    /// parser's messages.
+    var next: Token
     var scopes: [FunctionScope] = []
     var classInfo: ClassInfo?
     var errors: [String] = []
@@ -97,8 +101,6 @@ final class Compiler {
     var moduleVars: [String: Int] = [:]
     /// Counter used to give static fields of classes with the same name distinct slots.
     var classCounter = 0
-    /// Set by an error; cleared when parsing reaches the next statement.
-    var panicking = false
     /// Runtime attributes (`#!key`) read but not yet attached to a class or method.
     var pendingAttributes: [(String, [(String?, Value)])] = []
     /// Parameters of the method signature being parsed, declared once its function begins.
@@ -124,9 +126,9 @@ final class Compiler {
         let dummy = Token(type: .eof, start: 0, length: 0, line: 1)
         previous = dummy
         current = dummy
+        next = dummy
         lexer = Lexer(source: source, reportError: { _, _ in })
         lexer.reportError = { [unowned self] line, message in
-            self.panicking = true
             self.errors.append("[\(self.modulePath) line \(line)] Error: \(message)")
         }
         // Index existing module variables (an import or the REPL adds to a module).
@@ -138,11 +140,19 @@ final class Compiler {
 
     // MARK: Tokens
 
+    /// Moves to the next token. A lexical error stays in the stream as an
+    /// `.error` token (its message is already out): the parser meets it like
+    /// any unexpected token, but reports nothing at it (see `errorAt`).
     func advance() {
         previous = current
-        current = lexer.next()
-        // Lexer errors already produced a message; skip the bad token.
-        while current.type == .error { current = lexer.next() }
+        current = next
+        next = lexer.next()
+    }
+
+    /// Reads the first two tokens: `current` and the one after it.
+    func startReading() {
+        next = lexer.next()
+        advance()
     }
 
     func text(_ t: Token) -> String {
@@ -157,12 +167,16 @@ final class Compiler {
         return true
     }
 
+    /// Takes the next token, which must be `t`. Otherwise reports `message`
+    /// at the token taken; if the token after it is `t`, the one taken is
+    /// treated as a stray and `t` is taken too, to spare cascaded errors.
+    /// Always moving on is what guarantees progress: the parser has no
+    /// panic mode, and every error it meets is reported (as Wren does).
     func consume(_ t: TokenType, _ message: String) {
-        if current.type == t { advance(); return }
+        advance()
+        if previous.type == t { return }
         error(message)
-        // Consume the unexpected token on the same line so parsing makes progress
-        // (but never a line break, which may end the statement).
-        if current.type != .line && current.type != .eof && current.type == t { advance() }
+        if current.type == t { advance() }
     }
 
     /// Skips newlines; true if at least one was skipped.
@@ -186,43 +200,42 @@ final class Compiler {
 
     // MARK: Errors
 
-    /// Reports every use of a module variable that was never defined (only
-    /// when nothing else went wrong: such uses are usually a consequence).
+    /// Reports every module variable that was used but never defined, once,
+    /// at its first use, in the order the uses made them.
     func reportUndefinedVariables() {
-        guard !hadError else { return }
-        var uses: [(Int, String)] = []
-        for (name, lines) in implicitVariables { for l in lines { uses.append((l, name)) } }
-        for (line, name) in uses.sorted(by: { $0.0 < $1.0 }) {
-            errors.append("[\(modulePath) line \(line)] Error at '\(name)': Variable is used but not defined.")
+        let undefined = implicitVariables.compactMap { name, lines in
+            lines.first.map { (moduleVars[name] ?? 0, name, $0) }
+        }
+        for (_, name, line) in undefined.sorted(by: { $0.0 < $1.0 }) {
+            report(line: line, at: "Error at '\(Compiler.label(name))'", "Variable is used but not defined.")
         }
     }
 
-    /// Skips to the end of the current line and leaves panic mode.
-    func synchronize() {
-        while !check(.line) && !check(.eof) { advance() }
-        ignoreNewlines()
-        panicking = false
-    }
-
-    /// Reports an error at the current token (the one not yet consumed).
-    func error(_ message: String) { errorAt(current, message) }
-    /// Reports an error at the previous token.
-    func errorPrevious(_ message: String) { errorAt(previous, message) }
+    /// Reports an error at the token just taken: messages name the token
+    /// that ended what was understood, as Wren's do.
+    func error(_ message: String) { errorAt(previous, message) }
 
     func errorAt(_ t: Token, _ message: String) {
-        // After an error, stay quiet until the parser resynchronizes at the
-        // next statement: what follows is usually a consequence, not news.
-        if panicking { return }
-        // Running into the end of the file after an earlier error is its echo.
-        if t.type == .eof && hadError { return }
-        panicking = true
+        // A lexical error has been reported by the lexer already.
+        if t.type == .error { return }
         let where_: String
         switch t.type {
         case .line: where_ = "Error at newline"
         case .eof: where_ = "Error at end of file"
-        default: where_ = "Error at '\(text(t))'"
+        default: where_ = "Error at '\(Compiler.label(text(t)))'"
         }
-        errors.append("[\(modulePath) line \(t.line)] \(where_): \(message)")
+        report(line: t.line, at: where_, message)
+    }
+
+    func report(line: Int, at where_: String, _ message: String) {
+        errors.append("[\(modulePath) line \(line)] \(where_): \(message)")
+    }
+
+    /// A token's text as messages show it: at most 64 bytes, then "...".
+    static func label(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        if bytes.count <= 64 { return text }
+        return String(decoding: bytes[..<64], as: UTF8.self) + "..."
     }
 
     // MARK: Emitting
@@ -280,11 +293,12 @@ final class Compiler {
         fn.code[at + 1] = UInt8(offset & 0xff)
     }
 
+    /// Emits the jump back to `start`. (A body too long for it is reported
+    /// by the loop's exit jump, which spans it: see `endLoop`.)
     func emitLoop(_ start: Int) {
         emit(.loop)
         let offset = fn.code.count - start + 2
-        if offset >= Compiler.maxJump { error("Loop body too large.") }
-        emitShort(offset)
+        emitShort(offset & 0xffff)
     }
 
     func addConstant(_ v: Value) -> Int {
@@ -479,22 +493,20 @@ final class Compiler {
     func compileModule() -> Result<ObjRef, CompileError> {
         let top = FunctionScope(parent: nil, isMethod: false, name: "(script)", atModuleLevel: true)
         scopes = [top]
-        advance()
+        startReading()
         ignoreNewlines()
         while !match(.eof) {
             definition()
-            if panicking { synchronize(); continue }
+            // A module-level statement not ended by a newline must be the
+            // last one; anything after it is one error, and compiling stops.
             if !matchLine() {
-                // As Wren: a module-level statement not ended by a newline
-                // must be the last one; anything after it is one error.
-                if !match(.eof) { error("Expect end of file.") }
+                consume(.eof, "Expect end of file.")
                 break
             }
         }
         emit(.endModule)
         emit(.null)
         emit(.return)
-        // Undefined names are only worth reporting when nothing else went wrong.
         reportUndefinedVariables()
         // Forget forward declarations this failed compile made, so a later
         // REPL line may still define them.

@@ -118,12 +118,15 @@ struct Lexer {
             case UInt8(ascii: "-"): return make(.minus)
             case UInt8(ascii: "~"): return make(.tilde)
             case UInt8(ascii: "?"): return make(.question)
-            case UInt8(ascii: "|"): return make(match("|") ? .pipePipe : .pipe)
-            case UInt8(ascii: "&"): return make(match("&") ? .ampAmp : .amp)
-            case UInt8(ascii: "="): return make(match("=") ? .eqEq : .eq)
-            case UInt8(ascii: "!"): return make(match("=") ? .bangEq : .bang)
+            // (Each two-character token is matched before `make` is called:
+            // `make(match(...) ? ...)` would measure the token before the
+            // match moved past its second character.)
+            case UInt8(ascii: "|"): let t: TokenType = match("|") ? .pipePipe : .pipe; return make(t)
+            case UInt8(ascii: "&"): let t: TokenType = match("&") ? .ampAmp : .amp; return make(t)
+            case UInt8(ascii: "="): let t: TokenType = match("=") ? .eqEq : .eq; return make(t)
+            case UInt8(ascii: "!"): let t: TokenType = match("=") ? .bangEq : .bang; return make(t)
             case UInt8(ascii: "."):
-                if match(".") { return make(match(".") ? .dotDotDot : .dotDot) }
+                if match(".") { let t: TokenType = match(".") ? .dotDotDot : .dotDot; return make(t) }
                 return make(.dot)
             case UInt8(ascii: "/"):
                 if match("/") {
@@ -134,10 +137,10 @@ struct Lexer {
                 return make(.slash)
             case UInt8(ascii: "<"):
                 if match("<") { return make(.ltlt) }
-                return make(match("=") ? .ltEq : .lt)
+                let t: TokenType = match("=") ? .ltEq : .lt; return make(t)
             case UInt8(ascii: ">"):
                 if match(">") { return make(.gtgt) }
-                return make(match("=") ? .gtEq : .gt)
+                let t: TokenType = match("=") ? .gtEq : .gt; return make(t)
             case UInt8(ascii: "\n"):
                 // A line that starts with '.' continues the previous one (method chains).
                 var look = pos
@@ -170,7 +173,7 @@ struct Lexer {
                 if c >= 32 && c < 127 {
                     reportError(line, "Invalid character '\(Character(UnicodeScalar(c)))'.")
                 } else {
-                    reportError(line, "Invalid byte 0x\(String(c, radix: 16, uppercase: true)).")
+                    reportError(line, "Invalid byte 0x\(String(c, radix: 16)).")
                 }
                 return make(.error)
             }
@@ -215,7 +218,7 @@ struct Lexer {
         if let v = UInt64(text, radix: 16) {
             t.value = Value(Double(v))
         } else {
-            reportError(line, text.isEmpty ? "Invalid hex number literal." : "Number literal was too large (\(MemoryLayout<Int>.size * 8) bits).")
+            reportError(line, text.isEmpty ? "Invalid hex number literal." : "Number literal was too large (\(MemoryLayout<Int>.size)).")
             t.value = Value(0)
         }
         return t
@@ -241,7 +244,7 @@ struct Lexer {
         let text = String(decoding: source[tokenStart..<pos], as: UTF8.self)
         let d = Double(text) ?? 0
         if d.isInfinite {
-            reportError(line, "Number literal was too large (\(MemoryLayout<Int>.size * 8) bits).")
+            reportError(line, "Number literal was too large (\(MemoryLayout<Int>.size)).")
         }
         t.value = Value(d)
         return t

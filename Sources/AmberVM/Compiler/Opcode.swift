@@ -40,7 +40,8 @@ enum Op: UInt8, CaseIterable {
     case endModule
     case end
     // Arithmetic and comparison with a number fast path; otherwise an ordinary
-    // call of the operator method (its symbol is fixed at start-up).
+    // call of the operator method: u16 symbol. (The operand also makes these
+    // as long as the call they stand for, so jump limits fall where Wren's do.)
     case add, sub, mul, div, lt, gt, lte, gte, eq, neq, neg
     // The calls of `iterate(_)` and `iteratorValue(_)` a `for` loop makes;
     // operands as `call` (u8 argc = 1, u16 symbol). List and Range receivers
@@ -52,7 +53,8 @@ enum Op: UInt8, CaseIterable {
     var operandBytes: Int {
         switch self {
         case .constant, .loadModuleVar, .storeModuleVar, .jump, .loop, .jumpIfFalse, .and, .or,
-             .closure, .methodInstance, .methodStatic, .importModule:
+             .closure, .methodInstance, .methodStatic, .importModule,
+             .add, .sub, .mul, .div, .lt, .gt, .lte, .gte, .eq, .neq, .neg:
             return 2
         case .importVariable: return 4
         case .loadLocal, .storeLocal, .loadUpvalue, .storeUpvalue, .loadFieldThis, .storeFieldThis,

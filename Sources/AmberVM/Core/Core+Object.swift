@@ -64,7 +64,10 @@ extension VM {
         }
         staticNative(systemClass, "writeString_(_)") { vm, a in
             guard vm.isString(a[1]) else { return vm.fail("Argument must be a string.") }
-            vm.writeOutput(vm.stringBuffer(a[1].ref))
+            // Wren hands its host each piece of output as a C string, so
+            // output ends at a NUL byte ("a\0b" prints "a"); so does Amber's.
+            let bytes = vm.stringBuffer(a[1].ref)
+            vm.writeOutput(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.count)]))
             return vm.ret(a, a[1])
         }
     }

@@ -28,13 +28,6 @@ extension VM {
         return moduleVariableValue(core, i).ref
     }
 
-    func setOperatorSymbols() {
-        symbolAdd = symbol("+(_)"); symbolSub = symbol("-(_)"); symbolMul = symbol("*(_)")
-        symbolDiv = symbol("/(_)"); symbolLt = symbol("<(_)"); symbolGt = symbol(">(_)")
-        symbolLte = symbol("<=(_)"); symbolGte = symbol(">=(_)"); symbolEq = symbol("==(_)")
-        symbolNeq = symbol("!=(_)"); symbolNeg = symbol("-")
-    }
-
     /// The natives bound after the prelude has declared the core classes.
     func registerCoreNatives() {
         registerBoolNullNatives()
@@ -53,7 +46,6 @@ extension VM {
     func registerNativesForImage() {
         bindingNatives = false
         defer { bindingNatives = true }
-        setOperatorSymbols()
         registerObjectNatives()
         registerClassNatives()
         registerCoreNatives()
@@ -61,7 +53,6 @@ extension VM {
     }
 
     func bootstrapCore() throws {
-        setOperatorSymbols()
 
         // Object, Class and Object's metaclass, tied together by hand.
         let objName = newString("Object").value

@@ -613,50 +613,50 @@ struct Interpreter: ~Copyable {
                 return .finished
             case .add:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number + b.number); sp -= 1; continue }
-                if !operatorCall(vm.symbolAdd, 1) { break dispatch }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number + b.number); sp -= 1; ip += 2; continue }
+                if !operatorCall(readShort(), 1) { break dispatch }
             case .sub:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number - b.number); sp -= 1; continue }
-                if !operatorCall(vm.symbolSub, 1) { break dispatch }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number - b.number); sp -= 1; ip += 2; continue }
+                if !operatorCall(readShort(), 1) { break dispatch }
             case .mul:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number * b.number); sp -= 1; continue }
-                if !operatorCall(vm.symbolMul, 1) { break dispatch }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number * b.number); sp -= 1; ip += 2; continue }
+                if !operatorCall(readShort(), 1) { break dispatch }
             case .div:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number / b.number); sp -= 1; continue }
-                if !operatorCall(vm.symbolDiv, 1) { break dispatch }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number / b.number); sp -= 1; ip += 2; continue }
+                if !operatorCall(readShort(), 1) { break dispatch }
             case .lt:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number < b.number); sp -= 1; continue }
-                if !operatorCall(vm.symbolLt, 1) { break dispatch }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number < b.number); sp -= 1; ip += 2; continue }
+                if !operatorCall(readShort(), 1) { break dispatch }
             case .gt:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number > b.number); sp -= 1; continue }
-                if !operatorCall(vm.symbolGt, 1) { break dispatch }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number > b.number); sp -= 1; ip += 2; continue }
+                if !operatorCall(readShort(), 1) { break dispatch }
             case .lte:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number <= b.number); sp -= 1; continue }
-                if !operatorCall(vm.symbolLte, 1) { break dispatch }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number <= b.number); sp -= 1; ip += 2; continue }
+                if !operatorCall(readShort(), 1) { break dispatch }
             case .gte:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number >= b.number); sp -= 1; continue }
-                if !operatorCall(vm.symbolGte, 1) { break dispatch }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number >= b.number); sp -= 1; ip += 2; continue }
+                if !operatorCall(readShort(), 1) { break dispatch }
             case .eq:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber { sp[-2] = Value(b.isNumber && a.number == b.number); sp -= 1; continue }
-                if isString(a) { sp[-2] = Value(isString(b) && vm.stringsEqual(a.ref, b.ref)); sp -= 1; continue }
-                if !operatorCall(vm.symbolEq, 1) { break dispatch }
+                if a.isNumber { sp[-2] = Value(b.isNumber && a.number == b.number); sp -= 1; ip += 2; continue }
+                if isString(a) { sp[-2] = Value(isString(b) && vm.stringsEqual(a.ref, b.ref)); sp -= 1; ip += 2; continue }
+                if !operatorCall(readShort(), 1) { break dispatch }
             case .neq:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber { sp[-2] = Value(!(b.isNumber && a.number == b.number)); sp -= 1; continue }
-                if isString(a) { sp[-2] = Value(!(isString(b) && vm.stringsEqual(a.ref, b.ref))); sp -= 1; continue }
-                if !operatorCall(vm.symbolNeq, 1) { break dispatch }
+                if a.isNumber { sp[-2] = Value(!(b.isNumber && a.number == b.number)); sp -= 1; ip += 2; continue }
+                if isString(a) { sp[-2] = Value(!(isString(b) && vm.stringsEqual(a.ref, b.ref))); sp -= 1; ip += 2; continue }
+                if !operatorCall(readShort(), 1) { break dispatch }
             case .neg:
                 let a = sp[-1]
-                if a.isNumber { sp[-1] = Value(-a.number); continue }
-                if !operatorCall(vm.symbolNeg, 0) { break dispatch }
+                if a.isNumber { sp[-1] = Value(-a.number); ip += 2; continue }
+                if !operatorCall(readShort(), 0) { break dispatch }
             }
             continue
             }
@@ -670,10 +670,10 @@ struct Interpreter: ~Copyable {
         }
     }
 
-    /// Calls an operator method when the number fast path does not apply.
+    /// Calls an operator method when the number fast path does not apply
+    /// (`symbol` is the instruction's operand, read: ip is past it).
     /// Returns false when an error is pending.
     @inline(__always) mutating func operatorCall(_ symbol: Int, _ argc: Int) -> Bool {
-        // ip points past the opcode; the fast-path ops have no operands.
         let args = sp - argc - 1
         save()
         switch vm.callOperator(nativeTable, args, f, base: args - stack, frameIndex: frameIndex, symbol) {

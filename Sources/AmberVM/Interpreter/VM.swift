@@ -139,9 +139,6 @@ public final class VM: @unchecked Sendable {
         var hasError = false
         /// Set by `InterruptHandle.interrupt()`; the next safe point raises "Interrupted.".
         var interrupted = false
-        // Symbols of the operators with a number fast path.
-        var symbolAdd = 0, symbolSub = 0, symbolMul = 0, symbolDiv = 0, symbolLt = 0, symbolGt = 0
-        var symbolLte = 0, symbolGte = 0, symbolEq = 0, symbolNeq = 0, symbolNeg = 0
     }
     let hot: UnsafeMutablePointer<HotState> = {
         let p = UnsafeMutablePointer<HotState>.allocate(capacity: 1)
@@ -166,17 +163,6 @@ public final class VM: @unchecked Sendable {
     /// The pending runtime error, set by natives that return false.
     var error: Value { @inline(__always) get { hot.pointee.error } set { hot.pointee.error = newValue } }
     var hasError: Bool { @inline(__always) get { hot.pointee.hasError } set { hot.pointee.hasError = newValue } }
-    var symbolAdd: Int { @inline(__always) get { hot.pointee.symbolAdd } set { hot.pointee.symbolAdd = newValue } }
-    var symbolSub: Int { @inline(__always) get { hot.pointee.symbolSub } set { hot.pointee.symbolSub = newValue } }
-    var symbolMul: Int { @inline(__always) get { hot.pointee.symbolMul } set { hot.pointee.symbolMul = newValue } }
-    var symbolDiv: Int { @inline(__always) get { hot.pointee.symbolDiv } set { hot.pointee.symbolDiv = newValue } }
-    var symbolLt: Int { @inline(__always) get { hot.pointee.symbolLt } set { hot.pointee.symbolLt = newValue } }
-    var symbolGt: Int { @inline(__always) get { hot.pointee.symbolGt } set { hot.pointee.symbolGt = newValue } }
-    var symbolLte: Int { @inline(__always) get { hot.pointee.symbolLte } set { hot.pointee.symbolLte = newValue } }
-    var symbolGte: Int { @inline(__always) get { hot.pointee.symbolGte } set { hot.pointee.symbolGte = newValue } }
-    var symbolEq: Int { @inline(__always) get { hot.pointee.symbolEq } set { hot.pointee.symbolEq = newValue } }
-    var symbolNeq: Int { @inline(__always) get { hot.pointee.symbolNeq } set { hot.pointee.symbolNeq = newValue } }
-    var symbolNeg: Int { @inline(__always) get { hot.pointee.symbolNeg } set { hot.pointee.symbolNeg = newValue } }
 
     /// Method name -> symbol id. The heap's symbol list is the truth; this is its index.
     var symbolIds: [String: Int] = [:]

@@ -139,7 +139,7 @@ extension Compiler {
     func compileExpressionBody() -> Result<ObjRef, CompileError> {
         let top = FunctionScope(parent: nil, isMethod: false, name: "(script)", atModuleLevel: true)
         scopes = [top]
-        advance()
+        startReading()
         ignoreNewlines()
         expression()
         consume(.eof, "Expect end of expression.")
