@@ -114,8 +114,10 @@ extension VM {
         }
         staticNative(num, "fromString(_)") { vm, a in
             guard vm.isString(a[1]) else { return vm.fail("Argument must be a string.") }
-            guard let n = VM.parseNumber(vm.string(a[1])) else { return vm.ret(a, .null) }
-            if n.isInfinite { return vm.fail("Number literal is too large.") }
+            let text = vm.string(a[1])
+            guard let n = VM.parseNumber(text) else { return vm.ret(a, .null) }
+            // "inf" is infinity; digits that overflow to it are an error.
+            if n.isInfinite && VM.specialNumber(text) == nil { return vm.fail("Number literal is too large.") }
             return vm.ret(a, Value(n))
         }
         staticNative(num, "infinity") { vm, a in vm.ret(a, Value(Double.infinity)) }
@@ -143,14 +145,29 @@ extension VM {
         return UInt32(m < 0 ? m + 4294967296.0 : m)
     }
 
+    /// "nan", "inf" and "infinity" in any case, signed or not, as C's
+    /// strtod (and so Wren's Num.fromString) reads them; nil for anything else.
+    static func specialNumber(_ s: String) -> Double? {
+        var body = Substring(s.trimmingWhitespace().lowercased())
+        var sign = 1.0
+        if body.hasPrefix("-") { sign = -1; body = body.dropFirst() } else if body.hasPrefix("+") { body = body.dropFirst() }
+        switch body {
+        case "nan": return Double.nan
+        case "inf", "infinity": return sign * Double.infinity
+        default: return nil
+        }
+    }
+
     /// Parses a number the way Num.fromString does: optional surrounding
     /// whitespace, decimal, exponent or 0x hex; nil when not a number.
     static func parseNumber(_ s: String) -> Double? {
         let t = s.trimmingWhitespace()
         if t.isEmpty { return nil }
+        if let special = specialNumber(t) { return special }
         var body = Substring(t)
         var negative = false
         if body.hasPrefix("-") { negative = true; body = body.dropFirst() }
+        else if body.hasPrefix("+") { body = body.dropFirst() }
         if body.hasPrefix("0x") || body.hasPrefix("0X") {
             guard let v = UInt64(body.dropFirst(2), radix: 16) else { return nil }
             return negative ? -Double(v) : Double(v)

@@ -40,12 +40,7 @@ extension VM {
         native(classClass, "toString") { vm, a in vm.ret(a, vm.heap[a[0].ref, ClassLayout.name]) }
         native(classClass, "attributes") { vm, a in vm.ret(a, vm.heap[a[0].ref, ClassLayout.attributes]) }
         let objectMeta = heap.classOf(objectClass)
-        // Numbers are the same when their bits are (so NaN is the same as
-        // itself, and 0 is not the same as -0), as in Wren.
-        native(objectMeta, "same(_,_)") { vm, a in
-            if a[1].isNumber || a[2].isNumber { return vm.ret(a, Value(a[1].bits == a[2].bits)) }
-            return vm.ret(a, Value(vm.valuesEqual(a[1], a[2])))
-        }
+        native(objectMeta, "same(_,_)") { vm, a in vm.ret(a, Value(vm.valuesEqual(a[1], a[2]))) }
     }
 
     func registerBoolNullNatives() {

@@ -44,9 +44,8 @@ enum ListLayout {
 /// and value true.
 enum MapLayout {
     static let count = 0        // raw Int: live entries
-    static let used = 1         // raw Int: live entries plus tombstones
-    static let entries = 2      // Array ref (2 * capacity Values) or null
-    static let size = 16 + 24
+    static let entries = 1      // Array ref (2 * capacity Values) or null
+    static let size = 16 + 16
 }
 
 enum RangeLayout {
@@ -140,7 +139,7 @@ enum LayoutCatalog {
         ("array", [("capacity", ArrayLayout.capacity), ("first", ArrayLayout.first)]),
         ("bytes", [("length", BytesLayout.length), ("data", BytesLayout.dataOffset)]),
         ("list", [("count", ListLayout.count), ("elements", ListLayout.elements), ("size", ListLayout.size)]),
-        ("map", [("count", MapLayout.count), ("used", MapLayout.used), ("entries", MapLayout.entries),
+        ("map", [("count", MapLayout.count), ("entries", MapLayout.entries),
                  ("size", MapLayout.size)]),
         ("range", [("from", RangeLayout.from), ("to", RangeLayout.to), ("inclusive", RangeLayout.inclusive),
                    ("size", RangeLayout.size)]),

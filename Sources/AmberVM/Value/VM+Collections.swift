@@ -137,6 +137,10 @@ extension VM {
         }
     }
 
+    /// A key's hash. These are Wren's, so that maps iterate in the order
+    /// Wren's do (programs print maps): strings by FNV-1a of their bytes,
+    /// classes by their name, ranges by their bounds, and every other value
+    /// by its 64 bits (the same NaN-boxing as Wren's) through `hashBits`.
     func hashValue(_ v: Value) -> UInt32 {
         if v.isObject {
             let r = v.ref
@@ -148,21 +152,25 @@ extension VM {
             default: return hashBits(UInt64(r.offset))
             }
         }
-        if v.isNumber && v.number == 0 { return 0 }  // 0 and -0 are equal keys
         return hashBits(v.bits)
     }
 
+    /// Thomas Wang's 64-bit integer hash, kept to 30 bits.
     @inline(__always) func hashBits(_ x: UInt64) -> UInt32 {
-        var h = x
-        h = (h ^ (h >> 33)) &* 0xff51afd7ed558ccd
-        h = (h ^ (h >> 33)) &* 0xc4ceb9fe1a85ec53
-        return UInt32(truncatingIfNeeded: h ^ (h >> 33))
+        var h = ~x &+ (x << 18)
+        h ^= h >> 31
+        h = h &* 21
+        h ^= h >> 11
+        h = h &+ (h << 6)
+        h ^= h >> 22
+        return UInt32(truncatingIfNeeded: h & 0x3fff_ffff)
     }
 
-    /// Wren's value equality for keys: numbers and strings and ranges by value, the rest by identity.
+    /// Wren's value equality (map keys, List.indexOf, Object.same): numbers
+    /// by their bits (so NaN equals itself, and 0 and -0 are different keys),
+    /// strings and ranges by value, everything else by identity.
     func valuesEqual(_ a: Value, _ b: Value) -> Bool {
-        if a.bits == b.bits { return !(a.isNumber && a.number.isNaN) }
-        if a.isNumber && b.isNumber { return a.number == b.number }
+        if a.bits == b.bits { return true }
         guard a.isObject && b.isObject else { return false }
         let ka = heap.kind(a.ref)
         guard ka == heap.kind(b.ref) else { return false }
@@ -176,22 +184,42 @@ extension VM {
         }
     }
 
-    /// Index of the bucket holding `key`, or -1.
-    func mapFind(_ m: ObjRef, _ key: Value) -> Int {
+    // The table: open addressing with linear probing over a power-of-two
+    // number of buckets (at least 16), grown ×2 when an insertion would make
+    // it more than 75% full and shrunk ÷2 when a removal leaves it less than
+    // 37.5% full, as Wren's; removed keys leave tombstones (undefined key,
+    // true value) that an insertion reuses. The same sizes and probing as
+    // Wren's give the same iteration order.
+
+    static let minimumMapCapacity = 16
+
+    /// The bucket holding `key`, or where to insert it (the first
+    /// tombstone on its probe sequence, else the empty bucket that ends it).
+    private func mapProbe(_ m: ObjRef, _ key: Value) -> (found: Bool, index: Int) {
         let e = heap[m, MapLayout.entries]
-        guard e.isObject else { return -1 }
+        guard e.isObject else { return (false, -1) }
         let cap = arrayCapacity(e.ref) / 2
         let p = arrayElements(e.ref)
         var i = Int(hashValue(key)) & (cap - 1)
-        while true {
+        var tombstone = -1
+        // At most one lap: a table may hold no empty bucket, only tombstones.
+        for _ in 0..<cap {
             let k = p[2 * i]
             if k.isUndefined {
-                if p[2 * i + 1].isFalsy { return -1 }  // empty: not present
+                if p[2 * i + 1].isFalsy { return (false, tombstone >= 0 ? tombstone : i) }
+                if tombstone < 0 { tombstone = i }
             } else if valuesEqual(k, key) {
-                return i
+                return (true, i)
             }
             i = (i + 1) & (cap - 1)
         }
+        return (false, tombstone)
+    }
+
+    /// Index of the bucket holding `key`, or -1.
+    func mapFind(_ m: ObjRef, _ key: Value) -> Int {
+        let (found, i) = mapProbe(m, key)
+        return found ? i : -1
     }
 
     func mapGet(_ m: ObjRef, _ key: Value) -> Value? {
@@ -200,41 +228,28 @@ extension VM {
         return arrayElements(heap[m, MapLayout.entries].ref)[2 * i + 1]
     }
 
+    /// Sets `key` to `value`; false only when the table could not grow (out of memory).
     @discardableResult
     func mapSet(_ m: ObjRef, _ key: Value, _ value: Value) -> Bool {
-        let i = mapFind(m, key)
-        if i >= 0 {
+        var (found, i) = mapProbe(m, key)
+        if found {
             arrayElements(heap[m, MapLayout.entries].ref)[2 * i + 1] = value
             return true
         }
-        let e = heap[m, MapLayout.entries]
-        let cap = e.isObject ? arrayCapacity(e.ref) / 2 : 0
-        if (heap.word(m, MapLayout.used) + 1) * 4 > cap * 3 {
-            guard mapResize(m, max(16, cap * 2)) else { return false }
+        let count = mapCount(m)
+        let cap = mapCapacity(m)
+        if count + 1 > cap * 3 / 4 {
+            guard mapResize(m, max(VM.minimumMapCapacity, cap * 2)) else { return false }
+            i = mapProbe(m, key).index
         }
-        insertFresh(m, key, value)
+        let p = arrayElements(heap[m, MapLayout.entries].ref)
+        p[2 * i] = key
+        p[2 * i + 1] = value
+        heap.setWord(m, MapLayout.count, count + 1)
         return true
     }
 
-    /// Inserts a key known to be absent.
-    private func insertFresh(_ m: ObjRef, _ key: Value, _ value: Value) {
-        let e = heap[m, MapLayout.entries].ref
-        let cap = arrayCapacity(e) / 2
-        let p = arrayElements(e)
-        var i = Int(hashValue(key)) & (cap - 1)
-        while true {
-            if p[2 * i].isUndefined {
-                let wasTombstone = !p[2 * i + 1].isFalsy
-                p[2 * i] = key
-                p[2 * i + 1] = value
-                heap.setWord(m, MapLayout.count, heap.word(m, MapLayout.count) + 1)
-                if !wasTombstone { heap.setWord(m, MapLayout.used, heap.word(m, MapLayout.used) + 1) }
-                return
-            }
-            i = (i + 1) & (cap - 1)
-        }
-    }
-
+    /// Rebuilds the table with `newCap` buckets, entries in the old order.
     private func mapResize(_ m: ObjRef, _ newCap: Int) -> Bool {
         guard heap.canAllocate(newCap * 16 + 64) else { return false }
         let old = heap[m, MapLayout.entries]
@@ -242,13 +257,13 @@ extension VM {
         let p = arrayElements(arr)
         for i in 0..<newCap { p[2 * i] = .undefined; p[2 * i + 1] = .false }
         heap[m, MapLayout.entries] = arr.value
-        heap.setWord(m, MapLayout.count, 0)
-        heap.setWord(m, MapLayout.used, 0)
-        if old.isObject {
-            let op = arrayElements(old.ref)
-            for i in 0..<(arrayCapacity(old.ref) / 2) where !op[2 * i].isUndefined {
-                insertFresh(m, op[2 * i], op[2 * i + 1])
-            }
+        guard old.isObject else { return true }
+        let op = arrayElements(old.ref)
+        for j in 0..<(arrayCapacity(old.ref) / 2) where !op[2 * j].isUndefined {
+            // Fresh table: the probe ends at an empty bucket.
+            let i = mapProbe(m, op[2 * j]).index
+            p[2 * i] = op[2 * j]
+            p[2 * i + 1] = op[2 * j + 1]
         }
         return true
     }
@@ -261,14 +276,21 @@ extension VM {
         let v = p[2 * i + 1]
         p[2 * i] = .undefined
         p[2 * i + 1] = .true
-        heap.setWord(m, MapLayout.count, heap.word(m, MapLayout.count) - 1)
+        let count = mapCount(m) - 1
+        heap.setWord(m, MapLayout.count, count)
+        let cap = mapCapacity(m)
+        if count == 0 {
+            mapClear(m)
+        } else if cap > VM.minimumMapCapacity && count < cap / 2 * 3 / 4 {
+            // Shrinking only when memory allows; a full-size table is still correct.
+            _ = mapResize(m, max(VM.minimumMapCapacity, cap / 2))
+        }
         return v
     }
 
     func mapClear(_ m: ObjRef) {
         heap[m, MapLayout.entries] = .null
         heap.setWord(m, MapLayout.count, 0)
-        heap.setWord(m, MapLayout.used, 0)
     }
 
     /// Bucket count (for iteration).
