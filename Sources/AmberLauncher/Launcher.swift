@@ -96,7 +96,7 @@ public enum Launcher {
         let options: Options
         switch Options.parse(arguments) {
         case .failure(let e):
-            io.stderr("amber: \(e.message)\nTry 'amber --help' for the options.\n")
+            io.stderr("amber: \(e.message)\nRun 'amber --help' for usage.\n")
             return ExitCode.usage
         case .success(let o):
             options = o

@@ -161,13 +161,16 @@ struct Options {
             guard let f = x.first, f.isLetter || f == "_" else { return false }
             return x.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
         }
-        guard parts.count == 2, isName(parts[0]) else {
-            return .failure(OptionError(message: "trigger must look like Class.method or Class.method(_,_)"))
-        }
+        let shape = "trigger must look like Class.method, Class.method(_,_), Class.+(_) or Class.[_]"
+        guard parts.count == 2, isName(parts[0]) else { return .failure(OptionError(message: shape)) }
+        // A method name, an operator ("+(_)", "-", "==(_)") or a subscript ("[_]", "[_]=(_)").
         let method = parts[1]
         let name = method.prefix { $0 != "(" && $0 != "=" }
-        guard isName(name) || name.isEmpty && method.hasPrefix("(") == false else {
-            return .failure(OptionError(message: "trigger must look like Class.method or Class.method(_,_)"))
+        let operatorName = method.prefix { $0 != "(" }
+        let operators: Set<Substring> = ["+", "-", "*", "/", "%", "<", "<=", ">", ">=", "==", "!=", "&", "|",
+                                         "^", "<<", ">>", "..", "...", "!", "~", "is"]
+        guard isName(name) || operators.contains(operatorName) || method.hasPrefix("[") && method.contains("]") else {
+            return .failure(OptionError(message: shape))
         }
         return .success(SnapshotRequest(path: file, trigger: trigger, exitAfter: exit, dryRun: dryRun))
     }

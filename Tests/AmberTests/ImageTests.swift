@@ -370,6 +370,54 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
         let one = SnapshotRequest(path: "x", trigger: "Main.ready(_)")
         #expect(one.matches(signature: "ready(_)"))
         #expect(!one.matches(signature: "ready()"))
+        let minus = SnapshotRequest(path: "x", trigger: "Vec.-")
+        #expect(minus.matches(signature: "-") && minus.matches(signature: "-(_)"))
+        #expect(SnapshotRequest(path: "x", trigger: "Vec.[_]").matches(signature: "[_]"))
+        #expect(!SnapshotRequest(path: "x", trigger: "Vec.[_]").matches(signature: "[_]=(_)"))
+    }
+
+    /// A trigger names the class that defines the method: it fires for a
+    /// receiver of a subclass that inherits it, through `super`, and for an
+    /// operator method; -verbose:snapshot names the receiver's class.
+    @Test func triggerFiresForInheritedSuperAndOperatorMethods() throws {
+        let classes = """
+        class Base {
+          construct new() {}
+          ready() { System.print("Base.ready on %(type)") }
+          +(other) { "Base.+ on %(type) with %(other)" }
+        }
+        class Sub is Base {
+          construct new() { super() }
+          ready() {
+            System.print("Sub.ready")
+            super.ready()
+          }
+        }
+        class Leaf is Base {
+          construct new() { super() }
+        }
+        System.print("start")
+
+        """
+        let cases: [(trigger: String, calls: String, restored: String, receiver: String)] = [
+            ("Base.ready", "Leaf.new().ready()\nSystem.print(\"end\")", "Base.ready on Leaf\nend\n", "Leaf"),
+            ("Base.ready", "Sub.new().ready()\nSystem.print(\"end\")", "Base.ready on Sub\nend\n", "Sub"),
+            ("Base.+(_)", "System.print(Leaf.new() + 2)", "Base.+ on Leaf with 2\n", "Leaf"),
+        ]
+        for c in cases {
+            let dir = try scratch(["main.wren": classes + c.calls + "\n"])
+            let first = try runAmber(["-verbose:snapshot", "-snapshot:file=app.img,trigger=\(c.trigger)", "main.wren"], cwd: dir)
+            #expect(first.0 == 0, "\(c.trigger): \(first.2)")
+            #expect(first.2.contains("trigger \(c.trigger) entered (receiver: \(c.receiver))"), "\(first.2)")
+            let second = try runAmber(["-restore:file=app.img"], cwd: dir)
+            #expect(second.0 == 0, "\(c.trigger): \(second.2)")
+            #expect(second.1 == c.restored, "\(c.trigger) after \(c.calls)")
+        }
+        // The defining class, not the receiver's: Leaf defines no ready.
+        let dir = try scratch(["main.wren": classes + "Leaf.new().ready()\n"])
+        let unfired = try runAmber(["-snapshot:file=app.img,trigger=Leaf.ready", "main.wren"], cwd: dir)
+        #expect(unfired.0 == 73)
+        #expect(unfired.2.contains("method ready of Leaf was never called"), "\(unfired.2)")
     }
 }
 

@@ -238,7 +238,7 @@ func temporaryDirectory() throws -> String {
             let (code, _, err) = runLauncher(args)
             #expect(code == 64, "\(args)")
             #expect(err.hasPrefix("amber: "), "\(args)")
-            #expect(err.hasSuffix("Try 'amber --help' for the options.\n"), "\(args)")
+            #expect(err.hasSuffix("Run 'amber --help' for usage.\n"), "\(args)")
             #expect(!err.contains("Usage: amber"), "a usage error names the problem, not the whole help")
         }
     }

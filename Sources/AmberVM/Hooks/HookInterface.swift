@@ -17,12 +17,19 @@ public enum HookEvent: Int, CaseIterable, Sendable {
 /// What a listener is told.
 public struct HookPayload {
     public var moduleName: String?
+    /// classLoad: the class defined. methodEntry: the class that defines the
+    /// method entered (its metaclass for a static method), whatever the receiver.
     public var className: String?
     public var methodSignature: String?
-    public init(moduleName: String? = nil, className: String? = nil, methodSignature: String? = nil) {
+    /// methodEntry: the receiver's class (a subclass of `className` for an
+    /// inherited method or a `super` call).
+    public var receiverClassName: String?
+    public init(moduleName: String? = nil, className: String? = nil, methodSignature: String? = nil,
+                receiverClassName: String? = nil) {
         self.moduleName = moduleName
         self.className = className
         self.methodSignature = methodSignature
+        self.receiverClassName = receiverClassName
     }
 }
 

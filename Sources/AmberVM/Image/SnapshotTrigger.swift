@@ -1,6 +1,8 @@
 // The `-snapshot:` trigger, built as two listeners on the hook interface
 // (DESIGN.md section 5): class load notices the trigger class and flags the
-// methods whose signature matches; entry of a flagged method takes the snapshot.
+// methods whose signature matches; entry of a flagged method takes the
+// snapshot when the trigger class defines it: a call on a subclass that
+// inherits it, a `super` call and an operator method count too.
 
 extension VM {
     /// Arms the trigger of `request`.
@@ -16,11 +18,12 @@ extension VM {
         hooks.register(.methodEntry, priority: Int.max) { vm, payload in
             guard !vm.snapshotTaken, let req = vm.snapshotRequest, let sig = payload.methodSignature,
                   let cls = payload.className, req.matches(signature: sig) else { return }
+            // The class that defines the method, whatever the receiver's class.
             let owner = cls.hasSuffix(" metaclass") ? String(cls.dropLast(10)) : cls
             guard owner == req.triggerClass else { return }
             vm.snapshotTaken = true
             vm.watchedMethods.removeAll()
-            vm.verbose("trigger \(req.trigger) entered")
+            vm.verbose("trigger \(req.trigger) entered (receiver: \(payload.receiverClassName ?? "?"))")
             let failure = req.dryRun ? vm.dryRunSnapshot() : vm.takeSnapshot(path: req.path, resume: .methodEntry)
             if let error = failure {
                 vm.config.writeError("amber: snapshot failed: \(error)\n")

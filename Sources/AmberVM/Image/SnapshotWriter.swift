@@ -37,7 +37,7 @@ public struct SnapshotRequest {
     /// Whether a method signature is the one the trigger names (any arity when none is given).
     func matches(signature: String) -> Bool {
         let m = triggerMethod
-        if m.contains("(") || m.contains("=") { return signature == m }
+        if m.contains("(") || m.contains("=") || m.hasPrefix("[") { return signature == m }
         if signature == m { return true }
         guard signature.hasPrefix(m) else { return false }
         let rest = signature.dropFirst(m.count)

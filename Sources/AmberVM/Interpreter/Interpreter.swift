@@ -525,8 +525,7 @@ struct Interpreter: ~Copyable {
                         reload()
                     }
                 } else if method.isObject {
-                    // Super calls never fired the method-entry hook.
-                    if !callClosure(method.ref, args, .none, symbol) { break dispatch }
+                    if !callClosure(method.ref, args, cls, symbol) { break dispatch }
                 } else {
                     _ = vm.fail("\(vm.className(cls)) does not implement '\(vm.symbolNames[symbol])'.")
                     break dispatch
@@ -762,7 +761,7 @@ extension VM {
         pushFrame(f, closure: target, stackBase: base)
         // Entry hooks see the new frame pushed and the caller saved, so a
         // snapshot taken here resumes at the method's first instruction.
-        if hooks.isEnabled(.methodEntry) && !cls.isNone && !methodEntryCheck(target, cls, symbol) {
+        if hooks.isEnabled(.methodEntry) && !methodEntryCheck(target, cls, receiver: arrayElements(heap[f, FiberLayout.stack].ref)[base], symbol) {
             return false
         }
         if heap.gcRequested && !safePoint() { return false }
@@ -785,8 +784,7 @@ extension VM {
             return hasError ? .error : .reload
         }
         if method.isObject {
-            // Operator calls never fired the method-entry hook.
-            return callClosureSlow(method.ref, f, base: base, frameIndex: frameIndex, .none, symbol) ? .reload : .error
+            return callClosureSlow(method.ref, f, base: base, frameIndex: frameIndex, cls, symbol) ? .reload : .error
         }
         _ = fail("\(className(cls)) does not implement '\(symbolNames[symbol])'.")
         return .error

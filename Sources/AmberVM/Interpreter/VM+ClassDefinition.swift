@@ -104,13 +104,28 @@ extension VM {
         }
     }
 
-    /// Fires the method-entry hook when the called method is one being watched.
-    /// Returns false if a listener raised an error.
-    func methodEntryCheck(_ closure: ObjRef, _ cls: ObjRef, _ symbol: Int) -> Bool {
+    /// Fires the method-entry hook when the called method is one being
+    /// watched. `cls` is where the call looked the method up: the receiver's
+    /// class, or for a `super` call the superclass. Returns false if a
+    /// listener raised an error.
+    func methodEntryCheck(_ closure: ObjRef, _ cls: ObjRef, receiver: Value, _ symbol: Int) -> Bool {
         guard watchedMethods.contains(symbol) else { return true }
-        let name = className(cls)
-        hooks.fire(.methodEntry, self, HookPayload(moduleName: nil, className: name,
-                                                  methodSignature: symbolNames[symbol]))
+        hooks.fire(.methodEntry, self, HookPayload(moduleName: nil,
+                                                  className: className(definingClass(of: closure, from: cls, symbol)),
+                                                  methodSignature: symbolNames[symbol],
+                                                  receiverClassName: className(classOf(receiver))))
         return !hasError
+    }
+
+    /// The class that defines `closure` as its method `symbol`, starting at
+    /// `cls`. A subclass copies its superclass's methods into its own table,
+    /// so the definer is the highest class up the chain still holding it.
+    func definingClass(of closure: ObjRef, from cls: ObjRef, _ symbol: Int) -> ObjRef {
+        var definer = cls
+        while true {
+            let up = heap[definer, ClassLayout.superclass]
+            guard up.isObject, method(up.ref, symbol).bits == closure.value.bits else { return definer }
+            definer = up.ref
+        }
     }
 }
