@@ -267,7 +267,7 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
         #expect(first.1 == "running\n")
         #expect(second.0 == 70)
         #expect(second.1 == "")
-        #expect(second.2.contains("Post-restore hook failed: database gone"))
+        #expect(second.2.contains("amber: Post-restore hook failed: database gone"), "\(second.2)")
     }
 
     @Test func exitAfterSnapshotAndUnfiredTrigger() throws {

@@ -162,14 +162,14 @@ extension VM {
         // The VM's own compensations first (the clock was set when mapping), then
         // Swift listeners from high to low priority, then the scripts' hooks.
         if let error = applyRestoreEnvironment() {
-            config.writeError(error + "\n")
+            config.writeError("amber: " + error + "\n")
             return .runtimeError(error)
         }
         hooks.fire(.postRestore, self, reversed: true)
         let failures = runScriptHooks(kind: 1)
         if !failures.isEmpty {
             let message = "Post-restore hook failed: " + failures.joined(separator: "; ")
-            config.writeError(message + "\n")
+            config.writeError("amber: " + message + "\n")
             return .runtimeError(message)
         }
         verbose("post-restore hooks: \(ms(port.monotonicClock() - t0))")

@@ -51,7 +51,7 @@ extension VM {
 
     /// Writes `message` to stderr when `-verbose:snapshot` is on.
     func verbose(_ message: @autoclosure () -> String) {
-        if verboseSnapshot { config.writeError("[snapshot] \(message())\n") }
+        if verboseSnapshot { config.writeError("amber: [snapshot] \(message())\n") }
     }
 
     /// Takes a snapshot into `path`. The running fiber's state must be saved
