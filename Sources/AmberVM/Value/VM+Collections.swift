@@ -132,7 +132,7 @@ extension VM {
         if v.isNumber || v.isNull || v.isBool { return true }
         guard v.isObject else { return false }
         switch heap.kind(v.ref) {
-        case .string, .range, .classObj, .fiber: return true
+        case .string, .range, .classObj: return true
         default: return false
         }
     }
@@ -149,7 +149,8 @@ extension VM {
             case .range:
                 return hashBits(heap[r, RangeLayout.from].bits) ^ hashBits(heap[r, RangeLayout.to].bits)
             case .classObj: return hashValue(heap[r, ClassLayout.name])
-            default: return hashBits(UInt64(r.offset))
+            // Never a key (`isValidKey`); an offset would change when the collector moves it.
+            default: return 0
             }
         }
         return hashBits(v.bits)

@@ -24,3 +24,6 @@ for (i in 0...1000) many["k%(i)"] = i
 var keys = many.keys.toList
 System.print(keys[0..20]) // expect: [k477, k807, k68, k754, k689, k780, k936, k317, k78, k574, k645, k725, k791, k95, k204, k674, k543, k734, k15, k214, k802]
 System.print(many.count) // expect: 1000
+// Only values are keys: a fiber (identity, and it moves in the heap) is not.
+var byFiber = Fiber.new { {}[Fiber.new {}] = 1 }.try()
+System.print(byFiber) // expect: Key must be a value type.
