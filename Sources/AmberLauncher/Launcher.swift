@@ -80,6 +80,8 @@ public enum Launcher {
                             libraries, environment variables read) without running it
       -verbose:snapshot     report snapshot and restore phases on stderr
                             (-Xsnapshot:, -Xrestore: are accepted too)
+      -verbose:gc           report each garbage collection on stderr (young or full,
+                            bytes before and after, pause)
       -h, --help            show this help
       --version             show the version
 
@@ -137,6 +139,7 @@ public enum Launcher {
                 io.stderr("amber: \(error.message)\n")
                 return ExitCode.ioError
             }
+            vm.verboseGC = options.verboseGC
             let status = exitStatus(vm.resumeFromImage())
             vm.shutdown()
             return checkOutput(vm, status, io)
@@ -149,6 +152,7 @@ public enum Launcher {
             return ExitCode.runtimeError
         }
         vm.verboseSnapshot = options.verboseSnapshot
+        vm.verboseGC = options.verboseGC
         if let request = options.snapshot { vm.installSnapshotTrigger(request) }
         // No script and input that is not a terminal (amber < file.wren): run it as `amber -` does.
         let stdinIsScript = !options.interactive && !vm.port.standardStreams.isTerminal(0)

@@ -32,6 +32,7 @@ struct Options {
     /// verify=full: checksum every heap page on restore (the default maps them unread).
     var verifyHeap = false
     var verboseSnapshot = false
+    var verboseGC = false
     /// `--allow-ffi` (any library) or `--allow-ffi=a,b` (only these).
     var allowFFI = false
     var allowedLibraries: [String]?
@@ -56,6 +57,8 @@ struct Options {
                 return .success(o)
             case "-verbose:snapshot", "-Xverbose:snapshot":
                 o.verboseSnapshot = true
+            case "-verbose:gc", "-Xverbose:gc":
+                o.verboseGC = true
             case "-e":
                 guard i + 1 < args.count else { return .failure(OptionError(message: "-e needs the code to run")) }
                 o.evalSource = args[i + 1]

@@ -18,6 +18,16 @@ import Darwin
 // is in the heap (fiber stacks, frames, module variables) and the loop
 // reloads its cached pointers afterwards. Compaction also leaves the heap
 // dense, which is what an image wants.
+//
+// After a restore, the objects mapped from the image form an old region
+// (below `heap.oldTop`) that an ordinary collection neither plans, forwards
+// nor slides: it marks through it (in the side bitmap), compacts only what
+// was allocated since, and writes to an old object only a reference that
+// actually changed (one to a young object that moved). So the image's pages
+// stay shared between the processes restored from it unless their objects
+// were written to. The price is that old objects that die stay until a full
+// collection: one runs when they pass half the old region, and before every
+// snapshot (an image wants the heap dense); it ends the old region.
 
 extension VM {
     @inline(__always) func isMarked(_ offset: Int) -> Bool {
@@ -75,11 +85,18 @@ extension VM {
         }
     }
 
-    /// Runs a full collection. Returns false if live data still exceeds `-Xmx`.
+    /// Runs a collection: of the young objects only when there is an old
+    /// region, unless `full` (or the old region has become mostly garbage).
+    /// Returns false if live data still exceeds `-Xmx`.
     @discardableResult
-    func collectGarbage() -> Bool {
+    func collectGarbage(full requested: Bool = false) -> Bool {
         // C code below a running FFI callback may hold heap addresses: move nothing now.
         if ffi.callbackDepth > 0 { return ffiDeferCollection() }
+        let startTime = verboseGC ? port.monotonicClock() : 0
+        let before = heap.used
+        let full = requested || heap.oldGarbage * 2 > heap.oldTop - Heap.firstObject
+        // Objects below `old` stay in place.
+        let old = full ? Heap.firstObject : heap.oldTop
         hooks.fire(.gcStart, self)
         setRoot(.currentFiber, fiber.isNone ? .null : fiber.value)
         let errorHolder = newList(capacity: 1)
@@ -89,6 +106,7 @@ extension VM {
         // 1. Mark.
         var work: [Int] = []
         work.reserveCapacity(1024)
+        var oldLive = 0
         func markValue(_ v: Value) {
             guard v.isObject else { return }
             let o = Int(v.ref.offset)
@@ -98,19 +116,39 @@ extension VM {
         }
         setMark(Int(rootBlock.offset))
         work.append(Int(rootBlock.offset))
-        while let o = work.popLast() {
-            // The class in the header is a reference too (metaclasses have no other).
-            let cls = heap.classOf(ObjRef(offset: UInt(o)))
-            if !cls.isNone { markValue(cls.value) }
-            forEachReference(ObjRef(offset: UInt(o)), { markValue($0.pointee) },
-                             raw: { p in if p.pointee != 0 { markValue(ObjRef(offset: UInt(p.pointee)).value) } },
-                             container: { c in setMark(Int(c.offset)) })
+        // Big arrays are scanned a chunk at a time, so the work stack holds
+        // what one chunk adds rather than a whole million-element list.
+        var arrays: [(offset: Int, next: Int)] = []
+        let chunk = 512
+        while true {
+            if let o = work.popLast() {
+                let r = ObjRef(offset: UInt(o))
+                if o < old { oldLive += heap.size(r) }
+                // The class in the header is a reference too (metaclasses have no other).
+                let cls = heap.classOf(r)
+                if !cls.isNone { markValue(cls.value) }
+                if heap.isKind(r, .array) && heap.word(r, 0) > chunk {
+                    arrays.append((o, 0))
+                    continue
+                }
+                forEachReference(r, { markValue($0.pointee) },
+                                 raw: { p in if p.pointee != 0 { markValue(ObjRef(offset: UInt(p.pointee)).value) } },
+                                 container: { c in setMark(Int(c.offset)) })
+            } else if let (o, next) = arrays.popLast() {
+                let r = ObjRef(offset: UInt(o))
+                let end = min(next + chunk, heap.word(r, 0))
+                if end < heap.word(r, 0) { arrays.append((o, end)) }
+                let slots = heap.slotPointer(r) + 1
+                for i in next..<end { markValue(slots[i]) }
+            } else {
+                break
+            }
         }
 
-        // 2. Plan new offsets.
+        // 2. Plan new offsets (young objects only).
         let base = heap.base
-        var scan = Heap.firstObject
-        var free = Heap.firstObject
+        var scan = old
+        var free = old
         let top = heap.top
         while scan < top {
             let size = Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
@@ -121,30 +159,36 @@ extension VM {
             scan += size
         }
         @inline(__always) func forward(_ o: Int) -> Int {
-            Int(base.load(fromByteOffset: o + 12, as: UInt32.self)) << 3
+            o < old ? o : Int(base.load(fromByteOffset: o + 12, as: UInt32.self)) << 3
         }
 
         // 3. Update references (objects are still at their old offsets).
-        scan = Heap.firstObject
+        // Only what changes is written: an old object that refers to no
+        // moved object keeps its page untouched.
+        func update(_ at: Int) {
+            let r = ObjRef(offset: UInt(at))
+            // The class pointer in the header is a reference too.
+            let cls = Int(base.load(fromByteOffset: at + 4, as: UInt32.self)) << 3
+            if cls >= old { base.storeBytes(of: UInt32(forward(cls) >> 3), toByteOffset: at + 4, as: UInt32.self) }
+            forEachReference(r, { p in
+                let v = p.pointee
+                if v.isObject && Int(v.ref.offset) >= old {
+                    p.pointee = Value(object: ObjRef(offset: UInt(forward(Int(v.ref.offset)))))
+                }
+            }, raw: { p in if p.pointee >= old { p.pointee = forward(p.pointee) } }, container: { _ in })
+        }
+        // The old region's live objects are found from the bitmap (its dead
+        // ones are never read), and their marks are cleared on the way.
+        forEachMarked(below: old) { update($0) }
+        scan = old
         while scan < top {
             let size = Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
-            if isMarked(scan) {
-                let r = ObjRef(offset: UInt(scan))
-                // The class pointer in the header is a reference too.
-                let cls = Int(base.load(fromByteOffset: scan + 4, as: UInt32.self)) << 3
-                if cls != 0 { base.storeBytes(of: UInt32(forward(cls) >> 3), toByteOffset: scan + 4, as: UInt32.self) }
-                forEachReference(r, { p in
-                    let v = p.pointee
-                    if v.isObject && v.ref.offset != 0 {
-                        p.pointee = Value(object: ObjRef(offset: UInt(forward(Int(v.ref.offset)))))
-                    }
-                }, raw: { p in if p.pointee != 0 { p.pointee = forward(p.pointee) } }, container: { _ in })
-            }
+            if isMarked(scan) { update(scan) }
             scan += size
         }
 
-        // 4. Slide.
-        scan = Heap.firstObject
+        // 4. Slide the young objects.
+        scan = old
         while scan < top {
             let size = Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
             if isMarked(scan) {
@@ -157,6 +201,12 @@ extension VM {
         heap.top = free
         heap.gcRequested = false
         collections += 1
+        if full {
+            heap.oldTop = Heap.firstObject
+            heap.oldGarbage = 0
+        } else {
+            heap.oldGarbage = heap.oldTop - Heap.firstObject - oldLive
+        }
 
         rootBlock = ObjRef(offset: UInt(forward(Int(rootBlock.offset))))
         reloadRoots()
@@ -167,6 +217,29 @@ extension VM {
         let live = heap.used
         heap.nextGC = min(max(live * 2, 16 << 20), max(heap.maxHeap, live + (1 << 20)))
         hooks.fire(.gcEnd, self)
+        if verboseGC {
+            let kind = old > Heap.firstObject ? "young" : "full"
+            let kept = old > Heap.firstObject ? ", old region \(heap.oldTop - Heap.firstObject) bytes kept in place" : ""
+            config.writeError("amber: [gc] #\(collections) \(kind): \(before) -> \(live) bytes\(kept), "
+                              + "pause \(ms(port.monotonicClock() - startTime))\n")
+        }
         return live <= heap.maxHeap
+    }
+
+    /// Calls `body` with the offset of every marked object below `limit`,
+    /// in address order, clearing its mark.
+    func forEachMarked(below limit: Int, _ body: (Int) -> Void) {
+        let words = min(((limit >> 3) + 63) >> 6, heap.markWords)
+        for w in 0..<words {
+            var bits = heap.markBits[w]
+            while bits != 0 {
+                let bit = bits.trailingZeroBitCount
+                bits &= bits - 1
+                let offset = (w << 6 | bit) << 3
+                if offset >= limit { return }
+                heap.markBits[w] &= ~(1 << UInt64(bit))
+                body(offset)
+            }
+        }
     }
 }

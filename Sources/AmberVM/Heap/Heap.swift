@@ -71,6 +71,14 @@ public final class Heap {
     }
     let markBits: UnsafeMutablePointer<UInt64>
     let markWords: Int
+    /// The end of the old region: objects below it were mapped from an image
+    /// and stay where they are (see Collector.swift), so a collection after a
+    /// restore leaves the image's pages shared unless their objects change.
+    /// `firstObject` when there is none (a fresh heap, or after a full collection).
+    public internal(set) var oldTop = Heap.firstObject
+    /// Bytes of the old region found unreachable by the last collection: when
+    /// they are many, the next collection is a full one that reclaims them.
+    var oldGarbage = 0
 
     /// The first object lives here; offsets below are never objects.
     public static let firstObject = 64

@@ -119,6 +119,7 @@ extension VM {
         }
         let t2 = vm.port.monotonicClock()
         vm.heap.top = heapBytes
+        vm.heap.oldTop = heapBytes
         vm.rootBlock = ObjRef(offset: UInt(rootOffset))
         try vm.validateRestoredRoots(path: path)
         vm.rebuildSymbolIndex()

@@ -83,7 +83,7 @@ extension VM {
         let transients = emptyTransients()
         defer { refillTransients(transients) }
         let before = heap.used
-        collectGarbage()
+        collectGarbage(full: true)
         let t2 = port.monotonicClock()
         verbose("collect and compact: \(before) -> \(heap.used) bytes, \(countObjects()) objects, \(ms(t2 - t1))")
 
@@ -109,7 +109,7 @@ extension VM {
         hooks.fire(.preSnapshot, self)
         captureImmutableEnvironment()
         flushOutput()
-        collectGarbage()
+        collectGarbage(full: true)
         verbose("dry run: image of \(heap.used) heap bytes not written")
         hooks.fire(.postSnapshot, self)
         generation += 1
