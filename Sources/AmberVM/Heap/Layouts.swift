@@ -72,7 +72,7 @@ enum FnLayout {
     static let module = 2        // Module
     static let numUpvalues = 3   // Num
     static let arity = 4         // Num
-    static let maxSlots = 5      // Num
+    static let maxSlots = 5      // raw Int (read on every call: no Double conversion)
     static let name = 6          // String ("Class.method(_)" or "(script)")
     static let lines = 7         // Bytes: one UInt32 line per code byte
     static let size = 16 + 8 * 8
@@ -148,7 +148,7 @@ enum LayoutCatalog {
                    ("attributes", ClassLayout.attributes), ("builtin", ClassLayout.builtin),
                    ("allocator", ClassLayout.allocator), ("size", ClassLayout.size)]),
         ("fn", [("code", FnLayout.code), ("constants", FnLayout.constants), ("module", FnLayout.module),
-                ("numUpvalues", FnLayout.numUpvalues), ("arity", FnLayout.arity), ("maxSlots", FnLayout.maxSlots),
+                ("numUpvalues", FnLayout.numUpvalues), ("arity", FnLayout.arity), ("maxSlots(raw)", FnLayout.maxSlots),
                 ("name", FnLayout.name), ("lines", FnLayout.lines), ("size", FnLayout.size)]),
         ("closure", [("fn", ClosureLayout.fn), ("firstUpvalue", ClosureLayout.firstUpvalue)]),
         ("upvalue", [("stackIndex", UpvalueLayout.stackIndex), ("closed", UpvalueLayout.closed),

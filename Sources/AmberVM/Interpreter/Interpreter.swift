@@ -63,7 +63,7 @@ extension VM {
         // Extra arguments are dropped.
         heap.setWord(f, FiberLayout.stackTop, base + 1 + arity)
         guard heap.word(f, FiberLayout.frameCount) < VM.maxFrames,
-              ensureStack(f, base + 1 + Int(heap[fn, FnLayout.maxSlots].number)) else {
+              ensureStack(f, base + 1 + heap.word(fn, FnLayout.maxSlots)) else {
             return fail("Stack overflow.")
         }
         pushFrame(f, closure: closure, stackBase: base)
@@ -298,7 +298,10 @@ struct Interpreter: ~Copyable {
         code = (heap.pointer(heap[fn, FnLayout.code].ref) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
         k = arrayElements(heap[fn, FnLayout.constants].ref)
         let module = heap[fn, FnLayout.module].ref
-        moduleVars = vm.listElements(heap[module, ModuleLayout.variables].ref)
+        // A module's variable list is never empty (every module starts with
+        // copies of the core's), so its element array exists.
+        let variables = heap[module, ModuleLayout.variables].ref
+        moduleVars = arrayElements(heap[variables, ListLayout.elements].ref)
         upvalues = heap.slotPointer(closure) + ClosureLayout.firstUpvalue
     }
 
@@ -322,7 +325,7 @@ struct Interpreter: ~Copyable {
     @inline(__always) mutating func callClosure(_ target: ObjRef, _ args: UnsafeMutablePointer<Value>,
                                                 _ cls: ObjRef, _ symbol: Int) -> Bool {
         let fn = heap[target, ClosureLayout.fn].ref
-        let maxSlots = Int(heap[fn, FnLayout.maxSlots].number)
+        let maxSlots = heap.word(fn, FnLayout.maxSlots)
         if _slowPath(args + maxSlots > stackEnd || frameIndex + 1 >= frameCap
                      || heap.gcRequested || vm.hooks.isEnabled(.methodEntry)) {
             save()
@@ -454,7 +457,7 @@ struct Interpreter: ~Copyable {
                 sp -= 1
             case .return:
                 let result = sp[-1]
-                vm.closeUpvalues(f, from: fp - stack)
+                if heap[f, FiberLayout.openUpvalues].isObject { vm.closeUpvalues(f, from: fp - stack) }
                 if frameIndex == 0 {
                     // The fiber is done.
                     heap.setWord(f, FiberLayout.frameCount, 0)
@@ -754,7 +757,7 @@ extension VM {
     func callClosureSlow(_ target: ObjRef, _ f: ObjRef, base: Int, frameIndex: Int,
                          _ cls: ObjRef, _ symbol: Int) -> Bool {
         let fn = heap[target, ClosureLayout.fn].ref
-        let needed = base + Int(heap[fn, FnLayout.maxSlots].number)
+        let needed = base + heap.word(fn, FnLayout.maxSlots)
         if frameIndex + 1 >= VM.maxFrames || !ensureStack(f, needed) {
             return fail("Stack overflow.")
         }

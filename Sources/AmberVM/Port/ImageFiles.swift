@@ -59,18 +59,29 @@ struct ImageFileReader: ~Copyable {
 }
 
 /// Writes a file so that it either appears complete or not at all.
+///
+/// NOTE: a snapshot's cost is the heap's bytes going through here once. Large
+/// ranges go out with pwrite straight from the caller's memory (the heap's own
+/// mapping: no copy in user space), in slices of `slice` bytes that a caller
+/// may look at just before each is written (the heap checksum, computed while
+/// the slice is in cache). Every `writebackWindow` bytes the kernel is told to
+/// start writing them to the device (Linux `sync_file_range`), so the disk
+/// works while the next slices are copied and the final fsync has only the
+/// tail left to wait for. Measured on this kind of machine for 1 GiB: pwrite
+/// then fsync 0.56–2.8 s; with the early writeback and the blocks allocated up
+/// front 0.28–1.3 s (the virtual disk's speed varies from run to run).
 enum AtomicFileWriter {
-    /// One piece of the file: `count` bytes from `bytes` at file offset `offset`.
-    struct Part {
-        var bytes: UnsafeRawPointer
-        var count: Int
-        var offset: Int
-    }
+    /// Bytes looked at and written in one pwrite: fits the L2 cache, so the
+    /// kernel's copy reads what the checksum just read.
+    static let slice = getenv("AMBER_SLICE").map { Int(atoi($0)) << 10 } ?? (1 << 20) // TEMP
+    /// Bytes after which writeback to the device is started.
+    static let writebackWindow = getenv("AMBER_WB").map { Int(atoi($0)) << 20 } ?? (16 << 20) // TEMP
 
-    /// Writes `parts` to a temporary file (mode 0600) beside `path`, pads it to
-    /// `size`, flushes it, renames it over `path` and flushes the directory.
-    /// On failure nothing is left behind. Returns nil or what failed.
-    static func write(_ path: String, parts: [Part], size: Int) -> String? {
+    /// Writes a temporary file (mode 0600) beside `path` through `body`, pads
+    /// it to `size`, flushes it, renames it over `path` and flushes the
+    /// directory. `body` returns false when a write failed; on any failure
+    /// nothing is left behind. Returns nil or what failed.
+    static func write(_ path: String, size: Int, _ body: (inout ImageFileSink) -> Bool) -> String? {
         let dir = VM.directory(of: path)
         removeAbandonedTemporaries(in: dir.isEmpty ? "." : dir)
         let temp = (dir.isEmpty ? "" : dir + "/") + ".amber-image-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
@@ -82,19 +93,11 @@ enum AtomicFileWriter {
             unlink(temp)
             return "Cannot write image '\(path)': \(what): \(reason)."
         }
-        func writeAll(_ p: UnsafeRawPointer, _ n: Int, at offset: Int) -> Bool {
-            var done = 0
-            while done < n {
-                let w = pwrite(fd, p + done, n - done, off_t(offset + done))
-                if w < 0 { if errno == EINTR { continue }; return false }
-                if w == 0 { errno = ENOSPC; return false }
-                done += w
-            }
-            return true
-        }
-        for part in parts where part.count > 0 {
-            if !writeAll(part.bytes, part.count, at: part.offset) { return fail("writing at \(part.offset)") }
-        }
+        // Blocks allocated in one go, not as the writes arrive (an optimisation
+        // only: a file system without it just allocates later).
+        if getenv("AMBER_NOPREALLOC") == nil { FileSystemCalls.preallocate(fd, size) } // TEMP
+        var sink = ImageFileSink(fd: fd)
+        if !body(&sink) { return fail(sink.failure ?? "writing") }
         if ftruncate(fd, off_t(size)) != 0 { return fail("size") }
         if fsync(fd) != 0 { return fail("flush") }
         if close(fd) != 0 { unlink(temp); return "Cannot write image '\(path)': \(String(cString: strerror(errno)))." }
@@ -108,6 +111,98 @@ enum AtomicFileWriter {
         let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { _ = fsync(dfd); close(dfd) }
         return nil
+    }
+}
+
+/// The open temporary file `AtomicFileWriter.write` hands its body.
+struct ImageFileSink {
+    let fd: Int32
+    /// What failed ("writing at OFFSET"); errno still holds the reason.
+    private(set) var failure: String?
+    /// Bytes written since writeback was last started, and where they begin.
+    private var pendingStart = 0, pendingBytes = 0
+
+    init(fd: Int32) { self.fd = fd }
+
+    /// Writes `bytes` at `offset`.
+    mutating func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return true }
+        return write(base, count: bytes.count, at: offset) { _, _ in }
+    }
+
+    /// Writes `count` bytes from `p` at `offset`, in slices of
+    /// `AtomicFileWriter.slice` bytes; `look` sees each slice just before it
+    /// is written (every slice but the last is a whole number of slices long).
+    mutating func write(_ p: UnsafeRawPointer, count: Int, at offset: Int,
+                        look: (UnsafeRawPointer, Int) -> Void) -> Bool {
+        var done = 0
+        while done < count {
+            let n = min(AtomicFileWriter.slice, count - done)
+            look(p + done, n)
+            if !writeAll(p + done, n, at: offset + done) { return false }
+            done += n
+            noteWritten(offset + done - n, n)
+        }
+        return true
+    }
+
+    private mutating func writeAll(_ p: UnsafeRawPointer, _ n: Int, at offset: Int) -> Bool {
+        var done = 0
+        while done < n {
+            let w = pwrite(fd, p + done, n - done, off_t(offset + done))
+            if w < 0 { if errno == EINTR { continue }; failure = "writing at \(offset + done)"; return false }
+            if w == 0 { errno = ENOSPC; failure = "writing at \(offset + done)"; return false }
+            done += w
+        }
+        return true
+    }
+
+    /// Starts writeback of each full window of contiguous bytes written.
+    private mutating func noteWritten(_ offset: Int, _ n: Int) {
+        if pendingBytes == 0 || offset != pendingStart + pendingBytes {
+            pendingStart = offset
+            pendingBytes = 0
+        }
+        pendingBytes += n
+        if AtomicFileWriter.writebackWindow > 0, pendingBytes >= AtomicFileWriter.writebackWindow {
+            FileSystemCalls.startWriteback(fd, pendingStart, pendingBytes)
+            pendingStart += pendingBytes
+            pendingBytes = 0
+        }
+    }
+}
+
+/// Linux calls Glibc's Swift module does not export (they need _GNU_SOURCE),
+/// found once by name in the C library. Where one is missing (another
+/// system), the optimisation it stands for is skipped; nothing depends on it.
+enum FileSystemCalls {
+    private typealias Fallocate = @convention(c) (Int32, Int32, Int64, Int64) -> Int32
+    private typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
+    /// SYNC_FILE_RANGE_WRITE: start writeback of the dirty pages, do not wait.
+    private static let syncFileRangeWrite: UInt32 = 2
+
+    private static func lookup(_ name: String) -> UnsafeMutableRawPointer? {
+        #if os(Linux)
+        guard let process = dlopen(nil, RTLD_NOW) else { return nil }
+        return dlsym(process, name)
+        #else
+        return nil
+        #endif
+    }
+
+    private static let fallocateCall: Fallocate? =
+        lookup("fallocate").map { unsafeBitCast($0, to: Fallocate.self) }
+    private static let syncFileRangeCall: SyncFileRange? =
+        lookup("sync_file_range").map { unsafeBitCast($0, to: SyncFileRange.self) }
+
+    /// Allocates `size` bytes of blocks for `fd` (mode 0: the size grows too).
+    static func preallocate(_ fd: Int32, _ size: Int) {
+        _ = fallocateCall?(fd, 0, 0, Int64(size))
+    }
+
+    /// Starts writing `count` bytes at `offset` to the device without waiting.
+    static func startWriteback(_ fd: Int32, _ offset: Int, _ count: Int) {
+        _ = syncFileRangeCall?(fd, Int64(offset), Int64(count), syncFileRangeWrite)
     }
 }
 

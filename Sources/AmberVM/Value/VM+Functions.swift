@@ -96,7 +96,7 @@ extension VM {
         heap[f, FnLayout.module] = module.value
         heap[f, FnLayout.numUpvalues] = Value(numUpvalues)
         heap[f, FnLayout.arity] = Value(arity)
-        heap[f, FnLayout.maxSlots] = Value(maxSlots)
+        heap.setWord(f, FnLayout.maxSlots, maxSlots)
         heap[f, FnLayout.name] = nameObj.value
         heap[f, FnLayout.lines] = linesObj.value
         return f
@@ -149,7 +149,7 @@ extension VM {
     func newFiber(_ closure: ObjRef) -> ObjRef {
         let fn = closureFn(closure)
         var stackCap = VM.initialStack
-        while stackCap < Int(heap[fn, FnLayout.maxSlots].number) + 1 { stackCap *= 2 }
+        while stackCap < heap.word(fn, FnLayout.maxSlots) + 1 { stackCap *= 2 }
         let stack = newArray(capacity: stackCap, kind: .stack)
         let frames = heap.allocate(.frames, cls: .none, size: 16 + 8 * (1 + VM.initialFrames * FrameLayout.words))
         heap.setWord(frames, 0, VM.initialFrames)
