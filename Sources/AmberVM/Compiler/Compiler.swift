@@ -263,6 +263,8 @@ final class Compiler {
         let effect: Int
         switch op {
         case .constant, .null, .false, .true, .loadLocal, .loadUpvalue, .loadModuleVar, .loadFieldThis,
+             .loadLocal0, .loadLocal1, .loadLocal2, .loadLocal3, .loadLocal4, .loadLocal5, .loadLocal6,
+             .loadLocal7, .loadLocal8,
              .closure, .importModule, .importVariable:
             effect = 1
         case .storeField, .pop, .jumpIfFalse, .and, .or, .closeUpvalue, .class,
@@ -276,7 +278,14 @@ final class Compiler {
         emit(op, stackEffect: effect)
     }
 
-    func emit(_ op: Op, byte: Int) { emit(op); emitByte(UInt8(byte & 0xff)) }
+    func emit(_ op: Op, byte: Int) {
+        if op == .loadLocal && byte <= 8 {
+            emit(Op(rawValue: Op.loadLocal0.rawValue + UInt8(byte))!)
+            return
+        }
+        emit(op)
+        emitByte(UInt8(byte & 0xff))
+    }
     func emit(_ op: Op, short: Int) { emit(op); emitShort(short) }
 
     /// Emits a jump with a placeholder offset; returns where to patch.

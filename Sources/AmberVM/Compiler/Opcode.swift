@@ -8,6 +8,9 @@ enum Op: UInt8, CaseIterable {
     case constant          // u16 constant index
     case null, `false`, `true`
     case loadLocal         // u8 slot
+    // Slots 0 to 8 (the receiver, parameters and first locals, read most
+    // often) without an operand, as Wren's LOAD_LOCAL_0..8.
+    case loadLocal0, loadLocal1, loadLocal2, loadLocal3, loadLocal4, loadLocal5, loadLocal6, loadLocal7, loadLocal8
     case storeLocal        // u8 slot
     case loadUpvalue       // u8 index
     case storeUpvalue      // u8 index

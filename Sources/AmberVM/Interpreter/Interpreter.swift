@@ -390,6 +390,15 @@ struct Interpreter: ~Copyable {
             case .null: sp.pointee = .null; sp += 1
             case .false: sp.pointee = .false; sp += 1
             case .true: sp.pointee = .true; sp += 1
+            case .loadLocal0: sp.pointee = fp[0]; sp += 1
+            case .loadLocal1: sp.pointee = fp[1]; sp += 1
+            case .loadLocal2: sp.pointee = fp[2]; sp += 1
+            case .loadLocal3: sp.pointee = fp[3]; sp += 1
+            case .loadLocal4: sp.pointee = fp[4]; sp += 1
+            case .loadLocal5: sp.pointee = fp[5]; sp += 1
+            case .loadLocal6: sp.pointee = fp[6]; sp += 1
+            case .loadLocal7: sp.pointee = fp[7]; sp += 1
+            case .loadLocal8: sp.pointee = fp[8]; sp += 1
             case .loadLocal:
                 sp.pointee = fp[Int(ip.pointee)]; ip += 1; sp += 1
             case .storeLocal:
