@@ -73,9 +73,9 @@ struct ImageFileReader: ~Copyable {
 enum AtomicFileWriter {
     /// Bytes looked at and written in one pwrite: fits the L2 cache, so the
     /// kernel's copy reads what the checksum just read.
-    static let slice = getenv("AMBER_SLICE").map { Int(atoi($0)) << 10 } ?? (1 << 20) // TEMP
+    static let slice = 1 << 20
     /// Bytes after which writeback to the device is started.
-    static let writebackWindow = getenv("AMBER_WB").map { Int(atoi($0)) << 20 } ?? (16 << 20) // TEMP
+    static let writebackWindow = 16 << 20
 
     /// Writes a temporary file (mode 0600) beside `path` through `body`, pads
     /// it to `size`, flushes it, renames it over `path` and flushes the
@@ -93,9 +93,10 @@ enum AtomicFileWriter {
             unlink(temp)
             return "Cannot write image '\(path)': \(what): \(reason)."
         }
-        // Blocks allocated in one go, not as the writes arrive (an optimisation
-        // only: a file system without it just allocates later).
-        if getenv("AMBER_NOPREALLOC") == nil { FileSystemCalls.preallocate(fd, size) } // TEMP
+        // Blocks allocated in one go, not as the writes arrive; a full disk is
+        // found here, before a byte is written. (Where the file system cannot
+        // preallocate, the writes allocate as they go.)
+        if !FileSystemCalls.preallocate(fd, size) && errno == ENOSPC { return fail("allocating \(size) bytes") }
         var sink = ImageFileSink(fd: fd)
         if !body(&sink) { return fail(sink.failure ?? "writing") }
         if ftruncate(fd, off_t(size)) != 0 { return fail("size") }
@@ -164,7 +165,7 @@ struct ImageFileSink {
             pendingBytes = 0
         }
         pendingBytes += n
-        if AtomicFileWriter.writebackWindow > 0, pendingBytes >= AtomicFileWriter.writebackWindow {
+        if pendingBytes >= AtomicFileWriter.writebackWindow {
             FileSystemCalls.startWriteback(fd, pendingStart, pendingBytes)
             pendingStart += pendingBytes
             pendingBytes = 0
@@ -196,8 +197,10 @@ enum FileSystemCalls {
         lookup("sync_file_range").map { unsafeBitCast($0, to: SyncFileRange.self) }
 
     /// Allocates `size` bytes of blocks for `fd` (mode 0: the size grows too).
-    static func preallocate(_ fd: Int32, _ size: Int) {
-        _ = fallocateCall?(fd, 0, 0, Int64(size))
+    /// False, with errno set, when it failed (EOPNOTSUPP on some file systems).
+    static func preallocate(_ fd: Int32, _ size: Int) -> Bool {
+        guard let call = fallocateCall else { return true }
+        return call(fd, 0, 0, Int64(size)) == 0
     }
 
     /// Starts writing `count` bytes at `offset` to the device without waiting.
