@@ -203,11 +203,31 @@ struct Lexer {
     mutating func readName(_ type: TokenType) -> Token {
         while Lexer.isName(peek()) || Lexer.isDigit(peek()) { if atEnd { break }; pos += 1 }
         var t = make(type)
-        if type == .name, let kw = Lexer.keywords[String(decoding: source[tokenStart..<pos], as: UTF8.self)] {
-            t.type = kw
-        }
+        if type == .name, let kw = keyword(tokenStart, pos) { t.type = kw }
         return t
     }
+
+    /// The keyword spelled by source[start..<end], if any: compared byte by
+    /// byte against the keywords of its first letter (no String is made; names
+    /// are most of the tokens).
+    func keyword(_ start: Int, _ end: Int) -> TokenType? {
+        let n = end - start
+        guard n >= 2 && n <= 9 else { return nil }
+        let first = Int(source[start]) &- 97
+        guard first >= 0 && first < 26 else { return nil }
+        for (spelling, type) in Lexer.keywordsByLetter[first] where spelling.count == n {
+            var i = 1
+            while i < n && spelling[i] == source[start + i] { i += 1 }
+            if i == n { return type }
+        }
+        return nil
+    }
+
+    static let keywordsByLetter: [[([UInt8], TokenType)]] = {
+        var table = Array(repeating: [([UInt8], TokenType)](), count: 26)
+        for (word, type) in keywords { table[Int(word.utf8.first! - 97)].append((Array(word.utf8), type)) }
+        return table
+    }()
 
     mutating func readHex() -> Token {
         pos += 1  // the x

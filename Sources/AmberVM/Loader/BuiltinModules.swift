@@ -1,19 +1,20 @@
 // Built-in modules: Wren source bundled with the VM, whose `foreign` methods
 // are bound to natives registered under "module.Class.signature".
 
-/// A module shipped inside the VM.
+/// A module shipped inside the VM. Its source is made when first imported
+/// (some are built from tables, and most programs import few modules).
 struct BuiltinModule {
-    var source: String
+    var source: () -> String
 }
 
 extension VM {
     /// The Wren source of a built-in module, or nil if `name` is not one.
     func builtinModuleSource(_ name: String) -> String? {
-        builtinModules[name]?.source
+        builtinModules[name]?.source()
     }
 
     /// Makes `import "name"` find `source` without touching the file system.
-    func registerBuiltinModule(_ name: String, source: String) {
+    func registerBuiltinModule(_ name: String, source: @autoclosure @escaping () -> String) {
         builtinModules[name] = BuiltinModule(source: source)
     }
 
