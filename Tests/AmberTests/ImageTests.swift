@@ -508,6 +508,33 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
         #expect(changed * 20 < pages, "\(changed) of \(pages) image pages written")
     }
 
+    /// A restore does not start with a collection: the next one comes when
+    /// the heap has doubled, as after any collection (an image above the
+    /// fresh VM's first threshold used to be collected, read page by page,
+    /// before its first instruction ran).
+    @Test func restoreDoesNotStartWithACollection() throws {
+        let script = """
+        class Main {
+          static ready() { System.print("ready %(__data.count)") }
+          static build() {
+            __data = []
+            var chunk = "x" * 200
+            for (i in 1..100000) __data.add(chunk + i.toString)
+          }
+        }
+        Main.build()
+        Main.ready()
+        """
+        let dir = try scratch(["main.wren": script])
+        #expect(try runAmber(["-snapshot:file=big.img,trigger=Main.ready,exit", "main.wren"], cwd: dir).0 == 0)
+        let (config, capture) = capturedConfiguration()
+        let vm = try VM.restore(from: dir + "/big.img", configuration: config)
+        #expect(vm.heap.used > 20 << 20, "the image should pass the first threshold (16 MB)")
+        _ = vm.resumeFromImage()
+        #expect(capture.out == "ready 100000\n", "\(capture.err)")
+        #expect(vm.collections == 0)
+    }
+
     /// Old objects that die are reclaimed by a full collection once they are
     /// half the old region; -verbose:gc says which kind ran.
     @Test func oldGarbageIsReclaimedByAFullCollection() throws {
