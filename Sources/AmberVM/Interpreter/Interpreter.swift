@@ -132,7 +132,11 @@ struct Interpreter: ~Copyable {
 
     /// Sets code, constants, module variables and upvalues from `closure`.
     @inline(__always) mutating func loadClosure() {
-        let fn = heap[closure, ClosureLayout.fn].ref
+        loadClosure(fn: heap[closure, ClosureLayout.fn].ref)
+    }
+
+    /// `loadClosure()` when the closure's function is already at hand.
+    @inline(__always) mutating func loadClosure(fn: ObjRef) {
         code = (heap.pointer(heap[fn, FnLayout.code].ref) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
         k = arrayElements(heap[fn, FnLayout.constants].ref)
         let module = heap[fn, FnLayout.module].ref
@@ -178,7 +182,7 @@ struct Interpreter: ~Copyable {
         frame[1] = 0
         frame[2] = args - stack
         closure = target
-        loadClosure()
+        loadClosure(fn: fn)
         ip = code
         fp = args
         return true
