@@ -36,18 +36,8 @@ import sys
 import tempfile
 import time
 
-PROGRAM = """
-class Main {
-  static ready() { System.print("ready %(__data.count)") }
-  static build(megabytes) {
-    __data = []
-    var chunk = "x" * 1000
-    for (i in 1..megabytes * 1000) __data.add(chunk + i.toString)
-  }
-}
-Main.build(MEGABYTES)
-Main.ready()
-"""
+# The same program as restore_bench.py (this folder): one list of 1 KB strings.
+from restore_bench import PROGRAM
 
 WRITE = re.compile(r"\] write .*heap (\d+) bytes, ([0-9.]+) ms, (\d+) MB/s")
 PHASE_MS = re.compile(r"([0-9.]+) ms\)?$")
