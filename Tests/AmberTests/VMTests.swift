@@ -150,9 +150,17 @@ func temporaryDirectory() throws -> String {
         #expect(r == .runtimeError("Stack overflow."))
         // The trace keeps its ends, not a million identical lines.
         let lines = capture.err.split(separator: "\n")
-        #expect(lines.count == 1 + 40 + 1 + 10, "\(lines.count) lines")
+        #expect(lines.count == 1 + 20 + 1 + 10, "\(lines.count) lines")
         #expect(lines.contains { $0.hasPrefix("... ") && $0.hasSuffix(" more frames ...") })
         #expect(lines.last == "[m line 4] in (script)")
+        // Up to 30 frames are shown whole; from 31 on, the middle goes.
+        for (depth, shortened) in [(28, false), (29, true)] {
+            let (vm, capture) = try makeVM()
+            _ = vm.interpret(module: "m", source: "class A {\n static f(n) { n == 0 ? Fiber.abort(\"x\") : f(n - 1) }\n}\nA.f(\(depth))\n")
+            let trace = capture.err.split(separator: "\n").dropFirst()
+            #expect(trace.count == (shortened ? 31 : depth + 2), "depth \(depth): \(trace.count) lines")
+            #expect(trace.contains("... 1 more frame ...") == shortened, "\(capture.err)")
+        }
     }
 
     @Test func sameComparesNumbersByTheirBits() throws {

@@ -51,7 +51,7 @@ extension VM {
     /// Reports an uncaught error on the configured error sink.
     /// Frames a trace shows at most: the innermost and the outermost ones
     /// (a runaway recursion has a million frames, and they say the same).
-    static let maxTraceFrames = (innermost: 40, outermost: 10)
+    static let maxTraceFrames = (innermost: 20, outermost: 10)
 
     func reportRuntimeError(_ message: String, fiber f: ObjRef) {
         var trace: [String] = []
@@ -67,9 +67,10 @@ extension VM {
             trace.append("[\(module) line \(line(of: fn, at: max(0, ip - 1)))] in \(fnName(fn))")
         }
         let (inner, outer) = VM.maxTraceFrames
-        if trace.count > inner + outer + 1 {
+        if trace.count > inner + outer {
             let hidden = trace.count - inner - outer
-            trace = Array(trace[..<inner]) + ["... \(hidden) more frames ..."] + Array(trace[(trace.count - outer)...])
+            trace = Array(trace[..<inner]) + ["... \(hidden) more frame\(hidden == 1 ? "" : "s") ..."]
+                + Array(trace[(trace.count - outer)...])
         }
         // Inside a host call the error is thrown to the host, trace included.
         if hostCallDepth > 0 { hostErrorTrace = trace; return }
