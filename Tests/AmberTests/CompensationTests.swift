@@ -206,8 +206,7 @@ import Testing
     }
 
     @Test func envFileParsing() {
-        let dir = NSTemporaryDirectory() + "amber-env-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        guard let dir = try? temporaryDirectory() else { Issue.record("no temporary directory"); return }
         let path = dir + "/a.env"
         try? "A=1\n  # note\nB = spaced\n1X=bad\n".write(toFile: path, atomically: true, encoding: .utf8)
         guard case .failure(let e) = VM.parseEnvFile(path) else { Issue.record("expected failure"); return }

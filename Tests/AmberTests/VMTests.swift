@@ -26,10 +26,33 @@ func restoreCaptured(_ image: String) throws -> (VM, Capture) {
     return (try VM.restore(from: image, configuration: config), capture)
 }
 
+/// A fresh directory under the system's temporary directory, removed (with
+/// the images and scripts tests write there) when the test process exits.
 func temporaryDirectory() throws -> String {
     let dir = NSTemporaryDirectory() + "amber-test-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    TemporaryDirectories.add(dir)
     return dir
+}
+
+enum TemporaryDirectories {
+    nonisolated(unsafe) static var paths: [String] = []
+    static let lock = NSLock()
+    static let removeAtExit: Void = { atexit { TemporaryDirectories.removeAll() } }()
+
+    static func add(_ path: String) {
+        _ = removeAtExit
+        lock.lock()
+        paths.append(path)
+        lock.unlock()
+    }
+
+    static func removeAll() {
+        lock.lock()
+        defer { lock.unlock() }
+        for p in paths { try? FileManager.default.removeItem(atPath: p) }
+        paths = []
+    }
 }
 
 @Suite struct ValueTests {
