@@ -70,10 +70,15 @@ struct Interpreter: ~Copyable {
     // Copies of the core classes `classOf` needs (reloaded with the frame,
     // since a collection may move them).
     var numCls = ObjRef.none, nullCls = ObjRef.none, boolCls = ObjRef.none
+    /// Object's `==(_)` and `!=(_)` as method table entries (their native
+    /// ids): a receiver whose class keeps them is compared in the loop.
+    let objectEquals: Value, objectNotEquals: Value
 
     init(vm: VM) {
         self.vm = vm
         self.heap = vm.heap
+        objectEquals = vm.nativeID("Object.==(_)").map { Value(Double($0)) } ?? .undefined
+        objectNotEquals = vm.nativeID("Object.!=(_)").map { Value(Double($0)) } ?? .undefined
         self.nativeTable = vm.nativeTable
         let dummy = UnsafeMutablePointer<Value>(bitPattern: 8)!
         stack = dummy; sp = dummy; fp = dummy; k = dummy; moduleVars = dummy; upvalues = dummy; stackEnd = dummy
@@ -102,6 +107,15 @@ struct Interpreter: ~Copyable {
     /// or subclassed), so the loop may compare them without a call: the
     /// same result as String's natives (and as Num's for a number receiver).
     @inline(__always) func isString(_ v: Value) -> Bool { v.isObject && heap.isKind(v.ref, .string) }
+
+    /// Whether the receiver's class has `method` (a native of Object's) for
+    /// the operator whose symbol follows the opcode: then the loop does what
+    /// that native would (`x == null` on an instance makes no call).
+    @inline(__always) func inheritsObjectMethod(_ receiver: Value, _ method: Value) -> Bool {
+        let table = heap[classOf(receiver), ClassLayout.methods].ref
+        let symbol = Int(ip[0]) << 8 | Int(ip[1])
+        return symbol < arrayCapacity(table) && arrayElements(table)[symbol].bits == method.bits
+    }
 
     /// Loads the running fiber's top frame into the registers. Needed after
     /// anything that may move objects or change fibers: a collection, a
@@ -500,11 +514,13 @@ struct Interpreter: ~Copyable {
                 let a = sp[-2], b = sp[-1]
                 if a.isNumber { sp[-2] = Value(b.isNumber && a.number == b.number); sp -= 1; ip += 2; continue }
                 if isString(a) { sp[-2] = Value(isString(b) && vm.stringsEqual(a.ref, b.ref)); sp -= 1; ip += 2; continue }
+                if inheritsObjectMethod(a, objectEquals) { sp[-2] = Value(vm.valuesEqual(a, b)); sp -= 1; ip += 2; continue }
                 if !operatorCall(readShort(), 1) { break dispatch }
             case .neq:
                 let a = sp[-2], b = sp[-1]
                 if a.isNumber { sp[-2] = Value(!(b.isNumber && a.number == b.number)); sp -= 1; ip += 2; continue }
                 if isString(a) { sp[-2] = Value(!(isString(b) && vm.stringsEqual(a.ref, b.ref))); sp -= 1; ip += 2; continue }
+                if inheritsObjectMethod(a, objectNotEquals) { sp[-2] = Value(!vm.valuesEqual(a, b)); sp -= 1; ip += 2; continue }
                 if !operatorCall(readShort(), 1) { break dispatch }
             case .neg:
                 let a = sp[-1]
