@@ -170,7 +170,11 @@ extension Compiler {
     func unaryOperator(_ t: TokenType) {
         ignoreNewlines()
         parsePrecedence(.unary.next)
-        if t == .minus { emit(.neg, short: vm.symbol("-")) } else { callMethod(argc: 0, Compiler.operatorName(t)) }
+        switch t {
+        case .minus: emit(.neg, short: vm.symbol("-"))
+        case .bang: emit(.not, short: vm.symbol("!"))
+        default: callMethod(argc: 0, Compiler.operatorName(t))
+        }
     }
 
     func conditional() {

@@ -45,7 +45,8 @@ enum Op: UInt8, CaseIterable {
     // Arithmetic and comparison with a number fast path; otherwise an ordinary
     // call of the operator method: u16 symbol. (The operand also makes these
     // as long as the call they stand for, so jump limits fall where Wren's do.)
-    case add, sub, mul, div, lt, gt, lte, gte, eq, neq, neg
+    // (`not` has the fast path for Bool and Null, whose `!` no script can replace.)
+    case add, sub, mul, div, lt, gt, lte, gte, eq, neq, neg, not
     // The calls of `iterate(_)` and `iteratorValue(_)` a `for` loop makes;
     // operands as `call` (u8 argc = 1, u16 symbol). List and Range receivers
     // are handled in the loop (with their natives' results); any other
@@ -57,7 +58,7 @@ enum Op: UInt8, CaseIterable {
         switch self {
         case .constant, .loadModuleVar, .storeModuleVar, .jump, .loop, .jumpIfFalse, .and, .or,
              .closure, .methodInstance, .methodStatic, .importModule,
-             .add, .sub, .mul, .div, .lt, .gt, .lte, .gte, .eq, .neq, .neg:
+             .add, .sub, .mul, .div, .lt, .gt, .lte, .gte, .eq, .neq, .neg, .not:
             return 2
         case .importVariable: return 4
         case .loadLocal, .storeLocal, .loadUpvalue, .storeUpvalue, .loadFieldThis, .storeFieldThis,

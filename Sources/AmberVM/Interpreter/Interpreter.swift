@@ -522,6 +522,10 @@ struct Interpreter: ~Copyable {
                 if isString(a) { sp[-2] = Value(!(isString(b) && vm.stringsEqual(a.ref, b.ref))); sp -= 1; ip += 2; continue }
                 if inheritsObjectMethod(a, objectNotEquals) { sp[-2] = Value(!vm.valuesEqual(a, b)); sp -= 1; ip += 2; continue }
                 if !operatorCall(readShort(), 1) { break dispatch }
+            case .not:
+                let a = sp[-1]
+                if a.isBool || a.isNull { sp[-1] = Value(a.bits != Value.true.bits); ip += 2; continue }
+                if !operatorCall(readShort(), 0) { break dispatch }
             case .neg:
                 let a = sp[-1]
                 if a.isNumber { sp[-1] = Value(-a.number); ip += 2; continue }

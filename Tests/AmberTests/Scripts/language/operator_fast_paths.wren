@@ -1,4 +1,4 @@
-// == and != on values the loop compares without a call, beside classes
+// == and != and ! on values the loop handles without a call, beside classes
 // that define their own.
 class Plain {
   construct new() {}
@@ -7,6 +7,10 @@ class Always {
   construct new() {}
   ==(other) { true }
   !=(other) { false }
+}
+class Negated {
+  construct new() {}
+  ! { "negated" }
 }
 class Child is Always {
   construct new() {}
@@ -29,3 +33,11 @@ System.print(Always.new() == 5) // expect: true
 System.print(Always.new() != p) // expect: false
 System.print(Child.new() == null) // expect: true
 System.print(Fn.new {} == Fn.new {}) // expect: false
+System.print(!true) // expect: false
+System.print(!false) // expect: true
+System.print(!null) // expect: true
+System.print(!0) // expect: false
+System.print(!"") // expect: false
+System.print(!p) // expect: false
+System.print(!Negated.new()) // expect: negated
+System.print(!!Negated.new()) // expect: false
