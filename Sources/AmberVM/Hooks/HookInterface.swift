@@ -55,7 +55,7 @@ public final class HookInterface {
     /// NOTE: behind a `let` pointer, not a stored `var`, because the
     /// interpreter tests it on every script call and a stored `var` of a
     /// class costs a dynamic exclusivity check on each read.
-    private let enabledBits: UnsafeMutablePointer<UInt32> = {
+    let enabledBits: UnsafeMutablePointer<UInt32> = {
         let p = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
         p.initialize(to: 0)
         return p

@@ -73,10 +73,13 @@ struct Interpreter: ~Copyable {
     /// Object's `==(_)` and `!=(_)` as method table entries (their native
     /// ids): a receiver whose class keeps them is compared in the loop.
     let objectEquals: Value, objectNotEquals: Value
+    /// The hook interface's enabled bits (read on every call for the method-entry hook).
+    let hookBits: UnsafeMutablePointer<UInt32>
 
     init(vm: VM) {
         self.vm = vm
         self.heap = vm.heap
+        hookBits = vm.hooks.enabledBits
         objectEquals = vm.nativeID("Object.==(_)").map { Value(Double($0)) } ?? .undefined
         objectNotEquals = vm.nativeID("Object.!=(_)").map { Value(Double($0)) } ?? .undefined
         self.nativeTable = vm.nativeTable
@@ -183,7 +186,7 @@ struct Interpreter: ~Copyable {
         let fn = heap[target, ClosureLayout.fn].ref
         let maxSlots = heap.word(fn, FnLayout.maxSlots)
         if _slowPath(args + maxSlots > stackEnd || frameIndex + 1 >= frameCap
-                     || heap.gcRequested || vm.hooks.isEnabled(.methodEntry)) {
+                     || heap.gcRequested || hookBits.pointee & (1 << UInt32(HookEvent.methodEntry.rawValue)) != 0) {
             save()
             if !vm.callClosureSlow(target, f, base: args - stack, frameIndex: frameIndex, cls, symbol) { return false }
             reload()
