@@ -10,17 +10,22 @@
 // Errors are printed by compile and compileExpression, not by eval, as in Wren.
 
 extension VM {
+    // Each Fiber.abort sits on the line where Wren's own meta module has it,
+    // so stack traces name the same lines as Wren's.
     static let metaModuleSource = """
     class Meta {
       static getModuleVariables(module) {
         if (!(module is String)) Fiber.abort("Module name must be a string.")
+        // The names of the module's variables, in the order they were
+        // defined (the core's first: every module starts with them).
         var names = variableNames_(module)
         if (names == null) Fiber.abort("Could not find a module named '%(module)'.")
         return names
       }
-
       static eval(source) {
         if (!(source is String)) Fiber.abort("Source code must be a string.")
+        // Compiled as more of the calling module: its variables are visible
+        // and new ones become its own. A failed compile leaves nothing behind.
         var fn = compile_(source, false, false)
         if (fn == null) Fiber.abort("Could not compile source code.")
         fn.call()

@@ -30,17 +30,22 @@ import Darwin
 // so the heap holds nothing but Nums, and a snapshot carries the sequence.
 
 extension VM {
+    // The module's layout puts each Fiber.abort on the line where Wren's own
+    // random module has it, so stack traces name the same lines (they are
+    // compared with Wren's byte for byte); the comments say why they are long.
     static let randomModuleSource = """
     class Random {
       construct new() {
         _state = Random.entropyState_()
       }
 
+      // A seed is a number or a non-empty sequence of numbers; the same
+      // seed gives the same numbers, here and in Wren.
       construct new(seed) {
-        if (seed is Num) {
-          _state = Random.numberState_(seed)
-        } else if (seed is Sequence) {
+        if (seed is Sequence) {
           if (seed.isEmpty) Fiber.abort("Sequence cannot be empty.")
+          // A sequence gives the generator's state words directly: the
+          // first 16 elements, each reduced to 32 bits.
           var words = []
           for (element in seed) {
             if (!(element is Num)) Fiber.abort("Sequence elements must all be numbers.")
@@ -48,9 +53,22 @@ extension VM {
             if (words.count == 16) break
           }
           _state = Random.wordsState_(words)
-        } else {
-          Fiber.abort("Seed must be a number or a sequence of numbers.")
+          return
         }
+        // A number seeds the C library's generator (srand/rand of glibc,
+        // written out in Swift), whose first 16 outputs are the state: the
+        // numbers Wren's own random module draws from the same seed.
+        //
+        // The state is WELL512a (Chris Lomont's "Random Number Generation"):
+        // 16 words and an index. It lives in the heap, so a snapshot keeps it
+        // and a restored process goes on with the same sequence, unless the
+        // generator was seeded from entropy (Random.new()), which a restore
+        // draws again (see reseedOnRestore).
+        //
+        // Anything else is an error, reported here and not by the natives,
+        // so that the trace points into this constructor.
+        if (!(seed is Num)) Fiber.abort("Seed must be a number or a sequence of numbers.")
+        _state = Random.numberState_(seed)
       }
 
       // Whether a restored process draws a fresh seed (default: only when unseeded).
@@ -64,6 +82,31 @@ extension VM {
       foreign static numberState_(seed)
       foreign static wordsState_(words)
 
+      // One element, at int(list.count).
+      sample(list) {
+        if (list.count == 0) Fiber.abort("Not enough elements to sample.")
+        return list[int(list.count)]
+      }
+      sample(list, count) {
+        if (count > list.count) Fiber.abort("Not enough elements to sample.")
+        // Robert Floyd's sampling: for each of the last `count` positions j,
+        // draw an index up to j; an index drawn before is replaced by j itself.
+        // Small samples remember their picks in a map, large ones in a list.
+        // Lists with a count in range take a native path that draws the same
+        // numbers; other arguments take the Wren one.
+        var fast = sampleList_(list, count)
+        if (fast != null) return fast
+        var picked = count * 4 < list.count ? {} : List.filled(list.count, false)
+        var result = []
+        for (j in list.count - count...list.count) {
+          var index = int(j + 1)
+          if (picked[index]) index = j
+          picked[index] = true
+          result.add(list[index])
+        }
+        return result
+      }
+
       // float(): a Num in [0, 1) with 53 random bits; float(end) is
       // float() * end, float(start, end) is float() * (end - start) + start.
       foreign float()
@@ -75,31 +118,6 @@ extension VM {
       foreign int()
       foreign int(end)
       foreign int(start, end)
-
-      sample(list) {
-        if (list.count == 0) Fiber.abort("Not enough elements to sample.")
-        return list[int(list.count)]
-      }
-
-      // Robert Floyd's sampling: for each of the last `count` positions j,
-      // draw an index up to j; an index drawn before is replaced by j itself.
-      // Small samples remember their picks in a map, large ones in a list.
-      // Lists with a count in range take a native path that draws the same
-      // numbers; other arguments take the Wren one.
-      sample(list, count) {
-        var fast = sampleList_(list, count)
-        if (fast != null) return fast
-        if (count > list.count) Fiber.abort("Not enough elements to sample.")
-        var picked = count * 4 < list.count ? {} : List.filled(list.count, false)
-        var result = []
-        for (j in list.count - count...list.count) {
-          var index = int(j + 1)
-          if (picked[index]) index = j
-          picked[index] = true
-          result.add(list[index])
-        }
-        return result
-      }
 
       // Fisher-Yates, front to back (natively for Lists).
       shuffle(list) {
