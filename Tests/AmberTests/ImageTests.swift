@@ -385,6 +385,8 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
           construct new() {}
           ready() { System.print("Base.ready on %(type)") }
           +(other) { "Base.+ on %(type) with %(other)" }
+          label { _label }
+          label=(value) { _label = value }
         }
         class Sub is Base {
           construct new() { super() }
@@ -403,6 +405,9 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
             ("Base.ready", "Leaf.new().ready()\nSystem.print(\"end\")", "Base.ready on Leaf\nend\n", "Leaf"),
             ("Base.ready", "Sub.new().ready()\nSystem.print(\"end\")", "Base.ready on Sub\nend\n", "Sub"),
             ("Base.+(_)", "System.print(Leaf.new() + 2)", "Base.+ on Leaf with 2\n", "Leaf"),
+            // One-field accessors run without a frame, except when a trigger watches them.
+            ("Base.label=(_)", "var s = Sub.new()\nSystem.print(s.label = \"set\")\nSystem.print(s.label)",
+             "set\nset\n", "Sub"),
         ]
         for c in cases {
             let dir = try scratch(["main.wren": classes + c.calls + "\n"])

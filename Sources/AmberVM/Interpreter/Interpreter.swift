@@ -184,9 +184,27 @@ struct Interpreter: ~Copyable {
     @inline(__always) mutating func callClosure(_ target: ObjRef, _ args: UnsafeMutablePointer<Value>,
                                                 _ cls: ObjRef, _ symbol: Int) -> Bool {
         let fn = heap[target, ClosureLayout.fn].ref
+        let hooked = hookBits.pointee & (1 << UInt32(HookEvent.methodEntry.rawValue)) != 0
+        // A getter or setter whose body is one field (`value { _value }`,
+        // `value=(v) { _value = v }`) is run without a frame: it cannot fail,
+        // allocate or switch fibers, so nothing could see the frame. (Code
+        // is at least 8 bytes of the heap: reading 4 stays inside it.)
+        let body = (heap.pointer(heap[fn, FnLayout.code].ref) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
+        if !hooked {
+            if body[0] == Op.loadFieldThis.rawValue && body[2] == Op.return.rawValue {
+                args[0] = heap.slotPointer(args[0].ref)[Int(body[1])]
+                sp = args + 1
+                return true
+            }
+            if body[0] == Op.loadLocal1.rawValue && body[1] == Op.storeFieldThis.rawValue && body[3] == Op.return.rawValue {
+                heap.slotPointer(args[0].ref)[Int(body[2])] = args[1]
+                args[0] = args[1]
+                sp = args + 1
+                return true
+            }
+        }
         let maxSlots = heap.word(fn, FnLayout.maxSlots)
-        if _slowPath(args + maxSlots > stackEnd || frameIndex + 1 >= frameCap
-                     || heap.gcRequested || hookBits.pointee & (1 << UInt32(HookEvent.methodEntry.rawValue)) != 0) {
+        if _slowPath(args + maxSlots > stackEnd || frameIndex + 1 >= frameCap || heap.gcRequested || hooked) {
             save()
             if !vm.callClosureSlow(target, f, base: args - stack, frameIndex: frameIndex, cls, symbol) { return false }
             reload()

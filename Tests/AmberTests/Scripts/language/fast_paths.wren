@@ -1,5 +1,5 @@
-// == and != and ! on values the loop handles without a call, beside classes
-// that define their own.
+// What the loop does without a call or a frame: == and != and ! on values,
+// beside classes that define their own; one-field getters and setters.
 class Plain {
   construct new() {}
 }
@@ -41,3 +41,30 @@ System.print(!"") // expect: false
 System.print(!p) // expect: false
 System.print(!Negated.new()) // expect: negated
 System.print(!!Negated.new()) // expect: false
+
+// Getters and setters whose body is one field run without a frame; with
+// fields of a superclass before their own, and as methods of other shapes.
+class Point {
+  construct new(x, y) {
+    _x = x
+    _y = y
+  }
+  x { _x }
+  y { _y }
+  x=(v) { _x = v }
+  setY(a, b) { _y = a }
+}
+class Point3 is Point {
+  construct new(x, y, z) {
+    super(x, y)
+    _z = z
+  }
+  z { _z }
+  z=(v) { _z = v }
+}
+var pt = Point3.new(1, 2, 3)
+System.print([pt.x, pt.y, pt.z]) // expect: [1, 2, 3]
+System.print(pt.z = 30) // expect: 30
+System.print(pt.x = 10) // expect: 10
+System.print(pt.setY(20, 99)) // expect: 20
+System.print([pt.x, pt.y, pt.z]) // expect: [10, 20, 30]
