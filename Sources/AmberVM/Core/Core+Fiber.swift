@@ -7,14 +7,14 @@
 
 extension VM {
     /// Stack index of `args` in the current fiber's stack.
-    func stackIndex(_ args: UnsafeMutablePointer<Value>) -> Int {
+    @inline(__always) func stackIndex(_ args: UnsafeMutablePointer<Value>) -> Int {
         args - arrayElements(heap[fiber, FiberLayout.stack].ref)
     }
 
     func isClosure(_ v: Value) -> Bool { v.isObject && heap.kind(v.ref) == .closure }
 
     /// Leaves the current fiber with its pending call's result slot at `args[0]`.
-    func suspendCurrent(_ args: UnsafeMutablePointer<Value>) {
+    @inline(__always) func suspendCurrent(_ args: UnsafeMutablePointer<Value>) {
         heap.setWord(fiber, FiberLayout.stackTop, stackIndex(args) + 1)
     }
 

@@ -129,7 +129,7 @@ extension VM {
 
     /// Makes `target` the running fiber, handing it `value` as the result of
     /// whatever suspended it (or as its function's argument on first run).
-    func resume(_ target: ObjRef, with value: Value) {
+    @inline(__always) func resume(_ target: ObjRef, with value: Value) {
         let top = heap.word(target, FiberLayout.stackTop)
         let frames = framesPointer(target)
         let notStarted = heap.word(target, FiberLayout.frameCount) == 1 && frames[1] == 0 && top == 1
