@@ -209,15 +209,7 @@ final class LineEditor {
             }
         case UInt8(ascii: "O"):
             guard case .byte(let c) = readByte(timeout: LineEditor.sequenceTimeout) else { return .ignored }
-            switch c {
-            case UInt8(ascii: "A"): return .up
-            case UInt8(ascii: "B"): return .down
-            case UInt8(ascii: "C"): return .right
-            case UInt8(ascii: "D"): return .left
-            case UInt8(ascii: "H"): return .home
-            case UInt8(ascii: "F"): return .end
-            default: return .ignored
-            }
+            return LineEditor.cursorKey(c)
         case 0x1B where depth < 2:
             // ESC ESC [ A (Alt-Up on some terminals): read the inner sequence, ignore it all.
             _ = readEscape(depth: depth + 1)
@@ -239,7 +231,12 @@ final class LineEditor {
         }
         // Plain keys only: with a modifier ("1;5C", Ctrl-Right) the key is not ours.
         guard parameters.isEmpty || parameters == "1" else { return .ignored }
-        switch final {
+        return cursorKey(final)
+    }
+
+    /// The key a final letter names, the same after ESC [ and after ESC O.
+    static func cursorKey(_ letter: UInt8) -> Key {
+        switch letter {
         case UInt8(ascii: "A"): return .up
         case UInt8(ascii: "B"): return .down
         case UInt8(ascii: "C"): return .right
