@@ -80,8 +80,7 @@ struct Interpreter: ~Copyable {
         self.vm = vm
         self.heap = vm.heap
         hookBits = vm.hooks.enabledBits
-        objectEquals = vm.nativeID("Object.==(_)").map { Value(Double($0)) } ?? .undefined
-        objectNotEquals = vm.nativeID("Object.!=(_)").map { Value(Double($0)) } ?? .undefined
+        (objectEquals, objectNotEquals) = vm.objectEqualityNatives
         self.nativeTable = vm.nativeTable
         let dummy = UnsafeMutablePointer<Value>(bitPattern: 8)!
         stack = dummy; sp = dummy; fp = dummy; k = dummy; moduleVars = dummy; upvalues = dummy; stackEnd = dummy
@@ -152,9 +151,13 @@ struct Interpreter: ~Copyable {
         loadClosure(fn: heap[closure, ClosureLayout.fn].ref)
     }
 
+    @inline(__always) func codePointer(_ fn: ObjRef) -> UnsafeMutablePointer<UInt8> {
+        (heap.pointer(heap[fn, FnLayout.code].ref) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
+    }
+
     /// `loadClosure()` when the closure's function is already at hand.
     @inline(__always) mutating func loadClosure(fn: ObjRef) {
-        code = (heap.pointer(heap[fn, FnLayout.code].ref) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
+        code = codePointer(fn)
         k = arrayElements(heap[fn, FnLayout.constants].ref)
         let module = heap[fn, FnLayout.module].ref
         // A module's variable list is never empty (every module starts with
@@ -189,7 +192,7 @@ struct Interpreter: ~Copyable {
         // `value=(v) { _value = v }`) is run without a frame: it cannot fail,
         // allocate or switch fibers, so nothing could see the frame. (Code
         // is at least 8 bytes of the heap: reading 4 stays inside it.)
-        let body = (heap.pointer(heap[fn, FnLayout.code].ref) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
+        let body = codePointer(fn)
         if !hooked {
             if body[0] == Op.loadFieldThis.rawValue && body[2] == Op.return.rawValue {
                 args[0] = heap.slotPointer(args[0].ref)[Int(body[1])]

@@ -71,6 +71,16 @@ extension VM {
         return id
     }
 
+    /// Object's `==(_)` and `!=(_)` as method table entries (their native ids,
+    /// fixed once bound), looked up by name once per VM rather than per run.
+    var objectEqualityNatives: (equals: Value, notEquals: Value) {
+        if let known = objectEqualityIDs { return known }
+        func entry(_ name: String) -> Value { nativeID(name).map { Value(Double($0)) } ?? .undefined }
+        let found = (equals: entry("Object.==(_)"), notEquals: entry("Object.!=(_)"))
+        objectEqualityIDs = found
+        return found
+    }
+
     /// The names the heap's method tables refer to, in id order.
     var boundNativeNames: [String] {
         let list = root(.nativeNames)

@@ -220,6 +220,8 @@ public final class VM: @unchecked Sendable {
     public internal(set) var snapshotWritten = false
     /// Report snapshot phases on stderr (`-verbose:snapshot`).
     public var verboseSnapshot = false
+    /// Cache of `objectEqualityNatives`.
+    var objectEqualityIDs: (equals: Value, notEquals: Value)?
     /// `-verbose:gc`: one line on stderr per collection (kind, bytes before and after, pause).
     public var verboseGC = false
     var snapshotInProgress = false
