@@ -3,9 +3,12 @@
 // Amber: a Wren 0.4 virtual machine whose running state can be written to an
 // image and resumed later. See README.md for the two everyday commands.
 //
-// Targets:
-//   AmberVM        the embeddable VM (heap, compiler, interpreter, core library).
-//                  No unsafeFlags: it must stay usable as a package dependency.
+// Targets (ARCHITECTURE.md, "Layers"):
+//   AmberObjects   the object model: values, object layouts, the heap. Its API is
+//                  `package`: shared with the targets above, invisible to hosts.
+//   AmberVM        the embeddable VM (compiler, interpreter, core library, images,
+//                  FFI, the Swift embedding API). No unsafeFlags: it must stay
+//                  usable as a package dependency.
 //   AmberLauncher  option parsing, script running, REPL and exit codes; shared by
 //                  the `amber` executable and the tests (which run it in-process).
 //   amber          the command-line launcher, a thin main over AmberLauncher (its
@@ -28,7 +31,9 @@ let package = Package(
         // libffi, for the ffi module (Sources/AmberVM/FFI only imports it).
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
                        providers: [.apt(["libffi-dev"])]),
-        .target(name: "AmberVM", dependencies: ["CFFI"]),
+        // The object model: NaN-boxed values, object layouts, the VM-owned heap.
+        .target(name: "AmberObjects"),
+        .target(name: "AmberVM", dependencies: ["AmberObjects", "CFFI"]),
         .target(name: "AmberLauncher", dependencies: ["AmberVM"]),
         // The Swift runtime linked in (release, Linux): no dynamic loading of
         // libswiftCore and friends at every start (start-up 5.0 -> 2.9 ms for a
@@ -42,7 +47,7 @@ let package = Package(
         .testTarget(name: "AmberEmbeddingTests", dependencies: ["AmberVM"]),
         .testTarget(
             name: "AmberTests",
-            dependencies: ["AmberVM", "AmberLauncher"],
+            dependencies: ["AmberObjects", "AmberVM", "AmberLauncher"],
             resources: [.copy("Scripts")]
         ),
     ]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AmberVM
+@_spi(AmberInternals) import AmberObjects
 
 /// What differs after a restore (DESIGN.md section 8), each checked across two processes.
 @Suite(.serialized) struct CompensationTests {

@@ -5,6 +5,7 @@
 import Foundation
 import Testing
 @testable import AmberVM
+@_spi(AmberInternals) import AmberObjects
 
 /// Runs `amber` with a time limit; returns nil on a timeout.
 func runAmberLimited(_ args: [String], cwd: String, seconds: Double) throws -> (status: Int32, signaled: Bool, err: String)? {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AmberVM
+@_spi(AmberInternals) import AmberObjects
 @testable import AmberLauncher
 
 // The ffi module (Sources/AmberVM/FFI): the sample, every type, Struct

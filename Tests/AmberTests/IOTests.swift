@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AmberVM
+@_spi(AmberInternals) import AmberObjects
 
 /// Runs the built `amber` executable with `input` on its standard input.
 func runAmber(_ args: [String], cwd: String, input: String) throws -> (Int32, String, String) {

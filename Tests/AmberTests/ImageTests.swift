@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AmberVM
+@_spi(AmberInternals) import AmberObjects
 @testable import AmberLauncher
 
 /// Runs the built `amber` executable as a separate process.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AmberVM
+@_spi(AmberInternals) import AmberObjects
 
 /// The snapshot writer's one pass over the heap: the checksum summed slice by
 /// slice as the slices are written must be the format's checksum, and images

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AmberVM
+@_spi(AmberInternals) import AmberObjects
 @testable import AmberLauncher
 
 /// A configuration whose output and errors go to the returned capture.

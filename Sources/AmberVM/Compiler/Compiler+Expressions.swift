@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Expressions: the Pratt parser's rules and the method-call grammar.
 
 enum Precedence: Int, Comparable {

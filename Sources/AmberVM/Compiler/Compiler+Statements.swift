@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Statements, definitions, classes and methods.
 
 extension Compiler {

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // The compiler: a single-pass Pratt parser that emits bytecode as it parses.
 //
 // One `Compiler` compiles one module's source. Each function being compiled

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Whether a piece of source is a whole input or wants more lines: what an
 // interactive session asks after each line it reads. The answer comes from
 // the compiler's own lexer, so a bracket inside a string, a comment or a raw

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // The lexer: source bytes -> tokens, one at a time, on demand.
 //
 // Newlines are tokens (Wren's statements end at a line break). String

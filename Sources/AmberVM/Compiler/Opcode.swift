@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // The instruction set, in one table.
 //
 // Operands follow the opcode byte; 16-bit operands are big-endian. The

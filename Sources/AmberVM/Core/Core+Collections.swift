@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // List, Map and Range natives.
 
 extension VM {

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Fn and Fiber natives.
 //
 // These natives never call back into Swift-side script execution. To run a

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // Object, Class, Bool, Null and System.
 
@@ -73,6 +74,7 @@ extension VM {
         if output.count > 65536 || bytes.contains(10) { flushOutput() }
     }
 
+    /// Writes out what scripts printed and is still buffered (a partial last line).
     public func flushOutput() {
         if output.isEmpty { return }
         if let fd = config.outputDescriptor {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // String natives. Strings are byte arrays, normally UTF-8; indexes are byte
 // offsets, iteration is by code point, and invalid bytes come out one by one.

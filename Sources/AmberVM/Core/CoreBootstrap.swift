@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Building the core library in a fresh VM.
 //
 // Object and Class must exist before any Wren code runs, so they are made

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 /// The core library's Wren half: classes and the methods written in Wren.
 /// Native methods are bound onto these classes by Core/*.swift after this runs.
 let corePreludeSource = #"""

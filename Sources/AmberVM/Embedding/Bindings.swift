@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Foreign methods and foreign classes a Swift host provides.
 //
 // A binding is registered as a native under the same name a built-in
@@ -20,6 +22,7 @@ public struct Bindings {
     var methods: [Method] = []
     var classes: [ForeignClass] = []
 
+    /// No bindings.
     public init() {}
 
     /// Binds `foreign [static] signature` of `className` in `module` to `body`.
@@ -81,18 +84,21 @@ public final class ForeignCall {
     /// Argument `i` as a Swift value (plain data copied, objects as handles).
     public func value(_ i: Int) throws -> ScriptValue { vm.scriptValue(try raw(i)) }
 
+    /// Argument `i` as a `Num`; a `ScriptError` if it is not one.
     public func double(_ i: Int) throws -> Double {
         let v = try raw(i)
         guard v.isNumber else { throw mismatch(i, "a Num") }
         return v.number
     }
 
+    /// Argument `i` as a `String`; a `ScriptError` if it is not one.
     public func string(_ i: Int) throws -> String {
         let v = try raw(i)
         guard vm.isString(v) else { throw mismatch(i, "a String") }
         return vm.string(v)
     }
 
+    /// Argument `i` as a `Bool`; a `ScriptError` if it is not one.
     public func bool(_ i: Int) throws -> Bool {
         let v = try raw(i)
         guard v.isBool else { throw mismatch(i, "a Bool") }

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Handles: heap values a Swift host holds on to.
 //
 // The collector moves objects, so a host never holds an offset. A handle holds

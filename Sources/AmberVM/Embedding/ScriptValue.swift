@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // What crosses the boundary between a Swift host and its scripts.
 //
 // Plain data (null, booleans, numbers, strings, lists of those) is copied
@@ -6,14 +8,20 @@
 
 /// A Wren value as a Swift host sees it.
 public enum ScriptValue: Equatable, CustomStringConvertible {
+    /// Wren's `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A `Num`: Wren has one number type, a double.
     case number(Double)
+    /// A `String`, copied (its bytes decoded as UTF-8, invalid sequences replaced).
     case string(String)
+    /// A `List` of plain values, copied element by element.
     case list([ScriptValue])
     /// Any other heap object, kept alive while the handle lives.
     case handle(Handle)
 
+    /// Plain values compare by content; handles by identity (the same heap object).
     public static func == (a: ScriptValue, b: ScriptValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
@@ -26,6 +34,7 @@ public enum ScriptValue: Equatable, CustomStringConvertible {
         }
     }
 
+    /// The value as `System.print` would show it (handles as `handle(kind)`).
     public var description: String {
         switch self {
         case .null: return "null"
@@ -40,11 +49,17 @@ public enum ScriptValue: Equatable, CustomStringConvertible {
 
 extension ScriptValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
                        ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral {
+    /// `nil` is `.null`.
     public init(nilLiteral: ()) { self = .null }
+    /// `true` and `false` are `.bool`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An integer literal is a `.number`.
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// A floating-point literal is a `.number`.
     public init(floatLiteral value: Double) { self = .number(value) }
+    /// A string literal is a `.string`.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An array literal is a `.list`.
     public init(arrayLiteral elements: ScriptValue...) { self = .list(elements) }
 }
 
@@ -55,10 +70,12 @@ public struct ScriptError: Error, Equatable, CustomStringConvertible {
     /// The Wren stack trace, innermost frame first ("[main line 3] in Game.score(_)"),
     /// after the compile errors of a module that failed to load, if that was the error.
     public var stackTrace: [String]
+    /// An error with `message` and, optionally, a stack trace.
     public init(_ message: String, stackTrace: [String] = []) {
         self.message = message
         self.stackTrace = stackTrace
     }
+    /// The message, then the stack trace, one line each.
     public var description: String {
         ([message] + stackTrace).joined(separator: "\n")
     }

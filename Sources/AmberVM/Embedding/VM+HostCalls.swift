@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // The host's side of the embedding API: reading variables, calling methods,
 // converting values, taking a snapshot between calls.
 //

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CFFI
+@_spi(AmberInternals) import AmberObjects
 
 // Calling a bound C function: `fn.call(a, b)`.
 //

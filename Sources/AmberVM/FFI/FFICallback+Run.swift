@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CFFI
+@_spi(AmberInternals) import AmberObjects
 
 // C calling a Callback: a nested run of the interpreter.
 //

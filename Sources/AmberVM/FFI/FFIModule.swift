@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Module "ffi": foreign functions through libffi (DESIGN.md section 9).
 //
 //   import "ffi" for Library, Callback, Memory, Pointer, Struct

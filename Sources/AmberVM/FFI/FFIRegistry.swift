@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CFFI
+@_spi(AmberInternals) import AmberObjects
 
 // The registry: descriptions in the heap, built entries in the side table,
 // kept index for index (see FFIRuntime.swift). `ffiBuild` turns one

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Rebuilding the FFI side table after a restore (DESIGN.md sections 7 and 9).
 //
 // The restored VM starts with an empty side table. Before any script code

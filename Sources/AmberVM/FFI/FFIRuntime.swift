@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CFFI
+@_spi(AmberInternals) import AmberObjects
 
 // The FFI side table: everything native that the heap must never hold.
 //

@@ -1,4 +1,5 @@
 import CFFI
+@_spi(AmberInternals) import AmberObjects
 
 // The C types a signature may name, and how a Wren value crosses into and
 // out of each of them.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // Moving single values between Wren and C memory: checked on the way in
 // (a wrong type or an integer out of range is an error, never a silent

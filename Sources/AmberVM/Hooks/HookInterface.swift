@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // The hook interface, after OpenJ9's J9HookInterface.
 //
 // Events have ids; listeners register with a priority and get a token back
@@ -7,23 +9,37 @@
 
 /// The events the VM reports.
 public enum HookEvent: Int, CaseIterable, Sendable {
-    case classLoad        // a class was defined: payload (module name, class name)
-    case methodEntry      // a method flagged for entry hooks was called
-    case gcStart, gcEnd
-    case preSnapshot, postSnapshot, postRestore
+    /// A class was defined: payload (module name, class name).
+    case classLoad
+    /// A method flagged for entry hooks was called (the snapshot trigger's event).
+    case methodEntry
+    /// A collection is about to start.
+    case gcStart
+    /// A collection has ended.
+    case gcEnd
+    /// An image is about to be written (listeners run from low to high priority).
+    case preSnapshot
+    /// An image was written; the VM goes on.
+    case postSnapshot
+    /// The VM was restored from an image (listeners run from high to low priority).
+    case postRestore
+    /// The VM is shutting down (`VM.shutdown()`).
     case shutdown
 }
 
 /// What a listener is told.
 public struct HookPayload {
+    /// classLoad and methodEntry: the module of the class.
     public var moduleName: String?
     /// classLoad: the class defined. methodEntry: the class that defines the
     /// method entered (its metaclass for a static method), whatever the receiver.
     public var className: String?
+    /// methodEntry: the method's signature, as Wren writes it (`ready`, `add(_,_)`).
     public var methodSignature: String?
     /// methodEntry: the receiver's class (a subclass of `className` for an
     /// inherited method or a `super` call).
     public var receiverClassName: String?
+    /// A payload with the fields an event has; the others stay nil.
     public init(moduleName: String? = nil, className: String? = nil, methodSignature: String? = nil,
                 receiverClassName: String? = nil) {
         self.moduleName = moduleName
@@ -38,7 +54,9 @@ public struct HookToken: Hashable, Sendable {
     let id: Int
 }
 
+/// A VM's hook registry (`VM.hooks`): listeners by event, ordered by priority.
 public final class HookInterface {
+    /// A listener: the VM that fired the event and what happened.
     public typealias Listener = (VM, HookPayload) -> Void
 
     struct Registration {
@@ -64,6 +82,7 @@ public final class HookInterface {
     private var listeners: [[Registration]] = Array(repeating: [], count: HookEvent.allCases.count)
     private var nextToken = 1
 
+    /// Whether `event` has a listener (one bit test).
     @inline(__always) public func isEnabled(_ event: HookEvent) -> Bool {
         enabled & (1 << UInt32(event.rawValue)) != 0
     }
@@ -82,6 +101,7 @@ public final class HookInterface {
         return token
     }
 
+    /// Removes the listener registered with `token` (nothing if it is gone already).
     public func unregister(_ token: HookToken) {
         for e in HookEvent.allCases {
             listeners[e.rawValue].removeAll { $0.token == token }

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // `amber -inspect:file=IMG`: what an image holds, without running any of it.
 //
 // The image is mapped and validated exactly as a restore does it (so a bad
@@ -7,15 +9,15 @@
 // names the program read.
 
 /// A JSON value, for `--json` (ordered objects, so the output is stable).
-public indirect enum JSONValue: Equatable {
+package indirect enum JSONValue: Equatable {
     case null, bool(Bool), number(Double), string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.rendered == b.rendered }
+    package static func == (a: JSONValue, b: JSONValue) -> Bool { a.rendered == b.rendered }
 
     /// Compact JSON text.
-    public var rendered: String {
+    package var rendered: String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
@@ -50,7 +52,9 @@ public indirect enum JSONValue: Equatable {
 /// What `VM.inspectImage(at:)` found.
 public struct ImageReport {
     /// The report as structured data (what `--json` prints).
-    public var json: JSONValue
+    package var json: JSONValue
+    /// The report as one JSON document (what `amber -inspect:file=IMG --json` prints).
+    public var jsonText: String { json.rendered }
     /// The report for people.
     public var text: String
 }

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Checking the parts of a mapped image that restore itself walks, before it
 // walks them: the root block, the symbol list, the native-name list and the
 // port slot table (DESIGN.md section 11). The heap checksum (verify=full)

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // The port library's slot table in the root block (DESIGN.md section 6).
 //
 // `Root.portSlots` maps each slot name to the name of the implementation the

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // The environment a restored process sees (DESIGN.md section 8): its own live
 // environment, then the KEY=VALUE lines of every file registered with

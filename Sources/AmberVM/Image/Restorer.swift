@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // Restoring an image, step by step (DESIGN.md section 7):
 //   validate the header (magic, byte order, float format, version, checksum,

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // The `-snapshot:` trigger, built as two listeners on the hook interface
 // (DESIGN.md section 5): class load notices the trigger class and flags the
 // methods whose signature matches; entry of a flagged method takes the

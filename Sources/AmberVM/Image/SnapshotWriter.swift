@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // Taking a snapshot, step by step (DESIGN.md section 7):
 //   reach a safe point (the caller guarantees it: a method entry, or the

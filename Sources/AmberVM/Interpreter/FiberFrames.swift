@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // What the dispatch loop's slow paths do to a fiber: grow its stack, push a
 // call frame, capture and close upvalues, resume another fiber, and report
@@ -87,7 +88,7 @@ extension VM {
     }
 
     /// Runs the current fiber (and whatever it switches to) to completion.
-    public func run() -> RunOutcome {
+    package func run() -> RunOutcome {
         var interpreter = Interpreter(vm: self)
         return interpreter.run()
     }

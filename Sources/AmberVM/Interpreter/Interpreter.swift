@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // The dispatch loop.
 //
@@ -24,7 +25,7 @@ import Darwin
 // reloads from the fiber.
 
 /// How a run ended.
-public enum RunOutcome: Equatable {
+package enum RunOutcome: Equatable {
     case finished
     case runtimeError(String)
     case exit(Int32)

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Natives: Swift functions behind script methods, known by name.
 //
 // A method table slot holds either a closure (a script method) or a Num: the
@@ -28,7 +30,7 @@
 //     runs script code.
 
 /// A native method: args[0] is the receiver, args[1...arity] the arguments.
-public typealias NativeFunction = (VM, UnsafeMutablePointer<Value>) -> Bool
+package typealias NativeFunction = (VM, UnsafeMutablePointer<Value>) -> Bool
 
 /// A native method as the interpreter's table holds it.
 /// NOTE: an array of bare function values stores them at maximal

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // What happens at run time when a class body executes: the class is created,
 // and each method is bound with its field offsets and super targets fixed.
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // The virtual machine: one heap, its roots, and the Swift-side caches derived
 // from them.
@@ -110,10 +111,10 @@ public struct InterruptHandle: @unchecked Sendable {
 /// it from another, but never from two at once (the same for its handles).
 /// Many VMs may run in one process, on as many threads; they share nothing.
 public final class VM: @unchecked Sendable {
-    public let heap: Heap
+    package let heap: Heap
     public var config: VMConfiguration
     /// The root block (see `Root`); read by every `root()`/`setRoot()`.
-    public internal(set) var rootBlock: ObjRef {
+    package var rootBlock: ObjRef {
         @inline(__always) get { hot.pointee.rootBlock }
         set { hot.pointee.rootBlock = newValue }
     }
@@ -249,7 +250,7 @@ public final class VM: @unchecked Sendable {
     init(configuration: VMConfiguration, bootstrap: Bool) throws {
         self.config = configuration
         self.port = configuration.port
-        heap = try Heap(maxHeap: configuration.maxHeap)
+        do { heap = try Heap(maxHeap: configuration.maxHeap) } catch { throw VMError.outOfMemory }
         clockStart = port.monotonicClock()
         registerHostBindings()
         if !bootstrap { return }

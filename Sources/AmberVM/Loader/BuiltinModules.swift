@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Built-in modules: Wren source bundled with the VM, whose `foreign` methods
 // are bound to natives registered under "module.Class.signature".
 

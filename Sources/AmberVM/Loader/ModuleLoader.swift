@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // The class loader: resolves `import "name"` to a module, compiles it once,
 // and hands its body to the interpreter to run.

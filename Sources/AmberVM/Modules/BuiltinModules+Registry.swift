@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // The list of built-in modules, registered in every new VM.
 
 extension VM {

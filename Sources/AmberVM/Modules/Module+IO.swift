@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Module "io": Wren CLI's File, FileFlags, Stat, Directory, Stdin and Stdout
 // classes, with Wren CLI's messages, plus Stderr.
 //

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Module "meta": the Meta class of Wren's optional meta module.
 //
 //   Meta.getModuleVariables(name)  names of a loaded module's top-level variables

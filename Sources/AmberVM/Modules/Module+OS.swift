@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // Module "os": the Platform and Process classes of Wren CLI's os module, plus
 // Process.exit, Process.env and Process.environment.

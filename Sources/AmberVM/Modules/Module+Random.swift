@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // Module "random": the Random class of Wren's optional random module.
 //

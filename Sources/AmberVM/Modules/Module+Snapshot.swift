@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // The `snapshot` module: script-level hooks and snapshots from script code.
 //
 // Hook registrations are heap objects (a List in the root block), so they are

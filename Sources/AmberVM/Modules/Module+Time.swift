@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // The `time` module: the two clocks, both read through the port library.
 //
 //   Time.now        seconds since the Unix epoch (wall clock, never adjusted)

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // The `scheduler` and `timer` modules of Wren's command line.
 //
 // Timer.sleep suspends only the calling fiber: the native records (fiber,

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // The file-system calls behind images: reading and mapping an image for a
 // restore, and writing one atomically. They sit in the port library with the

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // The port library's file-system and standard-stream calls (design section 6),
 // used by the io module (Modules/Module+IO.swift) and the module loader.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 
 // The port library: the VM's only door to the operating system (DESIGN.md
 // section 6, after OpenJ9's port library and -Xsnapshot).

@@ -1,3 +1,5 @@
+@_spi(AmberInternals) import AmberObjects
+
 // Classes, functions, closures, upvalues, fibers and modules.
 
 extension VM {

@@ -26,13 +26,13 @@ import Darwin
 // After the header come 8-byte slots; `slot(i)` is at +16 + 8*i.
 
 /// What an object is; decides its layout and which slots hold references.
-public enum ObjKind: UInt8, CaseIterable {
+@_spi(AmberInternals) public enum ObjKind: UInt8, CaseIterable {
     case string = 1, list, map, range, instance, classObj, fn, closure, upvalue,
          fiber, module, array, bytes, stack, frames, foreign
 }
 
 /// The heap: a reserved range, a bump pointer and the collector's bitmap.
-public final class Heap {
+@_spi(AmberInternals) public final class Heap {
     /// Where the range is mapped in this process. Never stored in the heap.
     public let base: UnsafeMutableRawPointer
     /// Bytes of address space reserved (the hard ceiling).
@@ -41,60 +41,60 @@ public final class Heap {
     /// than in stored `var`s because every access to a stored `var` of a class
     /// costs a dynamic exclusivity check (a runtime call), and these are read
     /// on every allocation and at every safe point of the interpreter loop.
-    struct AllocState {
-        var maxHeap: Int
-        var top: Int
-        var nextGC: Int
-        var gcRequested: Bool
+    public struct AllocState {
+        public var maxHeap: Int
+        public var top: Int
+        public var nextGC: Int
+        public var gcRequested: Bool
     }
-    let state: UnsafeMutablePointer<AllocState>
+    public let state: UnsafeMutablePointer<AllocState>
 
     /// `-Xmx`: live data may not exceed this.
-    public var maxHeap: Int {
+    @inlinable public var maxHeap: Int {
         @inline(__always) get { state.pointee.maxHeap }
         @inline(__always) set { state.pointee.maxHeap = newValue }
     }
     /// Next free byte offset.
-    public var top: Int {
+    @inlinable public var top: Int {
         @inline(__always) get { state.pointee.top }
         @inline(__always) set { state.pointee.top = newValue }
     }
     /// When `top` passes this, the next safe point collects.
-    public var nextGC: Int {
+    @inlinable public var nextGC: Int {
         @inline(__always) get { state.pointee.nextGC }
         @inline(__always) set { state.pointee.nextGC = newValue }
     }
     /// Set by the allocator, read by the interpreter at safe points.
-    public var gcRequested: Bool {
+    @inlinable public var gcRequested: Bool {
         @inline(__always) get { state.pointee.gcRequested }
         @inline(__always) set { state.pointee.gcRequested = newValue }
     }
-    let markBits: UnsafeMutablePointer<UInt64>
-    let markWords: Int
+    public let markBits: UnsafeMutablePointer<UInt64>
+    public let markWords: Int
     /// The end of the old region: objects below it were mapped from an image
     /// and stay where they are (see Collector.swift), so a collection after a
     /// restore leaves the image's pages shared unless their objects change.
     /// `firstObject` when there is none (a fresh heap, or after a full collection).
-    public internal(set) var oldTop = Heap.firstObject
+    public var oldTop = Heap.firstObject
     /// Bytes of the old region found unreachable by the last collection: when
     /// they are many, the next collection is a full one that reclaims them.
-    var oldGarbage = 0
+    public var oldGarbage = 0
 
     /// The first object lives here; offsets below are never objects.
-    public static let firstObject = 64
-    public static let headerSize = 16
+    @inlinable public static var firstObject: Int { 64 }
+    @inlinable public static var headerSize: Int { 16 }
 
-    public init(maxHeap: Int) throws {
+    public init(maxHeap: Int) throws(HeapError) {
         // Room above the cap so that what is allocated between two safe points
         // never runs off the reservation; the cap itself is checked at safe points.
         let slack = 256 << 20
         reserved = (maxHeap + slack + 0xffff) & ~0xffff
-        guard let p = VirtualMemory.reserve(reserved) else { throw VMError.outOfMemory }
+        guard let p = VirtualMemory.reserve(reserved) else { throw HeapError.reservationFailed }
         base = p
         markWords = reserved / 8 / 64 + 1
         guard let mb = VirtualMemory.reserve(markWords * 8) else {
             VirtualMemory.release(p, reserved)
-            throw VMError.outOfMemory
+            throw HeapError.reservationFailed
         }
         markBits = mb.bindMemory(to: UInt64.self, capacity: markWords)
         state = .allocate(capacity: 1)
@@ -110,18 +110,18 @@ public final class Heap {
     // MARK: Allocation
 
     /// The largest object: its size must fit the header's 32-bit size field.
-    public static let maxObjectBytes = Int(UInt32.max) & ~7
+    @inlinable public static var maxObjectBytes: Int { Int(UInt32.max) & ~7 }
 
     /// Whether `bytes` more can be allocated without passing the hard ceiling
     /// (and as one object: at most `maxObjectBytes`).
-    @inline(__always) public func canAllocate(_ bytes: Int) -> Bool {
+    @inlinable @inline(__always) public func canAllocate(_ bytes: Int) -> Bool {
         bytes >= 0 && bytes <= Heap.maxObjectBytes - 8 && top + bytes <= reserved - 4096
             && top + bytes - Heap.firstObject <= maxHeap + (64 << 20)
     }
 
     /// Allocates an object of `size` bytes (header included), zero-filled.
     /// Callers with sizes computed from user input check `canAllocate` first.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func allocate(_ kind: ObjKind, cls: ObjRef, size: Int) -> ObjRef {
         let size = (size + 7) & ~7
         let at = top
@@ -138,48 +138,48 @@ public final class Heap {
 
     // MARK: Header access
 
-    @inline(__always) public func pointer(_ r: ObjRef) -> UnsafeMutableRawPointer { base + Int(r.offset) }
+    @inlinable @inline(__always) public func pointer(_ r: ObjRef) -> UnsafeMutableRawPointer { base + Int(r.offset) }
     /// NOTE: a bitcast, not `ObjKind(rawValue:)`, which compiled to an
     /// out-of-line call. Raw values are case index + 1 (pinned by a unit
     /// test) and every header holds a valid kind.
-    @inline(__always) public func kind(_ r: ObjRef) -> ObjKind {
+    @inlinable @inline(__always) public func kind(_ r: ObjRef) -> ObjKind {
         unsafeBitCast(base.load(fromByteOffset: Int(r.offset), as: UInt8.self) &- 1, to: ObjKind.self)
     }
     /// Whether the object at `r` is of kind `k` (one byte compare).
-    @inline(__always) public func isKind(_ r: ObjRef, _ k: ObjKind) -> Bool {
+    @inlinable @inline(__always) public func isKind(_ r: ObjRef, _ k: ObjKind) -> Bool {
         base.load(fromByteOffset: Int(r.offset), as: UInt8.self) == k.rawValue
     }
-    @inline(__always) public func classOf(_ r: ObjRef) -> ObjRef {
+    @inlinable @inline(__always) public func classOf(_ r: ObjRef) -> ObjRef {
         ObjRef(offset: UInt(base.load(fromByteOffset: Int(r.offset) + 4, as: UInt32.self)) << 3)
     }
-    @inline(__always) public func setClass(_ r: ObjRef, _ c: ObjRef) {
+    @inlinable @inline(__always) public func setClass(_ r: ObjRef, _ c: ObjRef) {
         base.storeBytes(of: UInt32(c.offset >> 3), toByteOffset: Int(r.offset) + 4, as: UInt32.self)
     }
-    @inline(__always) public func size(_ r: ObjRef) -> Int {
+    @inlinable @inline(__always) public func size(_ r: ObjRef) -> Int {
         Int(base.load(fromByteOffset: Int(r.offset) + 8, as: UInt32.self))
     }
-    @inline(__always) public func flags(_ r: ObjRef) -> UInt8 {
+    @inlinable @inline(__always) public func flags(_ r: ObjRef) -> UInt8 {
         base.load(fromByteOffset: Int(r.offset) + 1, as: UInt8.self)
     }
-    @inline(__always) public func setFlags(_ r: ObjRef, _ f: UInt8) {
+    @inlinable @inline(__always) public func setFlags(_ r: ObjRef, _ f: UInt8) {
         base.storeBytes(of: f, toByteOffset: Int(r.offset) + 1, as: UInt8.self)
     }
     /// Number of 8-byte slots after the header.
-    @inline(__always) public func slotCount(_ r: ObjRef) -> Int { (size(r) - 16) >> 3 }
+    @inlinable @inline(__always) public func slotCount(_ r: ObjRef) -> Int { (size(r) - 16) >> 3 }
 
     // MARK: Slots
 
-    @inline(__always) public func slotPointer(_ r: ObjRef) -> UnsafeMutablePointer<Value> {
+    @inlinable @inline(__always) public func slotPointer(_ r: ObjRef) -> UnsafeMutablePointer<Value> {
         (base + Int(r.offset) + 16).assumingMemoryBound(to: Value.self)
     }
-    @inline(__always) public subscript(r: ObjRef, i: Int) -> Value {
+    @inlinable @inline(__always) public subscript(r: ObjRef, i: Int) -> Value {
         get { base.load(fromByteOffset: Int(r.offset) + 16 + i &* 8, as: Value.self) }
         set { base.storeBytes(of: newValue, toByteOffset: Int(r.offset) + 16 + i &* 8, as: Value.self) }
     }
-    @inline(__always) public func word(_ r: ObjRef, _ i: Int) -> Int {
+    @inlinable @inline(__always) public func word(_ r: ObjRef, _ i: Int) -> Int {
         base.load(fromByteOffset: Int(r.offset) + 16 + i &* 8, as: Int.self)
     }
-    @inline(__always) public func setWord(_ r: ObjRef, _ i: Int, _ v: Int) {
+    @inlinable @inline(__always) public func setWord(_ r: ObjRef, _ i: Int, _ v: Int) {
         base.storeBytes(of: v, toByteOffset: Int(r.offset) + 16 + i &* 8, as: Int.self)
     }
 
@@ -187,10 +187,7 @@ public final class Heap {
     public var used: Int { top - Heap.firstObject }
 }
 
-/// Errors the VM raises to its embedder (not Wren runtime errors).
-public enum VMError: Error, Equatable {
-    case outOfMemory
-    case compile(String)
-    case runtime(String)
-    case io(String)
+/// Why a heap could not be made: the address space could not be reserved.
+@_spi(AmberInternals) public enum HeapError: Error {
+    case reservationFailed
 }

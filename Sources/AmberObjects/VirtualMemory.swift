@@ -7,15 +7,15 @@ import Darwin
 // Address space for heaps: reserved lazily (no memory is committed until a
 // page is touched), released when the heap goes away.
 
-enum VirtualMemory {
+@_spi(AmberInternals) public enum VirtualMemory {
     /// Reserves `bytes` of zero-filled, readable and writable address space, or nil.
-    static func reserve(_ bytes: Int) -> UnsafeMutableRawPointer? {
+    public static func reserve(_ bytes: Int) -> UnsafeMutableRawPointer? {
         let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
         guard let p, p != MAP_FAILED else { return nil }
         return p
     }
 
-    static func release(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
+    public static func release(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
         munmap(p, bytes)
     }
 }
