@@ -65,6 +65,9 @@
     @inlinable public static var builtin: Int { 5 }  // Num: 0 for script classes; else a BuiltinKind
     @inlinable public static var allocator: Int { 6 }  // Num: native id allocating instances of a foreign class; else null
     @inlinable public static var size: Int { 16 + 7 * 8 }
+    /// Fields an instance may have, inherited ones included: field operands
+    /// are one byte (Wren's limit too).
+    @inlinable public static var maxFields: Int { 255 }
 }
 
 /// A compiled function (what Wren calls ObjFn).

@@ -117,7 +117,7 @@ final class Compiler {
     static let maxLocals = 256
     static let maxUpvalues = 256
     static let maxConstants = 1 << 16
-    static let maxFields = 255
+    static let maxFields = ClassLayout.maxFields
     static let maxParameters = 16
     static let maxJump = 1 << 16
     static let maxMethodName = 64

@@ -45,8 +45,8 @@ extension VM {
             return nil
         }
         let total = numFields + self.numFields(sup)
-        if total > Compiler.maxFields {
-            _ = fail("Class '\(nameText)' may not have more than 255 fields, including inherited ones.")
+        if total > ClassLayout.maxFields {
+            _ = fail("Class '\(nameText)' may not have more than \(ClassLayout.maxFields) fields, including inherited ones.")
             return nil
         }
         let c = newClass(name: nameText, superclass: sup, numFields: total)

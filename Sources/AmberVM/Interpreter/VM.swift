@@ -52,6 +52,8 @@ public struct VMConfiguration {
     /// With `allowFFI`, the only libraries `Library.open` may open (by path or
     /// file name; "process" admits `Library.process`); nil allows any (`--allow-ffi=a,b`).
     public var allowedLibraries: [String]? = nil
+    /// The defaults: a 4 GiB heap cap, output to the process's standard
+    /// streams, the system port library, no bindings, FFI off.
     public init() {}
 
     /// Writes all of `s` to a file descriptor through the system port, retrying short writes.
@@ -61,6 +63,7 @@ public struct VMConfiguration {
         return s.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
     }
 
+    /// Writes all of `buf` to a file descriptor through the system port, retrying short writes.
     @discardableResult
     public static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer) -> Result<Void, PortError> {
         StreamPort().write(fd, buf)
@@ -112,6 +115,7 @@ public struct InterruptHandle: @unchecked Sendable {
 /// Many VMs may run in one process, on as many threads; they share nothing.
 public final class VM: @unchecked Sendable {
     package let heap: Heap
+    /// The configuration the VM was made with (a restored VM: the one given to `restore`).
     public var config: VMConfiguration
     /// The root block (see `Root`); read by every `root()`/`setRoot()`.
     package var rootBlock: ObjRef {
@@ -215,8 +219,8 @@ public final class VM: @unchecked Sendable {
     /// What `-snapshot:` asked for, if anything.
     public var snapshotRequest: SnapshotRequest?
     /// Whether the trigger class was defined / the snapshot was taken.
-    public internal(set) var triggerClassSeen = false
-    public internal(set) var snapshotTaken = false
+    package var triggerClassSeen = false
+    package var snapshotTaken = false
     /// The `-snapshot:` trigger fired and the image was written.
     public internal(set) var snapshotWritten = false
     /// Report snapshot phases on stderr (`-verbose:snapshot`).
@@ -230,6 +234,7 @@ public final class VM: @unchecked Sendable {
     var nestedRuns = 0
     /// This VM was restored from an image; how many restores lie behind it.
     public internal(set) var restored = false
+    /// How many restores lie behind this VM: 0 for one that started from source.
     public internal(set) var generation = 0
     /// Seconds the image this VM came from lay frozen.
     public internal(set) var downtime = 0.0
@@ -241,6 +246,8 @@ public final class VM: @unchecked Sendable {
     /// The FFI side table: dlopen handles, symbols, cifs, closures (never in the heap).
     let ffi = FFIRuntime()
 
+    /// A VM with the core library loaded, ready to `interpret`. Throws
+    /// `VMError.outOfMemory` when the heap's address space cannot be reserved.
     public convenience init(configuration: VMConfiguration = VMConfiguration()) throws {
         try self.init(configuration: configuration, bootstrap: true)
     }

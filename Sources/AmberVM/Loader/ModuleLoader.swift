@@ -230,6 +230,7 @@ extension VM {
         }
     }
 
+    /// Compiles `source` as module `module` and runs it (see `interpret(module:source:printExpressions:)`).
     public func interpret(module: String, source: String) -> InterpretResult {
         interpret(module: module, source: Array(source.utf8))
     }
