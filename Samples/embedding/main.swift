@@ -40,8 +40,8 @@ func configuration() -> VMConfiguration {
     config.bindings.foreignClass(module: "app", className: "Visits", dataBytes: 8)
     config.bindings.method(module: "app", className: "Visits", signature: "add()") { call in
         let data = try call.data(0)
-        let n = data.load(as: Int.self) + 1
-        data.storeBytes(of: n, as: Int.self)
+        let n = try data.load(as: Int.self) + 1
+        try data.storeBytes(of: n, as: Int.self)
         call.result = .number(Double(n))
     }
     return config

@@ -58,8 +58,8 @@ func articleEmbeddingExample(imagePath path: String) throws -> (output: String, 
     config.bindings.foreignClass(module: "main", className: "Counter", dataBytes: 8)
     config.bindings.method(module: "main", className: "Counter", signature: "increment()") { call in
         let data = try call.data(0)            // the instance's bytes, inside the heap (so in the image)
-        let n = data.load(as: Int.self) + 1
-        data.storeBytes(of: n, as: Int.self)
+        let n = try data.load(as: Int.self) + 1
+        try data.storeBytes(of: n, as: Int.self)
         call.result = .number(Double(n))
     }
     config.moduleLoader = { name in name == "greeting" ? "var Greeting = \"hi\"" : nil }

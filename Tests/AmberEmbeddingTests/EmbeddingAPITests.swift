@@ -22,8 +22,8 @@ func gameConfiguration(output: @escaping (String) -> Void) -> VMConfiguration {
     config.bindings.foreignClass(module: "main", className: "Counter", dataBytes: 8)
     config.bindings.method(module: "main", className: "Counter", signature: "increment()") { call in
         let data = try call.data(0)
-        let n = data.load(as: Int.self) + 1
-        data.storeBytes(of: n, as: Int.self)
+        let n = try data.load(as: Int.self) + 1
+        try data.storeBytes(of: n, as: Int.self)
         call.result = .number(Double(n))
     }
     config.moduleLoader = { name in name == "greeting" ? "var Greeting = \"hi\"" : nil }

@@ -43,8 +43,8 @@ import AmberVM
         config.bindings.foreignClass(module: "main", className: "Other", dataBytes: 16)
         config.bindings.method(module: "main", className: "Counter", signature: "increment()") { call in
             let data = try call.data(0)
-            let n = data.load(as: Int.self) + 1
-            data.storeBytes(of: n, as: Int.self)
+            let n = try data.load(as: Int.self) + 1
+            try data.storeBytes(of: n, as: Int.self)
             call.result = .number(Double(n))
         }
         config.bindings.foreignClass(module: "main", className: "Counter", dataBytes: 8)

@@ -166,15 +166,15 @@ extension Compiler {
         case .bangEq: op = .neq
         default: callMethod(argc: 1, signature); return
         }
-        emit(op, short: vm.symbol(signature))
+        emit(op, short: symbolOperand(signature))
     }
 
     func unaryOperator(_ t: TokenType) {
         ignoreNewlines()
         parsePrecedence(.unary.next)
         switch t {
-        case .minus: emit(.neg, short: vm.symbol("-"))
-        case .bang: emit(.not, short: vm.symbol("!"))
+        case .minus: emit(.neg, short: symbolOperand("-"))
+        case .bang: emit(.not, short: symbolOperand("!"))
         default: callMethod(argc: 0, Compiler.operatorName(t))
         }
     }
@@ -194,7 +194,7 @@ extension Compiler {
 
     /// Emits a call of `signature` with `argc` arguments already on the stack.
     func callMethod(argc: Int, _ signature: String, op: Op = .call) {
-        let sym = vm.symbol(signature)
+        let sym = symbolOperand(signature)
         emit(op, stackEffect: -argc)
         emitByte(UInt8(argc))
         emitShort(sym)
@@ -459,7 +459,7 @@ extension Compiler {
 
     func emitCall(_ sig: Signature, isSuper: Bool) {
         let argc = sig.arity
-        let symbol = vm.symbol(sig.text)
+        let symbol = symbolOperand(sig.text)
         if isSuper {
             emit(.superCall, stackEffect: -argc)
             emitByte(UInt8(argc))

@@ -429,7 +429,7 @@ extension Compiler {
         }
         if isStatic { info.staticMethods.insert(sigText) } else { info.instanceMethods.insert(sigText) }
 
-        let symbol = vm.symbol(sigText)
+        let symbol = symbolOperand(sigText)
         if isForeign {
             // Foreign methods are bound by name at class creation (see the interpreter).
             loadClass(classSlot)
@@ -470,7 +470,7 @@ extension Compiler {
             let (sf, _) = endFunction()
             loadClass(classSlot)
             emitClosure(sf, [])
-            emit(.methodStatic, short: vm.symbol(plain.text))
+            emit(.methodStatic, short: symbolOperand(plain.text))
         }
         return sigText
     }

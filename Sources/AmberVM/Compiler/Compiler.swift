@@ -119,6 +119,9 @@ final class Compiler {
     static let maxConstants = 1 << 16
     static let maxFields = ClassLayout.maxFields
     static let maxParameters = 16
+    /// Symbol operands are two bytes, so the VM has room for 65,536 method names.
+    static let maxSymbol = 0xffff
+    static let tooManySymbolsMessage = "Too many distinct method names (a VM has room for 65536)."
     static let maxJump = 1 << 16
     static let maxMethodName = 64
     /// Depth of nested expressions and statements the recursive parser accepts.
@@ -251,6 +254,17 @@ final class Compiler {
     func emitByte(_ b: UInt8) {
         fn.code.append(b)
         fn.lines.append(Int32(previous.line))
+    }
+
+    /// The symbol id of method `name`, as a two-byte operand; a compile error
+    /// past the limit (an id that does not fit would call another method).
+    func symbolOperand(_ name: String) -> Int {
+        let id = vm.symbol(name)
+        guard id <= Compiler.maxSymbol else {
+            error(Compiler.tooManySymbolsMessage)
+            return 0
+        }
+        return id
     }
 
     func emitShort(_ v: Int) {

@@ -60,6 +60,9 @@ public final class ForeignCall {
     public var result: ScriptValue = .null
     /// Where argument 0 is in the running fiber's stack.
     let base: Int
+    /// Set when the binding has returned: the arguments are gone from the
+    /// stack, so every accessor throws instead of reading what is there now.
+    var isFinished = false
 
     init(vm: VM, base: Int, argumentCount: Int, method: String) {
         self.vm = vm
@@ -71,6 +74,9 @@ public final class ForeignCall {
     /// Argument `i` as a raw value, read from the fiber each time (a nested
     /// `vm.call` may have moved the stack).
     func raw(_ i: Int) throws(ScriptError) -> Value {
+        guard !isFinished else {
+            throw ScriptError("The ForeignCall of \(method) was used after the call returned.")
+        }
         guard i >= 0 && i < argumentCount else {
             throw ScriptError("\(method) has no argument \(i) (it has \(argumentCount), the receiver is 0).")
         }
@@ -105,13 +111,65 @@ public final class ForeignCall {
         return v == .true
     }
 
-    /// The data bytes of a foreign-class instance. They live in the heap:
-    /// valid until the binding returns or calls back into the VM.
-    public func data(_ i: Int) throws -> UnsafeMutableRawBufferPointer {
+    /// The data bytes of the foreign-class instance that is argument `i`.
+    ///
+    /// They live in the heap, where a collection may move them, so the result
+    /// is not a pointer: each access finds the instance again and checks its
+    /// bounds (see `ForeignBytes`).
+    public func data(_ i: Int) throws -> ForeignBytes {
+        _ = try foreignBytes(i)
+        return ForeignBytes(call: self, argument: i)
+    }
+
+    /// Where argument `i`'s foreign bytes are now, and how many there are.
+    func foreignBytes(_ i: Int) throws(ScriptError) -> (UnsafeMutableRawPointer, Int) {
         let v = try raw(i)
         guard v.isObject, vm.heap.kind(v.ref) == .foreign else { throw mismatch(i, "an instance of a foreign class") }
-        return UnsafeMutableRawBufferPointer(start: vm.heap.pointer(v.ref) + ForeignLayout.dataOffset,
-                                             count: vm.heap.word(v.ref, ForeignLayout.length))
+        return (vm.heap.pointer(v.ref) + ForeignLayout.dataOffset, vm.heap.word(v.ref, ForeignLayout.length))
+    }
+}
+
+/// The bytes of a foreign-class instance, reached through the `ForeignCall`
+/// that received it.
+///
+/// Every access re-reads the instance from the call's arguments, so it is right
+/// after a nested `vm.call` moved objects, and checks the range: out of bounds,
+/// or after the call returned, it throws a `ScriptError` instead of touching
+/// memory the instance no longer owns.
+public struct ForeignBytes {
+    let call: ForeignCall
+    let argument: Int
+
+    /// How many bytes the instance has (its class's `dataBytes`).
+    public var count: Int {
+        get throws { try call.foreignBytes(argument).1 }
+    }
+
+    /// Reads a `T` at `offset`.
+    public func load<T: BitwiseCopyable>(fromByteOffset offset: Int = 0, as type: T.Type) throws -> T {
+        try range(offset, MemoryLayout<T>.size).loadUnaligned(as: T.self)
+    }
+
+    /// Writes `value` at `offset`.
+    public func storeBytes<T: BitwiseCopyable>(of value: T, toByteOffset offset: Int = 0, as type: T.Type) throws {
+        try range(offset, MemoryLayout<T>.size).storeBytes(of: value, as: T.self)
+    }
+
+    /// Runs `body` with the bytes. The buffer is valid only inside `body`, which
+    /// must not call back into the VM (a call there may move the instance: it throws).
+    public func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) throws -> R {
+        let (p, n) = try call.foreignBytes(argument)
+        call.vm.pinnedForeignBytes += 1
+        defer { call.vm.pinnedForeignBytes -= 1 }
+        return try body(UnsafeMutableRawBufferPointer(start: p, count: n))
+    }
+
+    private func range(_ offset: Int, _ size: Int) throws(ScriptError) -> UnsafeMutableRawPointer {
+        let (p, n) = try call.foreignBytes(argument)
+        guard offset >= 0, size <= n, offset <= n - size else {
+            throw ScriptError("\(size) byte(s) at offset \(offset) are outside the \(n) data bytes of argument \(argument) of \(call.method).")
+        }
+        return p + offset
     }
 }
 
@@ -144,6 +202,7 @@ extension VM {
     func callHostMethod(_ body: (ForeignCall) throws -> Void, _ args: UnsafeMutablePointer<Value>,
                         argumentCount: Int, method: String) -> Bool {
         let call = ForeignCall(vm: self, base: stackIndex(args), argumentCount: argumentCount, method: method)
+        defer { call.isFinished = true }
         do {
             try body(call)
         } catch let e as ScriptError {

@@ -64,12 +64,26 @@ extension VM {
         return listGet(list.ref, slot)
     }
 
+    /// Releases a handle's slot now if this thread may enter the VM, else
+    /// queues it for the next entry (ThreadOwnership.swift).
     func releaseHandle(_ h: Handle) {
-        guard h.epoch == handleEpoch else { return }
+        let me = VMOwnership.currentThread
+        if ownership.owner.load(ordering: .acquiring) == me {
+            releaseHandleSlot(h.slot, epoch: h.epoch)
+        } else if ownership.owner.compareExchange(expected: 0, desired: me, ordering: .acquiringAndReleasing).exchanged {
+            releaseHandleSlot(h.slot, epoch: h.epoch)
+            ownership.owner.store(0, ordering: .releasing)
+        } else {
+            ownership.pendingReleases.withLock { $0.append((slot: h.slot, epoch: h.epoch)) }
+        }
+    }
+
+    func releaseHandleSlot(_ slot: Int, epoch: Int) {
+        guard epoch == handleEpoch else { return }
         let list = root(.handles)
-        guard list.isObject, h.slot < listCount(list.ref) else { return }
-        listSet(list.ref, h.slot, .null)
-        freeHandleSlots.append(h.slot)
+        guard list.isObject, slot < listCount(list.ref) else { return }
+        listSet(list.ref, slot, .null)
+        freeHandleSlots.append(slot)
     }
 
     /// A restored VM holds no handles (see the top of this file).

@@ -21,6 +21,8 @@ extension VM {
 
     /// The value of top-level variable `name` of a module that has run.
     public func variable(module: String, name: String) throws -> Handle {
+        try enter()
+        defer { leave() }
         guard let m = loadedModule(module) else { throw ScriptError("Module '\(module)' is not loaded.") }
         guard let i = moduleVariable(m, name) else {
             throw ScriptError("Module '\(module)' has no variable named '\(name)'.")
@@ -33,8 +35,14 @@ extension VM {
     /// `ScriptError` with the script's stack trace; the VM stays usable.
     public func call(_ receiver: Handle, _ signature: String, _ arguments: [ScriptValue] = [])
         throws -> ScriptValue {
+        try enter()
+        defer { leave() }
         try checkOwner(receiver)
         let arity = signature.filter { $0 == "_" }.count
+        guard arity <= Compiler.maxParameters else {
+            throw ScriptError("Method '\(signature.prefix(40))\(signature.count > 40 ? "..." : "")' has \(arity) parameters; "
+                              + "methods take at most \(Compiler.maxParameters).")
+        }
         guard arguments.count == arity else {
             throw ScriptError("Method '\(signature)' takes \(arity) argument\(arity == 1 ? "" : "s"), "
                               + "\(arguments.count) given.")
@@ -43,9 +51,13 @@ extension VM {
             throw ScriptError("Host calls nested too deeply (more than \(VM.maxHostCallDepth)).")
         }
         if snapshotInProgress { throw ScriptError("Cannot call into the VM while a snapshot is being taken.") }
+        if pinnedForeignBytes > 0 {
+            throw ScriptError("Cannot call into the VM inside ForeignBytes.withUnsafeMutableBytes (the bytes may move).")
+        }
         var values: [Value] = [receiver.value]
         for a in arguments { values.append(try value(from: a)) }
         let symbol = self.symbol(signature)
+        guard symbol <= Compiler.maxSymbol else { throw ScriptError(Compiler.tooManySymbolsMessage) }
 
         // The stub and its fiber, with the receiver and arguments in place.
         let stub = newClosure(newFn(code: [Op.call.rawValue, UInt8(arity), UInt8(symbol >> 8), UInt8(symbol & 0xff),
@@ -104,6 +116,8 @@ extension VM {
     /// Writes this VM to an image at `path`, between host calls (no fiber
     /// running). Restore it with `VM.restore(from:configuration:)`.
     public func snapshot(to path: String) throws {
+        try enter()
+        defer { leave() }
         guard fiber.isNone, nestedRuns == 0 else {
             throw ImageError("Cannot take a snapshot while script code is running; take it between calls.")
         }
@@ -112,28 +126,36 @@ extension VM {
 
     // MARK: Values across the boundary
 
+    /// How deep lists are copied across the boundary: deeper ones stay in the
+    /// heap as handles (toward the host) or are refused (toward the VM), so a
+    /// conversion never recurses without bound on the Swift stack.
+    public static let maxListNesting = 64
+
     /// A heap value as the host sees it.
     func scriptValue(_ v: Value, depth: Int = 0) -> ScriptValue {
         if v.isNull { return .null }
         if v.isBool { return .bool(v == .true) }
         if v.isNumber { return .number(v.number) }
         if isString(v) { return .string(string(v)) }
-        if v.isObject, heap.kind(v.ref) == .list, depth < 64 {
+        if v.isObject, heap.kind(v.ref) == .list, depth < VM.maxListNesting {
             return .list((0..<listCount(v.ref)).map { scriptValue(listGet(v.ref, $0), depth: depth + 1) })
         }
         return .handle(makeHandle(v))
     }
 
     /// A host value in the heap. Allocates; never collects.
-    func value(from s: ScriptValue) throws(ScriptError) -> Value {
+    func value(from s: ScriptValue, depth: Int = 0) throws(ScriptError) -> Value {
         switch s {
         case .null: return .null
         case .bool(let b): return Value(b)
         case .number(let d): return Value(d)
         case .string(let text): return newString(text).value
         case .list(let items):
+            guard depth < VM.maxListNesting else {
+                throw ScriptError("A list argument is nested more than \(VM.maxListNesting) levels deep.")
+            }
             var values: [Value] = []
-            for item in items { values.append(try value(from: item)) }
+            for item in items { values.append(try value(from: item, depth: depth + 1)) }
             return newList(values).value
         case .handle(let h):
             try checkOwner(h)

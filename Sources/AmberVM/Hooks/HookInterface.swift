@@ -126,7 +126,10 @@ public final class HookInterface {
 
 extension VM {
     /// Ends the VM's life: fires the shutdown event and flushes output.
+    /// Does nothing if another thread is inside the VM.
     public func shutdown() {
+        guard (try? enter()) != nil else { return }
+        defer { leave() }
         hooks.fire(.shutdown, self)
         flushOutput()
     }

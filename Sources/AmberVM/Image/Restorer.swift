@@ -164,6 +164,8 @@ extension VM {
     /// Continues the program of a restored VM: post-restore hooks, then the
     /// snapshotting fiber from where it stopped, then any waiting timers.
     public func resumeFromImage() -> InterpretResult {
+        do { try enter() } catch { return .runtimeError(error.message) }
+        defer { leave() }
         let t0 = port.monotonicClock()
         // The VM's own compensations first (the clock was set when mapping), then
         // Swift listeners from high to low priority, then the scripts' hooks.

@@ -188,6 +188,11 @@ public final class VM: @unchecked Sendable {
     var ioTableStorage: IOTable? = nil
     /// Host calls (`call`) running now, nested in each other.
     var hostCallDepth = 0
+    /// Which thread is inside the VM, and how many entries deep (ThreadOwnership.swift).
+    let ownership = VMOwnership()
+    var entryDepth = 0
+    /// Bodies of `ForeignBytes.withUnsafeMutableBytes` running now: host calls are refused meanwhile.
+    var pinnedForeignBytes = 0
     /// The stack trace of the last uncaught error inside a host call.
     var hostErrorTrace: [String]? = nil
     /// Compile errors of modules imported inside the current host call.

@@ -220,7 +220,10 @@ extension VM {
 
     /// Compiles and runs `source` as module `module` (e.g. the script path
     /// without ".wren"). Compile errors are written to the error sink.
+    /// Returns `.runtimeError` at once if another thread is inside the VM.
     public func interpret(module: String, source: [UInt8], printExpressions: Bool = false) -> InterpretResult {
+        do { try enter() } catch { return .runtimeError(error.message) }
+        defer { leave() }
         switch compileModule(name: module, source: source, printExpressions: printExpressions) {
         case .failure(let e):
             config.writeError(e.messages.joined(separator: "\n") + "\n")
