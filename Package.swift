@@ -5,7 +5,8 @@
 //
 // Targets (ARCHITECTURE.md, "Layers"):
 //   AmberObjects   the object model: values, object layouts, the heap. Its API is
-//                  `package`: shared with the targets above, invisible to hosts.
+//                  `@_spi(AmberInternals) public`: the targets above import it with
+//                  that SPI, hosts never see it (ARCHITECTURE.md, "Layers").
 //   AmberVM        the embeddable VM (compiler, interpreter, core library, images,
 //                  FFI, the Swift embedding API). No unsafeFlags: it must stay
 //                  usable as a package dependency.

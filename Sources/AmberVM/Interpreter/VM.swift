@@ -82,7 +82,7 @@ enum Root: Int, CaseIterable {
     case mapKeySequenceClass, mapValueSequenceClass, recordClass
     case handles            // List of values held by embedder handles
     case schedulerQueue     // List of fibers waiting in the scheduler (module timer)
-    case hooks              // Map: script hook registrations
+    case hooks              // List: script hook registrations
     case pending            // scratch slot used by the collector
     case lastModule         // the module imported last (for importVariable)
     case savedFiber         // the interrupted fiber while snapshot hooks run

@@ -16,7 +16,7 @@ import Darwin
 //   Random.new([a, b, ...])  up to 16 Nums, repeated cyclically to fill 16 words
 //   Random.new()             16 words of OS entropy
 //
-// State lives in the instance's only field, `_state`: a List of 18 values,
+// State lives in the instance's only field, `_state`: a List of 20 values,
 //
 //   [0..15]  the state words, one Num (0 ..< 2^32) per word
 //   [16]     the index of the current word
