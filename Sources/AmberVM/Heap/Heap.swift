@@ -45,9 +45,11 @@ public final class Heap {
         var maxHeap: Int
         var top: Int
         var nextGC: Int
-        var gcRequested: Bool
     }
     let state: UnsafeMutablePointer<AllocState>
+    /// Why the loop should stop at its next safe point; shared with the VM's
+    /// interrupt handles, which may set it from other threads (SafePointRequests.swift).
+    let safePoints = SafePointRequests()
 
     /// `-Xmx`: live data may not exceed this.
     public var maxHeap: Int {
@@ -64,10 +66,11 @@ public final class Heap {
         @inline(__always) get { state.pointee.nextGC }
         @inline(__always) set { state.pointee.nextGC = newValue }
     }
-    /// Set by the allocator, read by the interpreter at safe points.
+    /// Set by the allocator, read by the interpreter at safe points. It also
+    /// reads true while an interrupt waits, and clearing it leaves it so.
     public var gcRequested: Bool {
-        @inline(__always) get { state.pointee.gcRequested }
-        @inline(__always) set { state.pointee.gcRequested = newValue }
+        @inline(__always) get { safePoints.isPending }
+        @inline(__always) set { if newValue { safePoints.requestCollection() } else { safePoints.clear() } }
     }
     let markBits: UnsafeMutablePointer<UInt64>
     let markWords: Int
@@ -98,7 +101,7 @@ public final class Heap {
         }
         markBits = mb.bindMemory(to: UInt64.self, capacity: markWords)
         state = .allocate(capacity: 1)
-        state.initialize(to: AllocState(maxHeap: maxHeap, top: Heap.firstObject, nextGC: min(16 << 20, maxHeap), gcRequested: false))
+        state.initialize(to: AllocState(maxHeap: maxHeap, top: Heap.firstObject, nextGC: min(16 << 20, maxHeap)))
     }
 
     deinit {
