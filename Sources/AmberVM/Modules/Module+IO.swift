@@ -476,10 +476,10 @@ extension VM {
     }
 
     /// Whether no fiber waits in the scheduler (module "scheduler"), so that
-    /// File.wait_ has nobody to let run. The queue is the static field
+    /// `File.wait_` has nobody to let run. The queue is the static field
     /// `__queue` of class Scheduler, a module variable named
-    /// "Scheduler#N __queue"; if it cannot be found, the answer is false and
-    /// wait_ takes the general path.
+    /// `"Scheduler#N __queue"`; if it cannot be found, the answer is false and
+    /// `wait_` takes the general path.
     func schedulerIdle() -> Bool {
         let table = ioTable
         if table.queueVariable == nil || table.queueVariable!.collections != collections {

@@ -70,7 +70,7 @@ public struct FileStatus: Equatable {
     public init() {}
 }
 
-/// Flags of `FilePort.open`, independent of the host's O_* values (they are
+/// Flags of `FilePort.open`, independent of the host's `O_*` values (they are
 /// Wren CLI's FileFlags bits, so the heap never holds a host-specific number).
 public struct FileOpenFlags: OptionSet, Equatable, Sendable {
     public let rawValue: Int
