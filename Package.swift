@@ -20,6 +20,8 @@ import PackageDescription
 
 let package = Package(
     name: "Amber",
+    // macOS 15: the Synchronization module's Atomic (interrupts from other threads).
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "AmberVM", targets: ["AmberVM"]),
         .executable(name: "amber", targets: ["amber"]),

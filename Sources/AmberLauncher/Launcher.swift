@@ -90,8 +90,9 @@ public enum Launcher {
     public static let version = "amber 0.1.0 (Wren 0.4)"
 
     /// Runs the launcher with `arguments` (not including the program name); returns the exit status.
-    /// `installSignalGuard` (the `amber` executable) reports fatal signals in a
-    /// restored program as a corrupt image (CorruptImageGuard.swift).
+    /// `installSignalGuard` (the `amber` executable, which owns its process) reports
+    /// fatal signals in a restored program as a corrupt image (CorruptImageGuard.swift)
+    /// and puts terminal modes back at exit (Signals.swift).
     /// `programName` is argv[0], what `Process.allArguments[0]` gives.
     public static func main(arguments: [String], io: LaunchIO = .standard, installSignalGuard: Bool = false,
                             programName: String = "amber") -> Int32 {
@@ -140,6 +141,8 @@ public enum Launcher {
                 return ExitCode.ioError
             }
             vm.verboseGC = options.verboseGC
+            let streams = watchTerminal(vm, atExit: installSignalGuard)
+            defer { streams.restoreTerminalModes() }
             let status = exitStatus(vm.resumeFromImage())
             vm.shutdown()
             return checkOutput(vm, status, io)
@@ -153,6 +156,8 @@ public enum Launcher {
         }
         vm.verboseSnapshot = options.verboseSnapshot
         vm.verboseGC = options.verboseGC
+        let streams = watchTerminal(vm, atExit: installSignalGuard)
+        defer { streams.restoreTerminalModes() }
         if let request = options.snapshot { vm.installSnapshotTrigger(request) }
         // No script and input that is not a terminal (amber < file.wren): run it as `amber -` does.
         let stdinIsScript = !options.interactive && !vm.port.standardStreams.isTerminal(0)
@@ -172,6 +177,14 @@ public enum Launcher {
         }
         vm.shutdown()
         return checkOutput(vm, status, io)
+    }
+
+    /// The VM's standard streams, whose terminal modes `main` puts back when it
+    /// returns; with `atExit` (the executable) also when the process exits
+    /// without returning here.
+    static func watchTerminal(_ vm: VM, atExit: Bool) -> StreamPort {
+        if atExit { TerminalRestoreAtExit.watch(vm.port.standardStreams) }
+        return vm.port.standardStreams
     }
 
     /// A run whose output could not be written did not succeed: say so, exit 120.

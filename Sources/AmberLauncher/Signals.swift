@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AmberVM
 
 /// Installs `handler` for signal `sig` with `flags` (SA_RESETHAND, SA_RESTART, ...).
 /// The launcher owns its process, so process-wide handlers belong here.
@@ -16,4 +17,23 @@ func installSignalHandler(_ sig: Int32, _ handler: @escaping @convention(c) (Int
     sigemptyset(&action.sa_mask)
     action.sa_flags = flags
     sigaction(sig, &action, nil)
+}
+
+/// Terminal modes a script changed (`Stdin.isRaw = true`) are put back on the
+/// way out. The library installs no exit handler (its host owns the process);
+/// the `amber` executable owns its process, so it registers one here, for the
+/// exits that never return to `Launcher.main` (a C function called through
+/// the ffi module that calls exit(3)).
+enum TerminalRestoreAtExit {
+    nonisolated(unsafe) static var restore: (() -> Void)? = nil
+    nonisolated(unsafe) static var installed = false
+
+    /// Call from the executable's thread only, before the script runs.
+    static func watch(_ streams: StreamPort) {
+        restore = streams.restoreTerminalModes
+        if !installed {
+            installed = true
+            atexit { TerminalRestoreAtExit.restore?() }
+        }
+    }
 }

@@ -45,9 +45,11 @@ import Darwin
         public var maxHeap: Int
         public var top: Int
         public var nextGC: Int
-        public var gcRequested: Bool
     }
     public let state: UnsafeMutablePointer<AllocState>
+    /// Why the loop should stop at its next safe point; shared with the VM's
+    /// interrupt handles, which may set it from other threads (SafePointRequests.swift).
+    public let safePoints = SafePointRequests()
 
     /// `-Xmx`: live data may not exceed this.
     @inlinable public var maxHeap: Int {
@@ -64,10 +66,11 @@ import Darwin
         @inline(__always) get { state.pointee.nextGC }
         @inline(__always) set { state.pointee.nextGC = newValue }
     }
-    /// Set by the allocator, read by the interpreter at safe points.
+    /// Set by the allocator, read by the interpreter at safe points. It also
+    /// reads true while an interrupt waits, and clearing it leaves it so.
     @inlinable public var gcRequested: Bool {
-        @inline(__always) get { state.pointee.gcRequested }
-        @inline(__always) set { state.pointee.gcRequested = newValue }
+        @inline(__always) get { safePoints.isPending }
+        @inline(__always) set { if newValue { safePoints.requestCollection() } else { safePoints.clear() } }
     }
     public let markBits: UnsafeMutablePointer<UInt64>
     public let markWords: Int
@@ -98,7 +101,7 @@ import Darwin
         }
         markBits = mb.bindMemory(to: UInt64.self, capacity: markWords)
         state = .allocate(capacity: 1)
-        state.initialize(to: AllocState(maxHeap: maxHeap, top: Heap.firstObject, nextGC: min(16 << 20, maxHeap), gcRequested: false))
+        state.initialize(to: AllocState(maxHeap: maxHeap, top: Heap.firstObject, nextGC: min(16 << 20, maxHeap)))
     }
 
     deinit {

@@ -205,12 +205,6 @@ extension Data {
             #expect(!r.signaled, "\(path)\(mode) killed by signal \(r.status)")
         }
     }
-
-    @Test(arguments: files("compiler"))
-    func compilerRegressionCompiles(path: String) throws {
-        let vm = try VM(configuration: capturedConfiguration().0)
-        _ = vm.compileErrors(module: "fuzz", source: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
-    }
 }
 
 @Suite struct InspectorTests {

@@ -1,6 +1,7 @@
 // The documentation cannot rot: every Swift sample in README.md and the DocC
 // article is a compiled and tested snippet (see DocumentedExamples.swift),
-// and every `swift run` command in README.md and Samples/*/README.md runs here.
+// and every `swift run` command in README.md and Samples/*/README.md runs here
+// (in a temporary copy of Samples/, never in the repository).
 import Foundation
 import Testing
 
@@ -94,12 +95,22 @@ func swiftBlocks(_ path: String) throws -> [String] {
         .sorted().map { "Samples/\($0)/README.md" }
         .filter { FileManager.default.fileExists(atPath: repositoryRoot + "/" + $0) }
 
+    /// A temporary copy of the repository's Samples/ folder, where commands
+    /// written "from the repository root" run: the images they write and
+    /// anything else they change stay out of the repository.
+    static func samplesCopy() throws -> String {
+        let root = try temporaryDirectory()
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/Samples", toPath: root + "/Samples")
+        return root
+    }
+
     @Test(arguments: readmes)
     func everyRunCommandWorks(readme: String) throws {
         let commands = try DocsTests.commands(in: repositoryRoot + "/" + readme)
         #expect(!commands.isEmpty, "\(readme) shows no command to run")
+        let root = try DocsTests.samplesCopy()
         for (env, program, args, fails) in commands {
-            let (code, out, err) = try runBuilt(program, args, cwd: repositoryRoot, env: env)
+            let (code, out, err) = try runBuilt(program, args, cwd: root, env: env)
             if fails {
                 #expect(code != 0, "\(readme): \(program) \(args) should fail")
                 #expect(!err.isEmpty)
@@ -110,9 +121,6 @@ func swiftBlocks(_ path: String) throws -> [String] {
                     #expect(!out.isEmpty, "\(readme): \(program) \(args) printed nothing")
                 }
             }
-        }
-        for image in ["env.img", "hello.img", "random.img", "timer_events.img"] {
-            try? FileManager.default.removeItem(atPath: repositoryRoot + "/" + image)
         }
     }
 }

@@ -11,7 +11,7 @@ enum Precedence: Int, Comparable {
     var next: Precedence { Precedence(rawValue: rawValue + 1) ?? .primary }
 }
 
-/// A method signature under construction: "name", "name(_,_)", "name=(_)", "[_]", ...
+/// A method signature under construction: `name`, `name(_,_)`, `name=(_)`, `[_]`, ...
 struct Signature {
     enum Kind { case getter, method, setter, subscriptGetter, subscriptSetter, initializer }
     var name: String
@@ -433,7 +433,7 @@ extension Compiler {
 
     /// A `{ |a, b| ... }` block passed as the last argument: compiled as a
     /// function named, as in Wren's traces, after the method it is passed to
-    /// ("new(_) block argument").
+    /// (`new(_) block argument`).
     func blockArgument(name: String) {
         beginFunction(isMethod: false, name: name)
         fn.scopeDepth = 0
@@ -520,7 +520,7 @@ extension Compiler {
         }
     }
 
-    /// The name part of a signature text ("foo(_,_)" -> "foo", "init new(_)" -> "new").
+    /// The name part of a signature text (`foo(_,_)` -> `foo`, `init new(_)` -> `new`).
     static func methodName(of sig: String) -> String {
         var s = Substring(sig)
         if s.hasPrefix("init ") { s = s.dropFirst(5) }

@@ -26,7 +26,7 @@ public struct Bindings {
     public init() {}
 
     /// Binds `foreign [static] signature` of `className` in `module` to `body`.
-    /// `signature` is Wren's: "add(_,_)", "count", "count=(_)", "[_]", "+(_)".
+    /// `signature` is Wren's: `add(_,_)`, `count`, `count=(_)`, `[_]`, `+(_)`.
     public mutating func method(module: String, className: String, signature: String, isStatic: Bool = false,
                                 _ body: @escaping (ForeignCall) throws -> Void) {
         methods.append(Method(module: module, className: className, signature: signature, isStatic: isStatic,
@@ -54,7 +54,7 @@ public final class ForeignCall {
     public let vm: VM
     /// Arguments including the receiver: the receiver is argument 0.
     public let argumentCount: Int
-    /// The method, as messages name it: "Calc.add(_,_)".
+    /// The method, as messages name it: `Calc.add(_,_)`.
     public let method: String
     /// What the method returns to the script (null unless set).
     public var result: ScriptValue = .null

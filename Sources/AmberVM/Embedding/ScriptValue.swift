@@ -67,7 +67,7 @@ extension ScriptValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Exp
 public struct ScriptError: Error, Equatable, CustomStringConvertible {
     /// The error's message, as `Fiber.error` would give it.
     public var message: String
-    /// The Wren stack trace, innermost frame first ("[main line 3] in Game.score(_)"),
+    /// The Wren stack trace, innermost frame first (`[main line 3] in Game.score(_)`),
     /// after the compile errors of a module that failed to load, if that was the error.
     public var stackTrace: [String]
     /// An error with `message` and, optionally, a stack trace.

@@ -30,7 +30,7 @@ extension VM {
         return makeHandle(moduleVariableValue(m, i))
     }
 
-    /// Calls method `signature` (Wren's form: "score(_)", "name", "[_]=(_)")
+    /// Calls method `signature` (Wren's form: `score(_)`, `name`, `[_]=(_)`)
     /// on the value `receiver` holds. A runtime error is thrown as a
     /// `ScriptError` with the script's stack trace; the VM stays usable.
     public func call(_ receiver: Handle, _ signature: String, _ arguments: [ScriptValue] = [])

@@ -16,7 +16,7 @@ import Darwin
 /// What the launcher asked for with `-snapshot:`.
 public struct SnapshotRequest {
     public var path: String
-    /// "Class.method" or "Class.method(_,_)".
+    /// `Class.method` or `Class.method(_,_)`.
     public var trigger: String
     /// End the process (status 0) right after writing.
     public var exitAfter = false

@@ -66,7 +66,7 @@ public struct VMConfiguration {
     /// Writes all of `buf` to a file descriptor through the system port, retrying short writes.
     @discardableResult
     public static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer) -> Result<Void, PortError> {
-        StreamPort().write(fd, buf)
+        systemStreamWrite(fd, buf)
     }
 }
 
@@ -98,14 +98,14 @@ enum Root: Int, CaseIterable {
 }
 
 /// Stops a VM's running script from outside (see `VM.interruptHandle`).
-public struct InterruptHandle: @unchecked Sendable {
-    let interrupted: UnsafeMutablePointer<Bool>
-    let gcRequested: UnsafeMutablePointer<Bool>
+///
+/// Any thread may use it, at any time: it sets atomic flags the VM's loop
+/// reads at its safe points, and it keeps those flags alive itself, so using
+/// it after its VM is gone does nothing.
+public struct InterruptHandle: Sendable {
+    let requests: SafePointRequests
     /// Asks the script to stop at its next safe point ("Interrupted.").
-    public func interrupt() {
-        interrupted.pointee = true
-        gcRequested.pointee = true     // the loop checks this one at every safe point
-    }
+    public func interrupt() { requests.requestInterrupt() }
 }
 
 /// A virtual machine: one heap, its roots, and what the heap cannot hold.
@@ -142,8 +142,6 @@ public final class VM: @unchecked Sendable {
         /// The pending runtime error, set by natives that return false.
         var error = Value.null
         var hasError = false
-        /// Set by `InterruptHandle.interrupt()`; the next safe point raises "Interrupted.".
-        var interrupted = false
     }
     let hot: UnsafeMutablePointer<HotState> = {
         let p = UnsafeMutablePointer<HotState>.allocate(capacity: 1)
@@ -285,26 +283,22 @@ public final class VM: @unchecked Sendable {
     }
 
     /// A handle that stops the running script at its next safe point (a call
-    /// or a loop back-edge) with the runtime error "Interrupted.". It holds
-    /// no reference and makes two plain stores, so a signal handler or
-    /// another thread may use it (the REPL's Ctrl-C does). Valid while the VM lives.
-    public var interruptHandle: InterruptHandle {
-        InterruptHandle(
-            interrupted: (UnsafeMutableRawPointer(hot) + MemoryLayout<HotState>.offset(of: \HotState.interrupted)!)
-                .assumingMemoryBound(to: Bool.self),
-            gcRequested: (UnsafeMutableRawPointer(heap.state) + MemoryLayout<Heap.AllocState>.offset(of: \Heap.AllocState.gcRequested)!)
-                .assumingMemoryBound(to: Bool.self))
-    }
+    /// or a loop back-edge) with the runtime error "Interrupted.". Another
+    /// thread may use it (the REPL's Ctrl-C does, from a signal handler), even
+    /// after the VM is gone.
+    public var interruptHandle: InterruptHandle { InterruptHandle(requests: heap.safePoints) }
 
     /// Forgets an interrupt that arrived while no script was running.
-    public func clearInterrupt() { hot.pointee.interrupted = false }
+    public func clearInterrupt() {
+        _ = heap.safePoints.takeInterrupt()
+        heap.gcRequested = heap.top > heap.nextGC
+    }
 
     /// The work of a safe point, once the loop saw `gcRequested`: an
     /// interrupt becomes a runtime error, else the heap is collected.
     /// False with an error pending.
     func safePoint() -> Bool {
-        if hot.pointee.interrupted {
-            hot.pointee.interrupted = false
+        if heap.safePoints.takeInterrupt() {
             heap.gcRequested = heap.top > heap.nextGC
             return fail("Interrupted.")
         }

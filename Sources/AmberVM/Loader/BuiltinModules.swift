@@ -21,8 +21,8 @@ extension VM {
     }
 
     /// Registers the native behind a `foreign` method. `key` is
-    /// "module.Class.signature" or "module.Class.static signature",
-    /// e.g. "random.Random.static seed_()".
+    /// `"module.Class.signature"` or `"module.Class.static signature"`,
+    /// e.g. `"random.Random.static seed_()"`.
     func foreign(_ key: String, _ body: @escaping NativeFunction) {
         registerNative(key, body)
     }

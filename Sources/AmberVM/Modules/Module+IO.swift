@@ -30,10 +30,10 @@
 // the File stays as it was (a later use tries again; close() just marks it
 // closed). A stale descriptor number is never used.
 //
-// Standard streams are always this process's descriptors 0, 1 and 2; what
-// Stdin has read ahead is kept per process, so a restored process reads its
-// own input. Stdin.isRaw is kept in the heap and applied to this process's
-// terminal before each read.
+// Standard streams are descriptors 0, 1 and 2 of the port's standardStreams
+// slot; what Stdin has read ahead is kept by that port (`StandardInput`),
+// never in the heap, so a restored process reads its own input. Stdin.isRaw
+// is kept in the heap and applied to this process's terminal before each read.
 //
 // Not done: a File that becomes garbage while open keeps its descriptor until
 // the process ends (Wren CLI closes it in a finalizer; Amber has none).
@@ -478,10 +478,10 @@ extension VM {
     }
 
     /// Whether no fiber waits in the scheduler (module "scheduler"), so that
-    /// File.wait_ has nobody to let run. The queue is the static field
+    /// `File.wait_` has nobody to let run. The queue is the static field
     /// `__queue` of class Scheduler, a module variable named
-    /// "Scheduler#N __queue"; if it cannot be found, the answer is false and
-    /// wait_ takes the general path.
+    /// `"Scheduler#N __queue"`; if it cannot be found, the answer is false and
+    /// `wait_` takes the general path.
     func schedulerIdle() -> Bool {
         let table = ioTable
         if table.queueVariable == nil || table.queueVariable!.collections != collections {
@@ -610,44 +610,24 @@ extension VM {
     private func registerIOStreamNatives() {
         foreign("io.Stdin.static isTerminal") { vm, a in vm.ret(a, Value(vm.port.standardStreams.isTerminal(0))) }
         foreign("io.Stdin.static setRaw_(_)") { vm, a in
-            let raw = !a[1].isFalsy
             // Only a terminal has a raw mode; elsewhere the flag is just remembered.
-            guard raw != StdinState.raw, vm.port.standardStreams.isTerminal(0) else { return vm.ret(a, .null) }
-            if case .failure(let e) = vm.port.standardStreams.setRawMode(0, raw) { return vm.fail(e.message) }
-            StdinState.raw = raw
+            // The port skips the system call when the mode is already right.
+            let streams = vm.port.standardStreams
+            guard streams.isTerminal(0) else { return vm.ret(a, .null) }
+            if case .failure(let e) = streams.setRawMode(0, !a[1].isFalsy) { return vm.fail(e.message) }
             return vm.ret(a, .null)
         }
         // kind 0: one byte; 1: one line without its "\n". With wait false,
         // null when not enough is read ahead.
         foreign("io.Stdin.static take_(_,_)") { vm, a in
-            let line = a[1].number == 1
-            let wait = !a[2].isFalsy
-            StdinState.lock.lock()
-            defer { StdinState.lock.unlock() }
-            while true {
-                if line, let nl = StdinState.buffer.firstIndex(of: 10) {
-                    let text = Array(StdinState.buffer[..<nl])
-                    StdinState.buffer.removeSubrange(...nl)
-                    return vm.ret(a, vm.newString(bytes: text).value)
-                }
-                if !line, !StdinState.buffer.isEmpty {
-                    return vm.ret(a, Value(Int(StdinState.buffer.removeFirst())))
-                }
-                if StdinState.closed {
-                    // At the end of input a last unterminated line still counts.
-                    if StdinState.buffer.isEmpty { return vm.fail("Stdin was closed.") }
-                    let text = StdinState.buffer
-                    StdinState.buffer = []
-                    return vm.ret(a, vm.newString(bytes: text).value)
-                }
-                if !wait { return vm.ret(a, .null) }
-                switch vm.port.standardStreams.read(0, 4096) {
-                case .failure(let e):
-                    if e.code == EAGAIN { continue }
-                    return vm.fail(e.message)
-                case .success(let bytes):
-                    if bytes.isEmpty { StdinState.closed = true } else { StdinState.buffer += bytes }
-                }
+            let streams = vm.port.standardStreams
+            let read = streams.read
+            switch streams.input.take(line: a[1].number == 1, wait: !a[2].isFalsy, read: { read(0, 4096) }) {
+            case .none: return vm.ret(a, .null)
+            case .byte(let b): return vm.ret(a, Value(Int(b)))
+            case .line(let text): return vm.ret(a, vm.newString(bytes: text).value)
+            case .closed: return vm.fail("Stdin was closed.")
+            case .failed(let e): return vm.fail(e.message)
             }
         }
         foreign("io.Stdout.static flush()") { vm, a in
@@ -707,11 +687,50 @@ extension VM {
     }
 }
 
-/// What this process has read ahead from its standard input.
-enum StdinState {
-    static let lock = PortLock()
-    nonisolated(unsafe) static var buffer: [UInt8] = []
-    nonisolated(unsafe) static var closed = false
-    /// Whether this process has put its terminal in raw mode.
-    nonisolated(unsafe) static var raw = false
+/// What `Stdin` has read ahead from standard input through one port (its
+/// `StreamPort.input`), so that VMs with ports of their own never mix input
+/// and no process-wide buffer exists. Locked: VMs sharing a port may run on
+/// several threads.
+final class StandardInput: @unchecked Sendable {
+    private let lock = PortLock()
+    private var buffer: [UInt8] = []
+    private var closed = false
+
+    enum Taken {
+        case none
+        case byte(UInt8)
+        case line([UInt8])
+        case closed
+        case failed(PortError)
+    }
+
+    /// One byte, or one line without its "\n", from what is read ahead; with
+    /// `wait`, reads more (`read`) until there is enough or input ends; else
+    /// `.none` when there is not enough yet.
+    func take(line: Bool, wait: Bool, read: () -> Result<[UInt8], PortError>) -> Taken {
+        lock.lock()
+        defer { lock.unlock() }
+        while true {
+            if line, let nl = buffer.firstIndex(of: 10) {
+                let text = Array(buffer[..<nl])
+                buffer.removeSubrange(...nl)
+                return .line(text)
+            }
+            if !line, !buffer.isEmpty { return .byte(buffer.removeFirst()) }
+            if closed {
+                // At the end of input a last unterminated line still counts.
+                if buffer.isEmpty { return .closed }
+                defer { buffer = [] }
+                return .line(buffer)
+            }
+            if !wait { return .none }
+            switch read() {
+            case .failure(let e):
+                if e.code == EAGAIN { continue }
+                return .failed(e)
+            case .success(let bytes):
+                if bytes.isEmpty { closed = true } else { buffer += bytes }
+            }
+        }
+    }
 }

@@ -174,7 +174,7 @@ struct ImageFileSink {
     }
 }
 
-/// Linux calls Glibc's Swift module does not export (they need _GNU_SOURCE),
+/// Linux calls Glibc's Swift module does not export (they need `_GNU_SOURCE`),
 /// found once by name in the C library. Where one is missing (another
 /// system), the optimisation it stands for is skipped; nothing depends on it.
 enum FileSystemCalls {

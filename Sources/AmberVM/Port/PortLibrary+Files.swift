@@ -71,7 +71,7 @@ public struct FileStatus: Equatable {
     public init() {}
 }
 
-/// Flags of `FilePort.open`, independent of the host's O_* values (they are
+/// Flags of `FilePort.open`, independent of the host's `O_*` values (they are
 /// Wren CLI's FileFlags bits, so the heap never holds a host-specific number).
 public struct FileOpenFlags: OptionSet, Equatable, Sendable {
     public let rawValue: Int
@@ -244,24 +244,27 @@ private func systemStat(_ p: UnsafePointer<CChar>, _ st: inout stat) -> Int32 { 
 private func systemFstat(_ fd: Int32, _ st: inout stat) -> Int32 { Darwin.fstat(fd, &st) }
 #endif
 
-/// Raw mode of terminals, process-wide: the mode each terminal had before the
-/// first change is kept and put back at exit, as Wren CLI does at shutdown.
-enum TerminalModes {
-    nonisolated(unsafe) static var original: [Int32: termios] = [:]
-    nonisolated(unsafe) static var ready = false
-    static let lock = PortLock()
+/// The terminal modes one `StreamPort` changed. The mode each terminal had
+/// before its first change is kept, and put back by `restoreAll` (a host on
+/// its way out) or when the last copy of the port goes away, as Wren CLI puts
+/// its terminal back at shutdown. Its own lock: VMs on several threads may
+/// share a port.
+final class TerminalModes: @unchecked Sendable {
+    private let lock = PortLock()
+    private var original: [Int32: termios] = [:]
+    /// The terminals in raw mode now: asking again costs no system call (Stdin asks before every read).
+    private var inRawMode: Set<Int32> = []
 
-    static func set(_ fd: Int32, raw: Bool) -> Result<Void, PortError> {
+    deinit { restoreAll() }
+
+    func set(_ fd: Int32, raw: Bool) -> Result<Void, PortError> {
         lock.lock()
         defer { lock.unlock() }
+        if inRawMode.contains(fd) == raw { return .success(()) }
         if original[fd] == nil {
             var t = termios()
             guard tcgetattr(fd, &t) == 0 else { return .failure(PortError(errno)) }
             original[fd] = t
-            if !ready {
-                ready = true
-                atexit { TerminalModes.restoreAll() }
-            }
         }
         var t = original[fd]!
         if raw {
@@ -278,18 +281,25 @@ enum TerminalModes {
         while tcsetattr(fd, TCSADRAIN, &t) != 0 {
             if errno != EINTR { return .failure(PortError(errno)) }
         }
+        if raw { inRawMode.insert(fd) } else { inRawMode.remove(fd) }
         return .success(())
     }
 
-    static func restoreAll() {
+    /// Puts every terminal back as it was and forgets it, so a second call
+    /// (the host's, then the port's release) changes nothing.
+    func restoreAll() {
+        lock.lock()
+        defer { lock.unlock() }
         for (fd, t) in original {
             var t = t
             _ = tcsetattr(fd, TCSADRAIN, &t)
         }
+        original = [:]
+        inRawMode = []
     }
 }
 
-/// A mutex for the few process-wide tables of the port library and the io module.
+/// A mutex for state that VMs on several threads may share (a port's).
 final class PortLock: @unchecked Sendable {
     private let m: UnsafeMutablePointer<pthread_mutex_t> = {
         let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)

@@ -78,20 +78,15 @@ public struct EnvironmentPort {
 }
 
 /// The standard streams slot.
+///
+/// Besides its functions it holds the state that outlives one call, per port
+/// (never per process): what the io module's `Stdin` has read ahead, and the
+/// modes `setRawMode` changed. VMs given the same port share that state, as
+/// they share the stream; VMs given ports of their own never mix input.
 public struct StreamPort {
     public var name: String = "system"
     /// Writes all of `bytes` to descriptor 1 or 2 (script output, error reports).
-    public var write: (_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Void, PortError> = { fd, bytes in
-        var done = 0
-        while done < bytes.count {
-            let n = Glibc_write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return .failure(PortError(errno)) }
-            if n == 0 { return .failure(PortError(EIO)) }
-            done += n
-        }
-        return .success(())
-    }
+    public var write: (_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Void, PortError> = systemStreamWrite
     /// Reads what is available from a stream (stdin): empty at the end of input.
     public var read: (_ fd: Int32, _ max: Int) -> Result<[UInt8], PortError> = { fd, max in
         var buf = [UInt8](repeating: 0, count: max)
@@ -102,12 +97,21 @@ public struct StreamPort {
         }
     }
     public var isTerminal: (_ fd: Int32) -> Bool = { fd in isatty(fd) == 1 }
-    /// Puts a terminal in raw mode (no echo, no line editing, no signals) or
-    /// back; the original mode is restored when the process exits.
-    public var setRawMode: (_ fd: Int32, _ raw: Bool) -> Result<Void, PortError> = { fd, raw in
-        TerminalModes.set(fd, raw: raw)
+    /// Puts a terminal in raw mode (no echo, no line editing, no signals), or
+    /// back in the mode it had before this port first changed it.
+    public var setRawMode: (_ fd: Int32, _ raw: Bool) -> Result<Void, PortError>
+    /// Puts back every terminal mode `setRawMode` changed. The library installs
+    /// no exit handler (the process belongs to its host): a host calls this on
+    /// its way out, as `amber` does; releasing the port's last copy does it too.
+    public var restoreTerminalModes: () -> Void
+    /// What `Stdin` has read ahead from descriptor 0 through this port (Module+IO.swift).
+    let input = StandardInput()
+
+    public init() {
+        let terminals = TerminalModes()
+        setRawMode = { fd, raw in terminals.set(fd, raw: raw) }
+        restoreTerminalModes = { terminals.restoreAll() }
     }
-    public init() {}
 }
 
 /// The process slot: who we are.
@@ -249,6 +253,19 @@ public struct PortLibrary {
 }
 
 // MARK: System implementations
+
+/// Writes all of `bytes` to `fd`, retrying short and interrupted writes.
+func systemStreamWrite(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Void, PortError> {
+    var done = 0
+    while done < bytes.count {
+        let n = Glibc_write(fd, bytes.baseAddress! + done, bytes.count - done)
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 { return .failure(PortError(errno)) }
+        if n == 0 { return .failure(PortError(EIO)) }
+        done += n
+    }
+    return .success(())
+}
 
 private func systemEnvironmentVariable(_ name: [UInt8]) -> [UInt8]? {
     // A name with "=" or NUL cannot be in the environment.

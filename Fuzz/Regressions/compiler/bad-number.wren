@@ -1,0 +1,3 @@
+// error: Unterminated scientific notation
+var x = 1e
+var y = 0x

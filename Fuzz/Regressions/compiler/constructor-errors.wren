@@ -1,0 +1,7 @@
+// error: A constructor cannot
+class A {
+  construct static new() {}
+  construct x {}
+  construct x=(v) {}
+  construct r() { return 1 }
+}

@@ -1,0 +1,7 @@
+// error: already defines
+class A {
+  m() {}
+  m() {}
+  static n {}
+  static n {}
+}

@@ -1,0 +1,2 @@
+// error: Number literal was too large
+var x = 0xffffffffffffffffffffffffffffffffffffffff

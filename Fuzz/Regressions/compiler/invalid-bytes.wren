@@ -1,0 +1,3 @@
+// error: Invalid byte
+var x = 1
+ÿþ€ var y = 2

@@ -1,0 +1,2 @@
+// error: Invalid character
+var x = 1 $ 2 @ 3 ` 4

@@ -1,0 +1,5 @@
+// error: Cannot use
+break
+continue
+this
+super.x

@@ -1,0 +1,3 @@
+// error: Expect
+class A is B {
+  construct new(

@@ -1,0 +1,3 @@
+// error: Unterminated block comment
+/* /* */
+var x = 1

@@ -1,0 +1,2 @@
+// error: Expect
+var x = "a %(1 +

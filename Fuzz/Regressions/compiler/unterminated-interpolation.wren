@@ -1,0 +1,2 @@
+// error: Expect end of string interpolation
+var x = "a %(1 + 

@@ -1,0 +1,2 @@
+// error: Unterminated raw string
+var x = """abc

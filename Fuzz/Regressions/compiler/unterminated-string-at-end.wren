@@ -1,0 +1,2 @@
+// error: Unterminated string
+var x = "abc
