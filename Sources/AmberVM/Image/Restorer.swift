@@ -8,6 +8,7 @@
 //     3. an empty VM; the heap mapped copy-on-write at
 //        its base (verify=full: every page checksummed)   this file, Port/ImageFiles.swift
 //     4. the roots, validated before they are walked      ImageValidation.swift
+//        (verify=full: every object, before any runs)     HeapVerifier.swift
 //     5. natives, port slots and FFI libraries, bound
 //        again by name in this process                    Interpreter/Natives.swift, PortSlots.swift,
 //                                                         FFI/FFIRestore.swift
@@ -66,8 +67,10 @@ extension VM {
         try vm.mapHeap(of: file, header, verify: verifyHeap, path: path)
         let t1 = vm.port.monotonicClock()
 
-        // 4. The roots, and the Swift-side caches derived from them.
+        // 4. The roots, and the Swift-side caches derived from them; with
+        // verify=full, every object of the heap.
         try vm.bindRoots(header, path: path)
+        if verifyHeap { try vm.verifyHeapStructure(path: path) }
         let image = RestoredImage(vm: vm, header: header, sections: sections, fileSize: file.size)
         if !resolvingNames { return image }
 
