@@ -71,6 +71,7 @@ extension VM {
         // verify=full, every object of the heap.
         try vm.bindRoots(header, path: path)
         if verifyHeap { try vm.verifyHeapStructure(path: path) }
+        let t2 = vm.port.monotonicClock()
         let image = RestoredImage(vm: vm, header: header, sections: sections, fileSize: file.size)
         if !resolvingNames { return image }
 
@@ -81,14 +82,15 @@ extension VM {
         let rebound = try vm.rebindPortSlots(path: path)
         vm.clearHostHandles()
         try vm.ffiRebuildAfterRestore(imagePath: path)
-        let t2 = vm.port.monotonicClock()
+        let t3 = vm.port.monotonicClock()
 
         // 6. What the header says about the process that wrote it.
         vm.adoptHeaderState(header)
         vm.verbose("validate header, map \(header.heapSection.bytes) heap bytes at \(vm.heap.base)"
                    + "\(verifyHeap ? ", checksum every page" : " (verify=header: pages not checksummed)"): \(vm.ms(t1 - t0))")
+        vm.verbose("roots\(verifyHeap ? " and every object (verify=full)" : ""): \(vm.ms(t2 - t1))")
         vm.verbose("code pointers fixed up by name: \(fixedUp) native methods, \(rebound.count) port slots re-bound "
-                   + "(\(rebound.joined(separator: ", "))), \(vm.ms(t2 - t1))")
+                   + "(\(rebound.joined(separator: ", "))), \(vm.ms(t3 - t2))")
         return image
     }
 
