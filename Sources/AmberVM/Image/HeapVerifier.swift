@@ -413,7 +413,10 @@ struct HeapVerifier {
         for i in 0..<frameCount {
             let closure = frames[i * FrameLayout.words], ip = frames[i * FrameLayout.words + 1]
             let base = frames[i * FrameLayout.words + 2]
-            guard closure >= 0, isObject(ObjRef(offset: UInt(closure)).value, .closure) else { return "frame \(i): a bad closure" }
+            // A raw offset, used as it is (not through a Value, which would mask its high bits).
+            guard closure >= 0, isStart(UInt(closure)), heap.isKind(ObjRef(offset: UInt(closure)), .closure) else {
+                return "frame \(i): a bad closure"
+            }
             let fn = heap[ObjRef(offset: UInt(closure)), ClosureLayout.fn].ref
             let code = heap[fn, FnLayout.code].ref
             guard ip >= 0, ip < heap.word(code, BytesLayout.length),
