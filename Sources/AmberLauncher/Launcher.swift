@@ -69,7 +69,7 @@ public enum Launcher {
                             The header, metadata, fingerprint and the objects restore walks
                             are always checked, and the heap pages are mapped, not read
                             (verify=header, the default); verify=full also checksums every
-                            heap page, to detect any change to the file
+                            heap page and checks every object, to detect any change to the file
       --allow-ffi           allow the ffi module (C functions through libffi); an image
                             that uses it needs the flag on -restore too
       --allow-ffi=a.so,b.so ... but only these libraries (path or file name;

@@ -495,8 +495,7 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
         #expect(vm.heap.oldTop > Heap.firstObject, "no full collection was needed")
         // Compare the old region with the file, page by page.
         let file = try Data(contentsOf: URL(fileURLWithPath: dir + "/o.img"))
-        func word(_ at: Int) -> Int { file[at..<(at + 8)].withUnsafeBytes { Int(littleEndian: $0.loadUnaligned(as: Int.self)) } }
-        let heapOffset = word(64), heapBytes = word(72)
+        let (heapOffset, heapBytes) = file.imageHeader.heapSection
         let page = 4096
         var changed = 0, pages = 0
         for start in stride(from: 0, to: vm.heap.oldTop, by: page) {

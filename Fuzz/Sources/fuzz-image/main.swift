@@ -13,14 +13,11 @@ import Foundation
 /// Recomputes the metadata and header checksums of an image in `bytes`.
 func reseal(_ bytes: inout [UInt8]) {
     guard bytes.count >= ImageFormat.headerSize else { return }
-    var h = HeaderBuffer(Array(bytes[0..<ImageFormat.headerSize]))
-    let metaOffset = Int(truncatingIfNeeded: h.get(104, UInt64.self))
-    let metaLength = Int(truncatingIfNeeded: h.get(112, UInt64.self))
-    if metaOffset >= 0, metaLength >= 0, metaOffset <= bytes.count, metaLength <= bytes.count - metaOffset {
-        h.set(120, ImageFormat.checksum(Array(bytes[metaOffset..<(metaOffset + metaLength)])))
+    var h = ImageHeader(unchecked: Array(bytes[0..<ImageFormat.headerSize]))
+    if h.metaOffset <= UInt64(bytes.count), h.metaLength <= UInt64(bytes.count) - h.metaOffset {
+        h.metaChecksum = ImageFormat.checksum(Array(bytes[Int(h.metaOffset)..<Int(h.metaOffset + h.metaLength)]))
     }
-    h.set(136, ImageFormat.checksum(Array(h.bytes[0..<ImageFormat.headerChecksumOffset])))
-    bytes.replaceSubrange(0..<ImageFormat.headerSize, with: h.bytes)
+    bytes.replaceSubrange(0..<ImageFormat.headerSize, with: h.encode())
 }
 
 let imagePath = NSTemporaryDirectory() + "amber-fuzz-image-\(getpid()).img"

@@ -4,7 +4,7 @@
 
 extension VM {
     func registerListNatives() {
-        let list = listClass
+        let list = "List"
         staticNative(list, "new()") { vm, a in vm.ret(a, vm.newList().value) }
         staticNative(list, "filled(_,_)") { vm, a in
             guard let n = vm.intArg(a, 1, "Size") else { return false }
@@ -93,7 +93,7 @@ extension VM {
     }
 
     func registerMapNatives() {
-        let map = mapClass
+        let map = "Map"
         staticNative(map, "new()") { vm, a in vm.ret(a, vm.newMap().value) }
         native(map, "[_]") { vm, a in
             guard vm.isValidKey(a[1]) else { return vm.fail("Key must be a value type.") }
@@ -152,7 +152,7 @@ extension VM {
     }
 
     func registerRangeNatives() {
-        let range = rangeClass
+        let range = "Range"
         native(range, "from") { vm, a in vm.ret(a, vm.heap[a[0].ref, RangeLayout.from]) }
         native(range, "to") { vm, a in vm.ret(a, vm.heap[a[0].ref, RangeLayout.to]) }
         native(range, "min") { vm, a in

@@ -70,7 +70,7 @@ extension VM {
     }
 
     func registerFnFiberNatives() {
-        let fn = fnClass
+        let fn = "Fn"
         staticNative(fn, "new(_)") { vm, a in
             guard vm.isClosure(a[1]) else { return vm.fail("Argument must be a function.") }
             return vm.ret(a, a[1])
@@ -84,7 +84,7 @@ extension VM {
             }
         }
 
-        let fiberClass = self.fiberClass
+        let fiberClass = "Fiber"
         staticNative(fiberClass, "new(_)") { vm, a in
             guard vm.isClosure(a[1]) else { return vm.fail("Argument must be a function.") }
             if vm.fnArity(vm.closureFn(a[1].ref)) > 1 {

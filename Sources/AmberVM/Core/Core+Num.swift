@@ -37,7 +37,7 @@ extension VM {
     }
 
     func registerNumNatives() {
-        let num = numClass
+        let num = "Num"
         func binary(_ sig: String, _ f: @escaping (Double, Double) -> Double) {
             native(num, sig) { vm, a in
                 guard let b = vm.numArg(a, 1, "Right operand") else { return false }

@@ -15,10 +15,10 @@ extension VM {
     }
 
     func registerObjectNatives() {
-        native(objectClass, "!") { vm, a in vm.ret(a, .false) }
-        native(objectClass, "==(_)") { vm, a in vm.ret(a, Value(vm.valuesEqual(a[0], a[1]))) }
-        native(objectClass, "!=(_)") { vm, a in vm.ret(a, Value(!vm.valuesEqual(a[0], a[1]))) }
-        native(objectClass, "is(_)") { vm, a in
+        native("Object", "!") { vm, a in vm.ret(a, .false) }
+        native("Object", "==(_)") { vm, a in vm.ret(a, Value(vm.valuesEqual(a[0], a[1]))) }
+        native("Object", "!=(_)") { vm, a in vm.ret(a, Value(!vm.valuesEqual(a[0], a[1]))) }
+        native("Object", "is(_)") { vm, a in
             guard a[1].isObject, vm.heap.kind(a[1].ref) == .classObj else {
                 return vm.fail("Right operand must be a class.")
             }
@@ -29,36 +29,36 @@ extension VM {
             }
             return vm.ret(a, .false)
         }
-        native(objectClass, "toString") { vm, a in
+        native("Object", "toString") { vm, a in
             vm.ret(a, vm.newString("instance of \(vm.className(vm.classOf(a[0])))").value)
         }
-        native(objectClass, "type") { vm, a in vm.ret(a, vm.classOf(a[0]).value) }
+        native("Object", "type") { vm, a in vm.ret(a, vm.classOf(a[0]).value) }
     }
 
     func registerClassNatives() {
-        native(classClass, "name") { vm, a in vm.ret(a, vm.heap[a[0].ref, ClassLayout.name]) }
-        native(classClass, "supertype") { vm, a in vm.ret(a, vm.heap[a[0].ref, ClassLayout.superclass]) }
-        native(classClass, "toString") { vm, a in vm.ret(a, vm.heap[a[0].ref, ClassLayout.name]) }
-        native(classClass, "attributes") { vm, a in vm.ret(a, vm.heap[a[0].ref, ClassLayout.attributes]) }
-        let objectMeta = heap.classOf(objectClass)
-        native(objectMeta, "same(_,_)") { vm, a in vm.ret(a, Value(vm.valuesEqual(a[1], a[2]))) }
+        native("Class", "name") { vm, a in vm.ret(a, vm.heap[a[0].ref, ClassLayout.name]) }
+        native("Class", "supertype") { vm, a in vm.ret(a, vm.heap[a[0].ref, ClassLayout.superclass]) }
+        native("Class", "toString") { vm, a in vm.ret(a, vm.heap[a[0].ref, ClassLayout.name]) }
+        native("Class", "attributes") { vm, a in vm.ret(a, vm.heap[a[0].ref, ClassLayout.attributes]) }
+        // A static method of Object, named after the class it is bound to.
+        native("Object metaclass", "same(_,_)") { vm, a in vm.ret(a, Value(vm.valuesEqual(a[1], a[2]))) }
     }
 
     func registerBoolNullNatives() {
-        native(boolClass, "!") { vm, a in vm.ret(a, Value(a[0] != .true)) }
-        native(boolClass, "toString") { vm, a in vm.ret(a, vm.newString(a[0] == .true ? "true" : "false").value) }
-        native(nullClass, "!") { vm, a in vm.ret(a, .true) }
-        native(nullClass, "toString") { vm, a in vm.ret(a, vm.newString("null").value) }
+        native("Bool", "!") { vm, a in vm.ret(a, Value(a[0] != .true)) }
+        native("Bool", "toString") { vm, a in vm.ret(a, vm.newString(a[0] == .true ? "true" : "false").value) }
+        native("Null", "!") { vm, a in vm.ret(a, .true) }
+        native("Null", "toString") { vm, a in vm.ret(a, vm.newString("null").value) }
     }
 
     func registerSystemNatives() {
-        staticNative(systemClass, "clock") { vm, a in vm.ret(a, Value(vm.monotonicSeconds())) }
-        staticNative(systemClass, "gc()") { vm, a in
+        staticNative("System", "clock") { vm, a in vm.ret(a, Value(vm.monotonicSeconds())) }
+        staticNative("System", "gc()") { vm, a in
             // Collection happens at the next safe point, which is the return from here.
             vm.heap.gcRequested = true
             return vm.ret(a, .null)
         }
-        staticNative(systemClass, "writeString_(_)") { vm, a in
+        staticNative("System", "writeString_(_)") { vm, a in
             guard vm.isString(a[1]) else { return vm.fail("Argument must be a string.") }
             // Wren hands its host each piece of output as a C string, so
             // output ends at a NUL byte ("a\0b" prints "a"); so does Amber's.

@@ -98,7 +98,7 @@ extension VM {
     }
 
     func registerStringNatives() {
-        let str = stringClass
+        let str = "String"
         native(str, "+(_)") { vm, a in
             guard let b = vm.stringArg(a, 1, "Right operand") else { return false }
             guard let r = vm.concat(a[0].ref, b) else { return vm.fail("Out of memory.") }

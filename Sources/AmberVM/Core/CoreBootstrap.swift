@@ -9,19 +9,17 @@
 // fixed afterwards.
 
 extension VM {
-    /// Registers a native method of `cls` under "Class.signature" and, in a
-    /// VM being bootstrapped, binds it to `cls` under `signature`.
-    func native(_ cls: ObjRef, _ signature: String, _ body: @escaping NativeFunction) {
-        let name = "\(className(cls)).\(signature)"
-        registerNative(name, body)
-        if bindingNatives { bindMethod(cls, symbol(signature), Value(nativeID(name)!)) }
+    /// Registers a native method of the core class `className` under
+    /// "Class.signature"; the bootstrap binds it (`bindCoreNatives`).
+    func native(_ className: String, _ signature: String, _ body: @escaping NativeFunction) {
+        natives.registerCoreMethod(.init(className: className, signature: signature, name: "\(className).\(signature)"),
+                                   Native(body))
     }
 
-    /// Registers (and binds) a static native method, on the metaclass.
-    func staticNative(_ cls: ObjRef, _ signature: String, _ body: @escaping NativeFunction) {
-        let name = "\(className(cls)).static \(signature)"
-        registerNative(name, body)
-        if bindingNatives { bindMethod(heap.classOf(cls), symbol(signature), Value(nativeID(name)!)) }
+    /// Registers a static native method of `className` ("Class.static signature"), bound on its metaclass.
+    func staticNative(_ className: String, _ signature: String, _ body: @escaping NativeFunction) {
+        natives.registerCoreMethod(.init(className: className + " metaclass", signature: signature,
+                                         name: "\(className).static \(signature)"), Native(body))
     }
 
     func coreClass(_ name: String) -> ObjRef {
@@ -30,7 +28,19 @@ extension VM {
         return moduleVariableValue(core, i).ref
     }
 
-    /// The natives bound after the prelude has declared the core classes.
+    /// Every native this process offers, by name: the host's bindings, the
+    /// core library's, the built-in modules'. Reads nothing from the heap, so
+    /// a VM restored from an image gets the same registry as a fresh one.
+    /// (Later registrations of a name win, as they always have.)
+    func registerNatives() {
+        registerHostBindings()
+        registerObjectNatives()
+        registerClassNatives()
+        registerCoreNatives()
+        registerBuiltinModules()
+    }
+
+    /// The natives of the core classes declared by the prelude.
     func registerCoreNatives() {
         registerBoolNullNatives()
         registerNumNatives()
@@ -42,16 +52,16 @@ extension VM {
         registerSystemNatives()
     }
 
-    /// Registers this process's natives for a heap restored from an image,
-    /// by name; nothing is bound or allocated. The restorer then resolves
-    /// every name the image's method tables use (`bindNativesFromImage`).
-    func registerNativesForImage() {
-        bindingNatives = false
-        defer { bindingNatives = true }
-        registerObjectNatives()
-        registerClassNatives()
-        registerCoreNatives()
-        registerBuiltinModules()
+    /// Binds the registered core methods of the classes `classes` names onto
+    /// them, in registration order (bootstrap only: a restored heap's method
+    /// tables already hold their native ids).
+    func bindCoreNatives(of classes: (String) -> Bool) {
+        for m in natives.coreMethods where classes(m.className) {
+            let cls = m.className.hasSuffix(" metaclass")
+                ? heap.classOf(coreClass(String(m.className.dropLast(" metaclass".count))))
+                : coreClass(m.className)
+            bindMethod(cls, symbol(m.signature), Value(nativeID(m.name)!))
+        }
     }
 
     func bootstrapCore() throws {
@@ -72,11 +82,12 @@ extension VM {
         setRoot(.coreModule, core.value)
         defineModuleVariable(core, "Object", objectClass.value)
         defineModuleVariable(core, "Class", classClass.value)
-        registerObjectNatives()
+        let objectAndClass: Set = ["Object", "Class", "Object metaclass"]
+        bindCoreNatives { $0 == "Object" }
         // Class and Object's metaclass were created before Object had methods.
         inherit(classClass, from: objectClass)
         inherit(objectMeta, from: classClass)
-        registerClassNatives()
+        bindCoreNatives { $0 == "Class" || $0 == "Object metaclass" }
         inherit(objectMeta, from: classClass)
 
         // The Wren half of the core library declares the other classes.
@@ -103,7 +114,7 @@ extension VM {
         reloadRoots()
         fixUpBootstrapClasses()
 
-        registerCoreNatives()
+        bindCoreNatives { !objectAndClass.contains($0) }
 
         let builtins: [(String, BuiltinKind)] = [
             ("Bool", .bool), ("Class", .classObj), ("Fiber", .fiber), ("Fn", .fn), ("List", .list),

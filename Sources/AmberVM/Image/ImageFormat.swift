@@ -7,8 +7,8 @@ import Darwin
 
 // The image file.
 //
-//   offset 0      header (one page): magic, format version, sample values,
-//                 fingerprint, clocks, sizes, checksums
+//   offset 0      header (one page, ImageHeader.swift): magic, format version,
+//                 sample values, fingerprint, clocks, sizes, checksums
 //   metaOffset    metadata sections: options, trigger (native names and the
 //                 port table live in the heap's root block)
 //   heapOffset    the heap, bytes [0, top) of the VM's reserved range,
@@ -18,27 +18,6 @@ import Darwin
 // address is stored there, so the pages are valid wherever they are mapped.
 // Method tables hold native ids, indices into a list of names in the heap;
 // restore resolves every name in this process (Interpreter/Natives.swift).
-//
-//   header field               offset  type
-//   magic                          0   16 bytes  "\x89AMBER\r\n\x1a\nIMAGE" (breaks under text conversion)
-//   formatVersion                 16   UInt32
-//   headerSize                    20   UInt32
-//   sampleInteger                 24   UInt64    0x0102030405060708 (catches another byte order)
-//   sampleDouble                  32   Double    370.5 (catches another float format)
-//   fingerprint                   40   UInt64    hash of format, layouts, kinds, opcodes, roots by name
-//   createdWallClock              48   Double    seconds since the epoch
-//   monotonicAtSnapshot           56   Double    the VM's monotonic clock when written
-//   heapOffset                    64   UInt64
-//   heapBytes                     72   UInt64    the heap's top
-//   maxHeap                       80   UInt64
-//   rootOffset                    88   UInt64
-//   heapChecksum                  96   UInt64
-//   metaOffset                   104   UInt64
-//   metaLength                   112   UInt64
-//   metaChecksum                 120   UInt64
-//   resumeKind                   128   UInt32    ResumeKind
-//   generation                   132   UInt32    restores behind the writing process
-//   headerChecksum               136   UInt64    over bytes 0..<136
 
 /// Why an image could not be written or restored.
 public struct ImageError: Error, CustomStringConvertible, Equatable {
@@ -61,7 +40,6 @@ enum ImageFormat {
     static let headerSize = 4096
     static let sampleInteger: UInt64 = 0x0102_0304_0506_0708
     static let sampleDouble = 370.5
-    static let headerChecksumOffset = 136
 
     static var pageSize: Int { ImagePlatform.pageSize }
 
@@ -167,22 +145,4 @@ struct HeapChecksum {
     }
 
     var value: UInt64 { h1 ^ (h2 &* 0xFF51_AFD7_ED55_8CCD) ^ UInt64(count) }
-}
-
-/// Reading and writing little-endian header fields.
-struct HeaderBuffer {
-    var bytes: [UInt8]
-    init() { bytes = [UInt8](repeating: 0, count: ImageFormat.headerSize) }
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    func get<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
-        var v: T = 0
-        for k in 0..<MemoryLayout<T>.size { v |= T(bytes[offset + k]) << (8 * k) }
-        return v
-    }
-    mutating func set<T: FixedWidthInteger>(_ offset: Int, _ v: T) {
-        for k in 0..<MemoryLayout<T>.size { bytes[offset + k] = UInt8(truncatingIfNeeded: v >> (8 * k)) }
-    }
-    func double(_ offset: Int) -> Double { Double(bitPattern: get(offset, UInt64.self)) }
-    mutating func setDouble(_ offset: Int, _ d: Double) { set(offset, d.bitPattern) }
 }

@@ -63,41 +63,34 @@ extension VM {
     /// Reads the image at `path` without running it. Throws like a restore for
     /// an image that is not one, or is corrupt.
     public static func inspectImage(at path: String) throws(ImageError) -> ImageReport {
-        let file = try ImageFileReader(path: path)
-        guard let headerBytes = file.read(at: 0, count: ImageFormat.headerSize) else {
-            throw ImageError("'\(path)' is not an Amber image (too short).")
-        }
         var config = VMConfiguration()
         config.writeOutput = { _ in }
         config.writeError = { _ in }
-        let vm = try restore(from: path, configuration: config, verbose: false, verifyHeap: false,
-                             maxHeap: nil, bindingNames: false)
-        let h = HeaderBuffer(headerBytes)
-        let metaOffset = Int(h.get(104, UInt64.self)), metaLength = Int(h.get(112, UInt64.self))
-        let sections = file.read(at: metaOffset, count: metaLength).flatMap(ImageFormat.decodeSections) ?? [:]
-        return vm.report(header: h, sections: sections, fileSize: file.size)
+        let image = try restoreImage(from: path, configuration: config, verbose: false, verifyHeap: false,
+                                     maxHeap: nil, resolvingNames: false)
+        return image.vm.report(header: image.header, sections: image.sections, fileSize: image.fileSize)
     }
 
-    func report(header h: HeaderBuffer, sections: [String: [UInt8]], fileSize: Int) -> ImageReport {
+    func report(header h: ImageHeader, sections: [String: [UInt8]], fileSize: Int) -> ImageReport {
         var fields: [(String, JSONValue)] = []
         var text: [String] = []
-        let created = h.double(48)
-        let resume = ResumeKind(rawValue: h.get(128, UInt32.self)) == .snapshotTake ? "as the return of Snapshot.take"
+        let created = h.createdWallClock
+        let resume = h.resume == .snapshotTake ? "as the return of Snapshot.take"
             : "at the entry of the trigger method"
         let trigger = String(decoding: sections["trigger"] ?? [], as: UTF8.self)
         fields.append(("header", .object([
-            ("format", .number(Double(h.get(16, UInt32.self)))),
-            ("fingerprint", .string(String(h.get(40, UInt64.self), radix: 16))),
+            ("format", .number(Double(h.formatVersion))),
+            ("fingerprint", .string(String(h.fingerprint, radix: 16))),
             ("build", .string("amber 0.1.0 (Wren 0.4)")),
             ("created", .string(VM.utcTimestamp(created))),
-            ("generation", .number(Double(h.get(132, UInt32.self)))),
+            ("generation", .number(Double(h.generation))),
         ])))
-        text.append("image: format \(h.get(16, UInt32.self)), fingerprint \(String(h.get(40, UInt64.self), radix: 16)), "
-                    + "created \(VM.utcTimestamp(created)), generation \(h.get(132, UInt32.self))")
+        text.append("image: format \(h.formatVersion), fingerprint \(String(h.fingerprint, radix: 16)), "
+                    + "created \(VM.utcTimestamp(created)), generation \(h.generation)")
         fields.append(("trigger", .string(trigger)))
         fields.append(("resumes", .string(resume)))
         text.append("trigger: \(trigger.isEmpty ? "(none: Snapshot.take or a host)" : trigger); resumes \(resume)")
-        let metaLength = Int(h.get(112, UInt64.self))
+        let metaLength = h.metaSection.length
         let heapBytes = heap.top
         fields.append(("sizes", .object([("file", .number(Double(fileSize))), ("header", .number(Double(ImageFormat.headerSize))),
                                          ("metadata", .number(Double(metaLength))), ("heap", .number(Double(heapBytes)))])))

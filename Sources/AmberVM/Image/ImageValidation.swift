@@ -1,11 +1,12 @@
 @_spi(AmberInternals) import AmberObjects
 
 // Checking the parts of a mapped image that restore itself walks, before it
-// walks them: the root block, the symbol list, the native-name list and the
-// port slot table (DESIGN.md section 11). The heap checksum (verify=full)
-// catches any change; these checks make a damaged or crafted heap a clear
-// error in every mode, where restore would otherwise follow a bad offset.
-// What running code reaches later is the launcher's signal guard's business.
+// walks them: the root block, the symbol list, the native-name list, the port
+// slot table, the hooks and timers resume runs (ARCHITECTURE.md, "The image").
+// These checks make a damaged or crafted heap a clear error in every mode,
+// where restore would otherwise follow a bad offset. verify=full also checks
+// every object (HeapVerifier.swift); in the default mode, what running code
+// reaches later is the launcher's signal guard's business.
 
 extension VM {
     /// Whether `v` refers to a well-formed object of kind `kind` inside the
@@ -88,5 +89,28 @@ extension VM {
         }
         let current = root(.currentFiber)
         guard current.isNull || isValidObject(current, .fiber) else { throw corrupt("bad current fiber") }
+        // What restore and resume go through before any script code runs:
+        // the script hooks ([kind, priority, closure] each), the timer queue
+        // (fiber, wake time pairs), the transient boxes (emptied at a snapshot).
+        func listOrNull(_ r: Root, _ ok: (Value) -> Bool) throws(ImageError) {
+            let v = root(r)
+            if v.isNull { return }
+            guard isValidList(v) else { throw corrupt("bad \(r) list") }
+            for i in 0..<listCount(v.ref) where !ok(listGet(v.ref, i)) { throw corrupt("bad entry \(i) of the \(r) list") }
+        }
+        try listOrNull(.hooks) { e in
+            isValidList(e) && listCount(e.ref) >= 3 && listGet(e.ref, 0).isNumber && listGet(e.ref, 1).isNumber
+                && isValidObject(listGet(e.ref, 2), .closure)
+        }
+        try listOrNull(.transients) { isValidObject($0, .instance) && heap.size($0.ref) > Heap.headerSize }
+        let queue = root(.schedulerQueue)
+        try listOrNull(.schedulerQueue) { _ in true }
+        if queue.isObject {
+            for i in 0..<listCount(queue.ref) where !(i % 2 == 0 ? isValidObject(listGet(queue.ref, i), .fiber)
+                                                                : listGet(queue.ref, i).isNumber) {
+                throw corrupt("bad entry \(i) of the timer queue")
+            }
+            guard listCount(queue.ref) % 2 == 0 else { throw corrupt("an odd timer queue") }
+        }
     }
 }

@@ -74,6 +74,16 @@ extension VM {
         return out
     }
 
+    /// The VM's own post-restore hooks, which run before any script code
+    /// (ARCHITECTURE.md, "The image"): the restore environment, then the Swift
+    /// listeners from high to low priority. (The clock and the FFI side table
+    /// were already set up by the restore itself.) Returns an error message or nil.
+    func runVMPostRestoreHooks() -> String? {
+        if let error = applyRestoreEnvironment() { return error }
+        hooks.fire(.postRestore, self, reversed: true)
+        return nil
+    }
+
     /// Applies env files, then checks immutable variables. Returns an error message or nil.
     func applyRestoreEnvironment() -> String? {
         if root(.envFiles).isObject {

@@ -5,186 +5,212 @@ import Darwin
 #endif
 @_spi(AmberInternals) import AmberObjects
 
-// Restoring an image, step by step (DESIGN.md section 7):
-//   validate the header (magic, byte order, float format, version, checksum,
-//   fingerprint) and the metadata; reserve a range and map the heap pages
-//   copy-on-write at its base (any address will do: references are offsets);
-//   verify the heap checksum; bind the roots; find every native and port
-//   implementation again by name; run the VM's post-restore hooks,
-//   then the scripts' (high to low priority); resume the snapshotting fiber.
+// Restoring an image, as one straight path (ARCHITECTURE.md, "The image").
+// Each step is a call into the file that owns it:
+//
+//   VM.restore(from:configuration:)                   restoreImage, below
+//     1. header: magic, byte order, format version,
+//        build fingerprint, then checksum and sizes       ImageHeader.swift
+//     2. metadata sections: classpath, cwd, trigger       ImageFormat.swift
+//     3. an empty VM; the heap mapped copy-on-write at
+//        its base (verify=full: every page checksummed)   this file, Port/ImageFiles.swift
+//     4. the roots, validated before they are walked      ImageValidation.swift
+//        (verify=full: every object, before any runs)     HeapVerifier.swift
+//     5. natives, port slots and FFI libraries, bound
+//        again by name in this process                    Interpreter/Natives.swift, PortSlots.swift,
+//                                                         FFI/FFIRestore.swift
+//     6. the header's state: clock, generation, resume    this file
+//   vm.resumeFromImage()
+//     7. the VM's own post-restore hooks                  RestoreEnvironment.swift
+//     8. the scripts' post-restore hooks                  Modules/Module+Snapshot.swift
+//     9. the snapshotting fiber, then the event loop      Modules/Module+Timer.swift
+//
+// The natives need no step of their own: every VM, fresh or restored, builds
+// its registry of names from Swift code when it is made (CoreBootstrap.swift).
 //
 // The file is opened read-only and mapped MAP_PRIVATE: a restore never writes
 // the image, and any number of processes may restore it at once.
+
+/// An image mapped into a new VM, and what its header and metadata said.
+struct RestoredImage {
+    let vm: VM
+    let header: ImageHeader
+    let sections: [String: [UInt8]]
+    let fileSize: Int
+}
 
 extension VM {
     /// Creates a VM from an image. Configuration values other than the heap
     /// cap and classpath (arguments, output sinks, port) are this process's.
     ///
+    /// `verifyHeap` checksums every heap page first (`verify=full`; the
+    /// launcher's default, `verify=header`, maps them unread).
     /// `maxHeap` caps the restored heap (`-Xmx` on restore); nil keeps the cap
     /// the image was written with. A cap below the image's live data is an error.
     public static func restore(from path: String, configuration: VMConfiguration,
                                verbose: Bool = false, verifyHeap: Bool = true,
                                maxHeap: Int? = nil) throws(ImageError) -> VM {
-        try restore(from: path, configuration: configuration, verbose: verbose, verifyHeap: verifyHeap,
-                    maxHeap: maxHeap, bindingNames: true)
+        try restoreImage(from: path, configuration: configuration, verbose: verbose, verifyHeap: verifyHeap,
+                         maxHeap: maxHeap, resolvingNames: true).vm
     }
 
-    /// With `bindingNames: false` (the inspector) the heap is mapped and
-    /// validated but nothing is resolved: no natives, port slots or FFI, so
-    /// an image needing another host's bindings can still be looked at.
-    static func restore(from path: String, configuration: VMConfiguration, verbose: Bool, verifyHeap: Bool,
-                        maxHeap: Int?, bindingNames: Bool) throws(ImageError) -> VM {
+    /// Steps 1 to 6. With `resolvingNames: false` (the inspector) it stops
+    /// after step 4: the heap is mapped and validated but nothing is bound,
+    /// so an image needing another host's bindings can still be looked at.
+    static func restoreImage(from path: String, configuration: VMConfiguration, verbose: Bool, verifyHeap: Bool,
+                             maxHeap: Int?, resolvingNames: Bool) throws(ImageError) -> RestoredImage {
         let t0 = configuration.port.monotonicClock()
         let file = try ImageFileReader(path: path)
-        let fileSize = file.size
-        func readAt(_ offset: Int, _ count: Int) -> [UInt8]? { file.read(at: offset, count: count) }
-        /// A header word as an Int; values past Int.max (a crafted header) become -1 and fail the checks.
-        func field(_ offset: Int) -> Int { Int(exactly: h.get(offset, UInt64.self)) ?? -1 }
 
-        // 1. Header.
-        guard fileSize >= ImageFormat.headerSize, let headerBytes = readAt(0, ImageFormat.headerSize) else {
-            throw ImageError("'\(path)' is not an Amber image (too short).")
-        }
-        let h = HeaderBuffer(headerBytes)
-        guard Array(headerBytes[0..<ImageFormat.magic.count]) == ImageFormat.magic else {
-            throw ImageError("'\(path)' is not an Amber image (bad magic bytes).")
-        }
-        guard h.get(24, UInt64.self) == ImageFormat.sampleInteger, h.double(32) == ImageFormat.sampleDouble else {
-            throw ImageError("Image '\(path)' was written on a machine with another byte order or number format.")
-        }
-        let version = h.get(16, UInt32.self)
-        guard version == ImageFormat.version else {
-            throw ImageError("Image '\(path)' has format version \(version); this amber reads version \(ImageFormat.version).")
-        }
-        guard h.get(136, UInt64.self) == ImageFormat.checksum(Array(headerBytes[0..<ImageFormat.headerChecksumOffset])) else {
-            throw ImageError("Image '\(path)' is corrupted (header checksum mismatch).")
-        }
-        let heapOffset = field(64)
-        let heapBytes = field(72)
-        let imageMaxHeap = field(80)
-        let rootOffset = field(88)
-        let metaOffset = field(104)
-        let metaLength = field(112)
-        let page = ImageFormat.pageSize
-        let limit = 1 << 40
-        guard heapOffset >= 0, heapOffset < limit, heapOffset % page == 0, heapBytes >= Heap.firstObject,
-              heapBytes < limit, rootOffset >= Heap.firstObject, rootOffset < heapBytes, rootOffset % 8 == 0,
-              metaLength >= 0, metaLength < limit, metaOffset >= ImageFormat.headerSize, metaOffset < limit,
-              metaOffset + metaLength <= heapOffset, imageMaxHeap >= heapBytes - Heap.firstObject,
-              imageMaxHeap <= 1 << 35 else {
-            throw ImageError("Image '\(path)' is corrupted (inconsistent sizes).")
-        }
-        guard heapOffset + heapBytes <= fileSize else {
-            throw ImageError("Image '\(path)' is truncated: \(fileSize) bytes, expected at least \(heapOffset + heapBytes).")
-        }
+        // 1. The header; another build's image stops here.
+        let header = try ImageHeader.decode(from: file.read(at: 0, count: ImageFormat.headerSize) ?? [],
+                                            path: path, fileSize: file.size)
+        // 2. The metadata.
+        let sections = try readMetadata(file, header, path: path)
 
-        // 2. Metadata: names this binary must have.
-        guard let meta = readAt(metaOffset, metaLength),
-              ImageFormat.checksum(meta) == h.get(120, UInt64.self),
-              let sections = ImageFormat.decodeSections(meta) else {
-            throw ImageError("Image '\(path)' is corrupted (metadata checksum mismatch).")
-        }
-        var config = configuration
-        if let cap = maxHeap {
-            guard cap >= heapBytes - Heap.firstObject else {
-                throw ImageError("Image '\(path)' holds \(heapBytes - Heap.firstObject) bytes of live data, more than "
-                                 + "the heap cap of \(cap) bytes asked for (-Xmx); raise the cap.")
-            }
-            config.maxHeap = cap
-        } else {
-            config.maxHeap = imageMaxHeap
-        }
-        // Relative module names ("./main") keep meaning the files next to the
-        // writer's working directory.
-        let recordedCwd = String(decoding: sections["cwd"] ?? [], as: UTF8.self)
-        // The image's classpath (absolute since the snapshot), unless this process names its own.
-        if config.classpath.isEmpty, let recorded = sections["classpath"], !recorded.isEmpty {
-            config.classpath = String(decoding: recorded, as: UTF8.self).split(separator: ":").map(String.init)
-        }
-        // A VM with an empty heap: the image provides everything the bootstrap would make.
-        let vm: VM
-        do { vm = try VM(configuration: config, bootstrap: false) } catch {
-            throw ImageError("Cannot start a VM for image '\(path)': \(error).")
-        }
+        // 3. A VM with an empty heap, the image's heap mapped into it.
+        let vm = try emptyVM(for: header, sections: sections, configuration: configuration, maxHeap: maxHeap, path: path)
         vm.verboseSnapshot = verbose
-        if recordedCwd.hasPrefix("/") { vm.moduleBaseDirectory = recordedCwd }
-
-        // 3. Map the heap copy-on-write over the new VM's reserved range.
-        let mapped = (heapBytes + page - 1) / page * page
-        guard mapped <= vm.heap.reserved else { throw ImageError("Image '\(path)' needs a larger heap.") }
-        try file.mapCopyOnWrite(at: vm.heap.base, length: mapped, offset: heapOffset)
+        try vm.mapHeap(of: file, header, verify: verifyHeap, path: path)
         let t1 = vm.port.monotonicClock()
-        // The integrity check is the one step that reads every page.
-        guard !verifyHeap || ImageFormat.checksum(vm.heap.base, heapBytes) == h.get(96, UInt64.self) else {
-            throw ImageError("Image '\(path)' is corrupted (heap checksum mismatch).")
-        }
-        let t2 = vm.port.monotonicClock()
-        vm.heap.top = heapBytes
-        vm.heap.oldTop = heapBytes
-        vm.rootBlock = ObjRef(offset: UInt(rootOffset))
-        try vm.validateRestoredRoots(path: path)
-        vm.rebuildSymbolIndex()
-        vm.reloadRoots()
 
-        guard h.get(40, UInt64.self) == ImageFormat.fingerprint else {
-            throw ImageError("Image '\(path)' was written by a different build of amber (fingerprint mismatch: "
-                             + "object layouts, opcodes or root slots differ).")
-        }
-        if !bindingNames { return vm }
-        // Native code pointers and port slots, found again by name in this
-        // process: built-in natives plus the host's bindings.
-        vm.registerNativesForImage()
+        // 4. The roots, and the Swift-side caches derived from them; with
+        // verify=full, every object of the heap.
+        try vm.bindRoots(header, path: path)
+        if verifyHeap { try vm.verifyHeapStructure(path: path) }
+        let t2 = vm.port.monotonicClock()
+        let image = RestoredImage(vm: vm, header: header, sections: sections, fileSize: file.size)
+        if !resolvingNames { return image }
+
+        // 5. Code pointers and OS access, found again by name in this process:
+        // built-in natives plus the host's bindings, port implementations, FFI
+        // libraries and symbols, all before any script code runs.
         let fixedUp = try vm.bindNativesFromImage(path: path)
         let rebound = try vm.rebindPortSlots(path: path)
         vm.clearHostHandles()
-        let t3 = vm.port.monotonicClock()
-        // FFI libraries, symbols and callbacks, found again by name before any script code runs.
         try vm.ffiRebuildAfterRestore(imagePath: path)
+        let t3 = vm.port.monotonicClock()
 
-        // 4. Bind the roots and the Swift-side caches derived from the heap.
-        // The next collection when the heap has doubled, as after a collection.
-        // (What restore allocated so far was measured against the fresh VM's
-        // threshold: forget the request that made.)
-        vm.heap.nextGC = min(max(heapBytes * 2, 16 << 20), max(vm.heap.maxHeap, heapBytes + (1 << 20)))
-        vm.heap.gcRequested = vm.heap.top > vm.heap.nextGC
-        vm.restored = true
-        vm.generation = Int(h.get(132, UInt32.self)) + 1
-        vm.resumeKind = ResumeKind(rawValue: h.get(128, UInt32.self)) ?? .methodEntry
-        // The monotonic clock goes on from where the image left it: frozen time does not count.
-        let frozenAt = h.double(56)
-        vm.clockStart = vm.port.monotonicClock() - frozenAt
-        vm.downtime = max(0, vm.port.wallClock() - h.double(48))
-        vm.verbose("validate header, map \(heapBytes) heap bytes at \(vm.heap.base): \(vm.ms(t1 - t0))")
-        vm.verbose("heap checksum: \(verifyHeap ? vm.ms(t2 - t1) : "skipped (verify=header)")")
+        // 6. What the header says about the process that wrote it.
+        vm.adoptHeaderState(header)
+        vm.verbose("validate header, map \(header.heapSection.bytes) heap bytes at \(vm.heap.base)"
+                   + "\(verifyHeap ? ", checksum every page" : " (verify=header: pages not checksummed)"): \(vm.ms(t1 - t0))")
+        vm.verbose("roots\(verifyHeap ? " and every object (verify=full)" : ""): \(vm.ms(t2 - t1))")
         vm.verbose("code pointers fixed up by name: \(fixedUp) native methods, \(rebound.count) port slots re-bound "
                    + "(\(rebound.joined(separator: ", "))), \(vm.ms(t3 - t2))")
-        return vm
+        return image
     }
 
-    /// Continues the program of a restored VM: post-restore hooks, then the
-    /// snapshotting fiber from where it stopped, then any waiting timers.
+    /// Continues the program of a restored VM (steps 7 to 9): post-restore
+    /// hooks, then the snapshotting fiber from where it stopped, then any
+    /// waiting timers.
     public func resumeFromImage() -> InterpretResult {
         do { try enter() } catch { return .runtimeError(error.message) }
         defer { leave() }
         let t0 = port.monotonicClock()
-        // The VM's own compensations first (the clock was set when mapping), then
-        // Swift listeners from high to low priority, then the scripts' hooks.
-        if let error = applyRestoreEnvironment() {
+        // 7. The VM's own hooks (compensations, then Swift listeners).
+        if let error = runVMPostRestoreHooks() {
             config.writeError("amber: " + error + "\n")
             return .runtimeError(error)
         }
-        hooks.fire(.postRestore, self, reversed: true)
-        let failures = runScriptHooks(kind: 1)
+        // 8. The scripts' hooks, from high to low priority.
+        let failures = runScriptHooks(.postRestore)
         if !failures.isEmpty {
             let message = "Post-restore hook failed: " + failures.joined(separator: "; ")
             config.writeError("amber: " + message + "\n")
             return .runtimeError(message)
         }
         verbose("post-restore hooks: \(ms(port.monotonicClock() - t0))")
+        // 9. The fiber that was running when the image was written.
         let current = root(.currentFiber)
         guard current.isObject else { return .success }
         fiber = current.ref
         if resumeKind == .snapshotTake { resume(current.ref, with: .true) }
         return continueRunning()
+    }
+
+    // MARK: The steps
+
+    /// The metadata sections, checked against the header's checksum.
+    private static func readMetadata(_ file: borrowing ImageFileReader, _ header: ImageHeader,
+                                     path: String) throws(ImageError) -> [String: [UInt8]] {
+        let (offset, length) = header.metaSection
+        guard let meta = file.read(at: offset, count: length), ImageFormat.checksum(meta) == header.metaChecksum,
+              let sections = ImageFormat.decodeSections(meta) else {
+            throw ImageError("Image '\(path)' is corrupted (metadata checksum mismatch).")
+        }
+        return sections
+    }
+
+    /// A VM with an empty heap (the image provides everything the bootstrap
+    /// would make), its heap cap, classpath and module directory set from the
+    /// image unless the caller chose them.
+    private static func emptyVM(for header: ImageHeader, sections: [String: [UInt8]], configuration: VMConfiguration,
+                                maxHeap: Int?, path: String) throws(ImageError) -> VM {
+        var config = configuration
+        let live = header.heapSection.bytes - Heap.firstObject
+        if let cap = maxHeap {
+            guard cap >= live else {
+                throw ImageError("Image '\(path)' holds \(live) bytes of live data, more than "
+                                 + "the heap cap of \(cap) bytes asked for (-Xmx); raise the cap.")
+            }
+            config.maxHeap = cap
+        } else {
+            config.maxHeap = header.writerMaxHeap
+        }
+        // The image's classpath (absolute since the snapshot), unless this process names its own.
+        if config.classpath.isEmpty, let recorded = sections["classpath"], !recorded.isEmpty {
+            config.classpath = String(decoding: recorded, as: UTF8.self).split(separator: ":").map(String.init)
+        }
+        let vm: VM
+        do { vm = try VM(configuration: config, bootstrap: false) } catch {
+            throw ImageError("Cannot start a VM for image '\(path)': \(error).")
+        }
+        // Relative module names ("./main") keep meaning the files next to the
+        // writer's working directory.
+        let recordedCwd = String(decoding: sections["cwd"] ?? [], as: UTF8.self)
+        if recordedCwd.hasPrefix("/") { vm.moduleBaseDirectory = recordedCwd }
+        return vm
+    }
+
+    /// Maps the heap section over this VM's reserved range, copy-on-write;
+    /// with `verify`, checksums it (the one step that reads every page).
+    private func mapHeap(of file: borrowing ImageFileReader, _ header: ImageHeader, verify: Bool,
+                         path: String) throws(ImageError) {
+        let (offset, bytes) = header.heapSection
+        let page = ImageFormat.pageSize
+        let mapped = (bytes + page - 1) / page * page
+        guard mapped <= heap.reserved else { throw ImageError("Image '\(path)' needs a larger heap.") }
+        try file.mapCopyOnWrite(at: heap.base, length: mapped, offset: offset)
+        guard !verify || ImageFormat.checksum(heap.base, bytes) == header.heapChecksum else {
+            throw ImageError("Image '\(path)' is corrupted (heap checksum mismatch).")
+        }
+        heap.top = bytes
+        heap.oldTop = bytes
+    }
+
+    /// Points the VM at the image's root block once it has been validated,
+    /// and rebuilds what the VM caches from it.
+    private func bindRoots(_ header: ImageHeader, path: String) throws(ImageError) {
+        rootBlock = header.rootBlock
+        try validateRestoredRoots(path: path)
+        rebuildSymbolIndex()
+        reloadRoots()
+    }
+
+    /// The state the header carries over from the writing process.
+    private func adoptHeaderState(_ header: ImageHeader) {
+        let bytes = header.heapSection.bytes
+        // The next collection when the heap has doubled, as after a collection.
+        // (What restore allocated so far was measured against the fresh VM's
+        // threshold: forget the request that made.)
+        heap.nextGC = min(max(bytes * 2, 16 << 20), max(heap.maxHeap, bytes + (1 << 20)))
+        heap.gcRequested = heap.top > heap.nextGC
+        restored = true
+        generation = Int(header.generation) + 1
+        resumeKind = header.resume
+        // The monotonic clock goes on from where the image left it: frozen time does not count.
+        clockStart = port.monotonicClock() - header.monotonicAtSnapshot
+        downtime = max(0, port.wallClock() - header.createdWallClock)
     }
 }

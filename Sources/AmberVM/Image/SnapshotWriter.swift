@@ -69,7 +69,7 @@ extension VM {
         let t0 = port.monotonicClock()
 
         // Pre-snapshot hooks: scripts' from low to high priority, then the VM's own.
-        let failures = runScriptHooks(kind: 0)
+        let failures = runScriptHooks(.preSnapshot)
         if !failures.isEmpty {
             return "Pre-snapshot hook failed: " + failures.joined(separator: "; ")
         }
@@ -108,7 +108,7 @@ extension VM {
         }
         snapshotInProgress = true
         defer { snapshotInProgress = false }
-        let pre = runScriptHooks(kind: 0)
+        let pre = runScriptHooks(.preSnapshot)
         if !pre.isEmpty { return "Pre-snapshot hook failed: " + pre.joined(separator: "; ") }
         hooks.fire(.preSnapshot, self)
         captureImmutableEnvironment()
@@ -118,9 +118,8 @@ extension VM {
         hooks.fire(.postSnapshot, self)
         generation += 1
         restored = true
-        if let error = applyRestoreEnvironment() { return error }
-        hooks.fire(.postRestore, self, reversed: true)
-        let post = runScriptHooks(kind: 1)
+        if let error = runVMPostRestoreHooks() { return error }
+        let post = runScriptHooks(.postRestore)
         if !post.isEmpty { return "Post-restore hook failed: " + post.joined(separator: "; ") }
         return nil
     }
@@ -138,50 +137,6 @@ extension VM {
             n += 1
         }
         return n
-    }
-
-    /// Runs the script hooks of `kind` (0 pre-snapshot, 1 post-restore) each in
-    /// its own fiber to completion; returns the error messages of those that failed.
-    /// Pre-snapshot hooks run from low to high priority, post-restore from high
-    /// to low; equal priorities keep their registration order.
-    func runScriptHooks(kind: Int) -> [String] {
-        let registry = root(.hooks)
-        guard registry.isObject else { return [] }
-        var entries: [(priority: Double, order: Int, fn: Value)] = []
-        let list = registry.ref
-        for i in 0..<listCount(list) {
-            let e = listGet(list, i).ref
-            if Int(listGet(e, 0).number) == kind {
-                entries.append((listGet(e, 1).number, i, listGet(e, 2)))
-            }
-        }
-        entries.sort { a, b in
-            if a.priority != b.priority { return kind == 0 ? a.priority < b.priority : a.priority > b.priority }
-            return a.order < b.order
-        }
-        // Keep the hook closures in a rooted list: a hook may trigger a collection.
-        let pendingHooks = newList(entries.map(\.fn))
-        setRoot(.savedFiber, newList([fiber.isNone ? .null : fiber.value, pendingHooks.value]).value)
-        var failures: [String] = []
-        for i in 0..<entries.count {
-            let saved = root(.savedFiber).ref
-            let closure = listGet(listGet(saved, 1).ref, i).ref
-            let hookFiber = newFiber(closure)
-            heap.setWord(hookFiber, FiberLayout.state, FiberState.root.rawValue)
-            fiber = hookFiber
-            setRoot(.currentFiber, hookFiber.value)
-            nestedRuns += 1
-            let outcome = run()
-            nestedRuns -= 1
-            if case .runtimeError(let message) = outcome { failures.append(message) }
-            if case .exit(let code) = outcome { exitCode = code; failures.append("exit(\(code))") }
-        }
-        let saved = root(.savedFiber).ref
-        let original = listGet(saved, 0)
-        fiber = original.isObject ? original.ref : .none
-        setRoot(.currentFiber, original)
-        setRoot(.savedFiber, .null)
-        return failures
     }
 
     /// Writes the current heap (already collected) and metadata to `path`.
@@ -205,24 +160,18 @@ extension VM {
         let heapOffset = (metaOffset + meta.count + page - 1) / page * page
         let heapBytes = heap.top
 
-        var h = HeaderBuffer()
-        for (i, b) in ImageFormat.magic.enumerated() { h.bytes[i] = b }
-        h.set(16, ImageFormat.version)
-        h.set(20, UInt32(ImageFormat.headerSize))
-        h.set(24, ImageFormat.sampleInteger)
-        h.setDouble(32, ImageFormat.sampleDouble)
-        h.set(40, ImageFormat.fingerprint)
-        h.setDouble(48, port.wallClock())
-        h.setDouble(56, monotonicSeconds())
-        h.set(64, UInt64(heapOffset))
-        h.set(72, UInt64(heapBytes))
-        h.set(80, UInt64(heap.maxHeap))
-        h.set(88, UInt64(rootBlock.offset))
-        h.set(104, UInt64(metaOffset))
-        h.set(112, UInt64(meta.count))
-        h.set(120, ImageFormat.checksum(meta))
-        h.set(128, resume.rawValue)
-        h.set(132, UInt32(generation))
+        var header = ImageHeader()
+        header.createdWallClock = port.wallClock()
+        header.monotonicAtSnapshot = monotonicSeconds()
+        header.heapOffset = UInt64(heapOffset)
+        header.heapBytes = UInt64(heapBytes)
+        header.maxHeap = UInt64(heap.maxHeap)
+        header.rootOffset = UInt64(rootBlock.offset)
+        header.metaOffset = UInt64(metaOffset)
+        header.metaLength = UInt64(meta.count)
+        header.metaChecksum = ImageFormat.checksum(meta)
+        header.resumeKind = resume.rawValue
+        header.generation = UInt32(clamping: generation)
 
         // One pass over the heap: each slice is summed while it is in cache,
         // then written from the heap's own mapping. The header, which holds
@@ -234,10 +183,9 @@ extension VM {
             let wrote = meta.withUnsafeBytes { file.write($0, at: metaOffset) }
                 && file.write(UnsafeRawPointer(heap.base), count: heapBytes, at: heapOffset) { sum.add($0, $1) }
             guard wrote else { return false }
-            h.set(96, sum.value)
-            h.set(136, ImageFormat.checksum(Array(h.bytes[0..<ImageFormat.headerChecksumOffset])))
+            header.heapChecksum = sum.value
             defer { copied = port.monotonicClock() }
-            return h.bytes.withUnsafeBytes { file.write($0, at: 0) }
+            return header.encode().withUnsafeBytes { file.write($0, at: 0) }
         }
     }
 }

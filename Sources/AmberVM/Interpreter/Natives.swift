@@ -45,13 +45,33 @@ struct Native {
 /// "Class.static signature" for core methods, "module.Class.signature" for
 /// `foreign` methods of built-in modules and hosts, "module.Class.<allocate>"
 /// for foreign classes.
+///
+/// It is filled when a VM is made, from Swift code alone (no heap needed), so
+/// a fresh VM and a restored one have the same registry; a fresh VM's
+/// bootstrap then binds the core methods onto its classes (`coreMethods`), a
+/// restored one finds every name its image uses (`bindNativesFromImage`).
 struct NativeRegistry {
     private(set) var functions: [String: Native] = [:]
     /// Name -> id for the natives bound in this VM's heap (the index of
     /// `Root.nativeNames`).
     var ids: [String: Int] = [:]
 
+    /// A core library method implemented natively: the bootstrap binds
+    /// `name` to `signature` on the class `className` (a core class, or
+    /// "X metaclass" for a static method of X).
+    struct CoreMethod {
+        let className: String
+        let signature: String
+        let name: String
+    }
+    /// In registration order, which is the order the bootstrap binds them in.
+    private(set) var coreMethods: [CoreMethod] = []
+
     mutating func register(_ name: String, _ native: Native) { functions[name] = native }
+    mutating func registerCoreMethod(_ method: CoreMethod, _ native: Native) {
+        functions[method.name] = native
+        coreMethods.append(method)
+    }
     func lookup(_ name: String) -> Native? { functions[name] }
 }
 

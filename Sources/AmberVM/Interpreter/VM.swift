@@ -212,8 +212,6 @@ public final class VM: @unchecked Sendable {
     /// is the function named by entry i of the heap's native-name list.
     /// Per process, never in the image.
     var nativeTable: [Native] = []
-    /// False while natives are registered for a restored heap, whose method tables already hold them.
-    var bindingNatives = true
     /// Symbols of methods whose entry fires the method-entry hook.
     var watchedMethods: Set<Int> = []
     /// Modules compiled into the VM (meta, random, os, timer, ...), by name.
@@ -256,13 +254,13 @@ public final class VM: @unchecked Sendable {
     }
 
     /// With `bootstrap: false` the heap stays empty: a restore maps an image
-    /// there and then registers the natives by name (see Restorer.swift).
+    /// there and then binds the natives by name (see Restorer.swift).
     init(configuration: VMConfiguration, bootstrap: Bool) throws {
         self.config = configuration
         self.port = configuration.port
         do { heap = try Heap(maxHeap: configuration.maxHeap) } catch { throw VMError.outOfMemory }
         clockStart = port.monotonicClock()
-        registerHostBindings()
+        registerNatives()
         if !bootstrap { return }
         rootBlock = newArray(capacity: Root.allCases.count)
         setRoot(.symbols, newList().value)
@@ -273,7 +271,6 @@ public final class VM: @unchecked Sendable {
         setRoot(.nativeNames, newList().value)
         setRoot(.hostCalls, newList().value)
         try bootstrapCore()
-        registerBuiltinModules()
         recordPortSlots()
     }
 

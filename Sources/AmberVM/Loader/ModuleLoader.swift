@@ -245,30 +245,6 @@ extension VM {
         setRoot(.currentFiber, f.value)
         return continueRunning()
     }
-
-    /// Runs the current fiber, then the event loop: while fibers sleep in
-    /// timers, wait for the earliest and resume it.
-    func continueRunning() -> InterpretResult {
-        var outcome = run()
-        while outcome == .finished, let (sleeper, wake) = takeNextTimer() {
-            let delay = wake - monotonicSeconds()
-            if delay > 0 {
-                flushOutput()
-                port.sleep(delay)
-            }
-            resume(sleeper, with: .null)
-            outcome = run()
-        }
-        flushOutput()
-        // Nothing runs between calls: the host may take a snapshot now.
-        fiber = .none
-        setRoot(.currentFiber, .null)
-        switch outcome {
-        case .finished: return .success
-        case .runtimeError(let m): return .runtimeError(m)
-        case .exit(let c): return .exit(c)
-        }
-    }
 }
 
 extension VM {

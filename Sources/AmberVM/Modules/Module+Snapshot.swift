@@ -4,7 +4,13 @@
 //
 // Hook registrations are heap objects (a List in the root block), so they are
 // part of the image and the restored process runs the post-restore hooks the
-// original registered.
+// original registered. Each registration is a List [kind, priority, closure].
+
+/// When a script hook runs; the raw value is what `register_` stores.
+enum ScriptHookKind: Int {
+    case preSnapshot = 0
+    case postRestore = 1
+}
 
 extension VM {
     static let snapshotSource = """
@@ -38,6 +44,50 @@ extension VM {
       foreign static downtime
     }
     """
+
+    /// Runs the script hooks of `kind` each in its own fiber to completion;
+    /// returns the error messages of those that failed. Pre-snapshot hooks run
+    /// from low to high priority, post-restore from high to low (ARCHITECTURE.md,
+    /// "The image"); equal priorities keep their registration order.
+    func runScriptHooks(_ kind: ScriptHookKind) -> [String] {
+        let registry = root(.hooks)
+        guard registry.isObject else { return [] }
+        var entries: [(priority: Double, order: Int, fn: Value)] = []
+        let list = registry.ref
+        for i in 0..<listCount(list) {
+            let e = listGet(list, i).ref
+            if listGet(e, 0) == Value(kind.rawValue) {
+                entries.append((listGet(e, 1).number, i, listGet(e, 2)))
+            }
+        }
+        entries.sort { a, b in
+            if a.priority != b.priority { return kind == .preSnapshot ? a.priority < b.priority : a.priority > b.priority }
+            return a.order < b.order
+        }
+        // Keep the hook closures in a rooted list: a hook may trigger a collection.
+        let pendingHooks = newList(entries.map(\.fn))
+        setRoot(.savedFiber, newList([fiber.isNone ? .null : fiber.value, pendingHooks.value]).value)
+        var failures: [String] = []
+        for i in 0..<entries.count {
+            let saved = root(.savedFiber).ref
+            let closure = listGet(listGet(saved, 1).ref, i).ref
+            let hookFiber = newFiber(closure)
+            heap.setWord(hookFiber, FiberLayout.state, FiberState.root.rawValue)
+            fiber = hookFiber
+            setRoot(.currentFiber, hookFiber.value)
+            nestedRuns += 1
+            let outcome = run()
+            nestedRuns -= 1
+            if case .runtimeError(let message) = outcome { failures.append(message) }
+            if case .exit(let code) = outcome { exitCode = code; failures.append("exit(\(code))") }
+        }
+        let saved = root(.savedFiber).ref
+        let original = listGet(saved, 0)
+        fiber = original.isObject ? original.ref : .none
+        setRoot(.currentFiber, original)
+        setRoot(.savedFiber, .null)
+        return failures
+    }
 
     func registerSnapshotModule() {
         registerBuiltinModule("snapshot", source: VM.snapshotSource)

@@ -5,7 +5,7 @@
 // Timer.sleep suspends only the calling fiber: the native records (fiber,
 // wake time) in the root block's timer queue, then the fiber hands control to
 // the next scheduled fiber or, if there is none, suspends to the host. The
-// host loop (`runFiber`) then sleeps until the earliest timer is due and
+// event loop (`continueRunning`, below) then sleeps until the earliest timer is due and
 // resumes its fiber. Everything lives in the heap (the queue is a List of
 // fiber/time pairs), so pending timers are part of an image; wake times are on
 // the VM's monotonic clock, which excludes time spent frozen in an image.
@@ -59,6 +59,31 @@ extension VM {
                 return vm.fail("Out of memory.")
             }
             return vm.ret(a, .null)
+        }
+    }
+
+    /// The event loop: runs the current fiber, then, while fibers sleep in
+    /// timers, waits for the earliest and resumes it. Every run of script code
+    /// from the host ends here (`runFiber`, and a restore's `resumeFromImage`).
+    func continueRunning() -> InterpretResult {
+        var outcome = run()
+        while outcome == .finished, let (sleeper, wake) = takeNextTimer() {
+            let delay = wake - monotonicSeconds()
+            if delay > 0 {
+                flushOutput()
+                port.sleep(delay)
+            }
+            resume(sleeper, with: .null)
+            outcome = run()
+        }
+        flushOutput()
+        // Nothing runs between calls: the host may take a snapshot now.
+        fiber = .none
+        setRoot(.currentFiber, .null)
+        switch outcome {
+        case .finished: return .success
+        case .runtimeError(let m): return .runtimeError(m)
+        case .exit(let c): return .exit(c)
         }
     }
 

@@ -1,0 +1,594 @@
+@_spi(AmberInternals) import AmberObjects
+
+// verify=full: every object of a restored heap checked before any of it runs
+// (ARCHITECTURE.md, "The image": an image is trusted as far as it is checked).
+//
+// The checksum has just read every page; walking every object costs a few
+// times more (NOTE: 158 MB, 2 million objects, release build on a busy
+// machine: checksum 30-56 ms, this walk 130-200 ms). The walk establishes what
+// the interpreter and the natives rely on without checking it (they are the
+// hot path and trust the heap):
+//
+//   objects     the heap is a run of well-formed objects from `firstObject`
+//               to exactly `top`: a known kind, a size that is a multiple of 8
+//               and fits; every reference points at the start of one of them
+//   slots       every slot holds what its layout says: a script value where
+//               scripts can reach it (anything but a function), an object of
+//               the one kind an internal slot needs (a closure's function, a
+//               fiber's stack), counts and capacities that fit the objects
+//               they count
+//   classes     every object of a kind scripts see has a class, and the kind
+//               that class makes: natives trust their receiver's kind, so a
+//               List's instances are lists, a user class's are instances with
+//               room for all its fields; superclass chains end. The VM's own
+//               objects have no class, and the bytes a missing class would be
+//               read from are zero, so a call on one finds no method
+//   methods     a method table holds closures and the ids of natives named
+//               after the class or one of its ancestors (so a List native
+//               never runs on a Map), signatures in range
+//   bytecode    known opcodes, operands in range (constants of the right
+//               kind, locals below the function's slot count, upvalues,
+//               module variables, symbols), jumps onto instruction starts,
+//               no falling off the end
+//   fibers      stack top, frames (a closure, an ip at an instruction start,
+//               a base with the function's slots above it), open upvalues
+//
+// What it does not check: the stack depth each function reaches against its
+// slot count, and what a value on the operand stack is when an instruction
+// assumes its kind (`construct` and field instructions assume `this`). Those
+// need a type-checking verifier (as the JVM's); a crafted image can still
+// reach them, and the launcher's signal guard reports that as a corrupt image.
+
+extension VM {
+    /// Checks every object of the mapped heap (verify=full); throws naming the first problem.
+    func verifyHeapStructure(path: String) throws(ImageError) {
+        var verifier = HeapVerifier(vm: self)
+        if let problem = verifier.run() {
+            throw ImageError("Image '\(path)' is corrupt (\(problem)); it was changed after it was written.")
+        }
+    }
+}
+
+struct HeapVerifier {
+    let vm: VM
+    let heap: Heap
+    let top: Int
+    /// One bit per 8-byte word: set where an object starts.
+    private var starts: [UInt64]
+    /// The heap's symbol names and native names (the roots are already validated).
+    private let symbols: [String]
+    private let natives: [String]
+    /// The kind of object each class makes, by class offset (nil: none may exist).
+    private var madeKind: [UInt: ObjKind?] = [:]
+    private var classCache = [(class: ObjRef, made: ObjKind?)](repeating: (ObjRef(offset: UInt.max), nil), count: 1024)
+
+    init(vm: VM) {
+        self.vm = vm
+        heap = vm.heap
+        top = vm.heap.top
+        starts = [UInt64](repeating: 0, count: (vm.heap.top / 8) / 64 + 1)
+        symbols = vm.symbolNames
+        natives = vm.boundNativeNames
+    }
+
+    /// Nil, or what is wrong and where.
+    mutating func run() -> String? {
+        if let problem = markObjects() { return problem }
+        // Classes and fibers look into the functions their methods and frames
+        // run: they go second, once every function has been checked.
+        for secondPass in [false, true] {
+            var scan = Heap.firstObject
+            while scan < top {
+                let r = ObjRef(offset: UInt(scan))
+                if heap.isKind(r, .classObj) || heap.isKind(r, .fiber) ? secondPass : !secondPass,
+                   let problem = check(r) {
+                    return "\(problem) in the \(heap.kind(r)) at heap offset \(scan)"
+                }
+                scan += heap.size(r)
+            }
+        }
+        return checkRoots()
+    }
+
+    // MARK: Objects and references
+
+    /// Walks the heap by object sizes, recording where objects start.
+    private mutating func markObjects() -> String? {
+        // Below the first object the heap is zero, as a fresh one is: what
+        // reads through a missing class (offset 0) finds is then harmless.
+        for offset in stride(from: 0, to: Heap.firstObject, by: 8) where heap.base.load(fromByteOffset: offset, as: UInt64.self) != 0 {
+            return "bytes before the first object"
+        }
+        var scan = Heap.firstObject
+        let kinds = UInt8(ObjKind.allCases.count)
+        while scan < top {
+            guard top - scan >= Heap.headerSize else { return "a partial object at heap offset \(scan)" }
+            let kind = heap.base.load(fromByteOffset: scan, as: UInt8.self)
+            let size = heap.size(ObjRef(offset: UInt(scan)))
+            guard kind >= 1, kind <= kinds else { return "an unknown object kind \(kind) at heap offset \(scan)" }
+            guard size >= Heap.headerSize, size % 8 == 0, size <= top - scan else {
+                return "an object of \(size) bytes at heap offset \(scan)"
+            }
+            starts[scan / 8 / 64] |= 1 << UInt64((scan / 8) % 64)
+            scan += size
+        }
+        return nil
+    }
+
+    /// Whether an object starts at `offset`.
+    private func isStart(_ offset: UInt) -> Bool {
+        guard offset >= UInt(Heap.firstObject), offset < UInt(top), offset % 8 == 0 else { return false }
+        let word = Int(offset / 8)
+        return starts[word / 64] & (1 << UInt64(word % 64)) != 0
+    }
+
+    private func isObject(_ v: Value, _ kind: ObjKind) -> Bool {
+        v.isObject && isStart(v.ref.offset) && heap.isKind(v.ref, kind)
+    }
+    private func isObjectOrNull(_ v: Value, _ kind: ObjKind) -> Bool { v.isNull || isObject(v, kind) }
+
+    /// What a slot scripts may reach can hold: a number, a singleton, or an
+    /// object other than a function. Objects of the kinds scripts see have
+    /// their class's kind; the VM's own (a Memory's bytes, a module) have no
+    /// class, so a call on one finds nothing (`check`). A function has the
+    /// class Fn but not a closure's layout: it may only sit in constants.
+    private func isScriptValue(_ v: Value) -> Bool {
+        guard v.isObject else { return true }
+        return isStart(v.ref.offset) && !heap.isKind(v.ref, .fn)
+    }
+
+    /// An integer in 0..<count (false for any value when count is 0).
+    private func isIndex(_ v: Value, below count: Int) -> Bool {
+        count > 0 && isInteger(v, in: 0...(count - 1))
+    }
+
+    private func isInteger(_ v: Value, in range: ClosedRange<Int>) -> Bool {
+        guard v.isNumber else { return false }
+        let d = v.number
+        return d == d.rounded() && d >= Double(range.lowerBound) && d <= Double(range.upperBound)
+    }
+
+    /// An Array (or stack) with room for its capacity, or nil.
+    private func capacity(_ v: Value, _ kind: ObjKind = .array) -> Int? {
+        guard isObject(v, kind) else { return nil }
+        let c = heap.word(v.ref, ArrayLayout.capacity)
+        return c >= 0 && c <= (heap.size(v.ref) - Heap.headerSize) / 8 - 1 ? c : nil
+    }
+
+    /// The elements of an Array of at least `count` slots, each satisfying `ok`.
+    private func arrayHolds(_ v: Value, atLeast count: Int, _ ok: (Value) -> Bool) -> Bool {
+        guard let c = capacity(v), c >= count else { return false }
+        let p = heap.slotPointer(v.ref) + ArrayLayout.first
+        for i in 0..<count where !ok(p[i]) { return false }
+        return true
+    }
+
+    /// A List whose elements all satisfy `ok`.
+    private func isList(_ v: Value, _ ok: (Value) -> Bool) -> Bool {
+        guard isObject(v, .list), heap.size(v.ref) >= ListLayout.size else { return false }
+        let count = heap.word(v.ref, ListLayout.count)
+        let elements = heap[v.ref, ListLayout.elements]
+        guard count >= 0 else { return false }
+        if count == 0 && elements.isNull { return true }
+        return arrayHolds(elements, atLeast: count, ok)
+    }
+
+    private func isString(_ v: Value) -> Bool {
+        guard isObject(v, .string) else { return false }
+        return (heap.word(v.ref, 0) & 0xffff_ffff) + StringLayout.bytesOffset <= heap.size(v.ref)
+    }
+
+    private func text(_ v: Value) -> String { vm.string(v) }
+
+    // MARK: Classes
+
+    /// Whether `v` is a class object whose own slots are well-formed.
+    private func isClass(_ v: Value) -> Bool {
+        guard isObject(v, .classObj), heap.size(v.ref) >= ClassLayout.size else { return false }
+        let c = v.ref
+        return isString(heap[c, ClassLayout.name])
+            && isObjectOrNull(heap[c, ClassLayout.superclass], .classObj)
+            && isInteger(heap[c, ClassLayout.numFields], in: 0...255)
+            && isInteger(heap[c, ClassLayout.builtin], in: 0...(BuiltinKind.allCases.count - 1))
+            && (heap[c, ClassLayout.allocator].isNull || isIndex(heap[c, ClassLayout.allocator], below: natives.count))
+            && capacity(heap[c, ClassLayout.methods]) != nil
+    }
+
+    /// The class and its ancestors, nearest first; nil if a link is not a
+    /// class or the chain does not end.
+    private func lineage(_ c: ObjRef) -> [ObjRef]? {
+        var chain: [ObjRef] = []
+        var v = c.value
+        while !v.isNull {
+            guard isClass(v), chain.count < 4096 else { return nil }
+            chain.append(v.ref)
+            v = heap[v.ref, ClassLayout.superclass]
+        }
+        return chain
+    }
+
+    /// The kind of the objects class `c` makes: its nearest built-in
+    /// ancestor's, a foreign class's, else instances. Nil for Bool, Null and
+    /// Num (their values are not objects) and for a malformed class.
+    private mutating func kindMade(by c: ObjRef) -> ObjKind? {
+        // NOTE: asked once per object, so answered from a small direct-mapped
+        // cache before the dictionary: hashing was a fifth of the walk
+        // (callgrind, a 16 MB image: 133 -> 98 million instructions for the
+        // restore with verify=full, of which the checksum is 13 million).
+        let slot = Int(truncatingIfNeeded: c.offset >> 3) & (classCache.count - 1)
+        if classCache[slot].class == c { return classCache[slot].made }
+        defer { classCache[slot] = (c, madeKind[c.offset] ?? nil) }
+        if let known = madeKind[c.offset] { return known }
+        var made: ObjKind? = nil
+        if let chain = lineage(c) {
+            made = .instance
+            let heap = self.heap
+            if let builtin = chain.map({ BuiltinKind(rawValue: Int(heap[$0, ClassLayout.builtin].number)) ?? .none })
+                .first(where: { $0 != .none }) {
+                switch builtin {
+                case .classObj: made = .classObj
+                case .fiber: made = .fiber
+                case .fn: made = .closure
+                case .list: made = .list
+                case .map: made = .map
+                case .range: made = .range
+                case .string: made = .string
+                case .bool, .null, .num, .none: made = nil
+                }
+            } else if !heap[c, ClassLayout.allocator].isNull {
+                made = .foreign
+            }
+        }
+        madeKind[c.offset] = made
+        return made
+    }
+
+    /// A method table entry of class `c` at `symbol`.
+    private func isMethod(_ m: Value, of c: ObjRef, symbol: Int, chain: [ObjRef]) -> Bool {
+        if m.isNull || m.isUndefined { return true }
+        if m.isObject { return isObject(m, .closure) }
+        guard isIndex(m, below: natives.count), symbol < symbols.count else { return false }
+        // Natives are named after the class that defined them ("List.add(_)",
+        // "Num.static pi", "io.File.size_()"): one of this class's lineage.
+        let name = natives[Int(m.number)], sig = symbols[symbol]
+        for a in chain {
+            let className = text(heap[a, ClassLayout.name])
+            let candidates: [String]
+            if className.hasSuffix(" metaclass") {
+                let owner = String(className.dropLast(" metaclass".count))
+                candidates = ["\(className).\(sig)", "\(owner).static \(sig)"]
+            } else {
+                candidates = ["\(className).\(sig)"]
+            }
+            for n in candidates where name == n || name.hasSuffix("." + n) { return true }
+        }
+        return false
+    }
+
+    // MARK: Each kind
+
+    private mutating func check(_ r: ObjRef) -> String? {
+        let kind = heap.kind(r)
+        let size = heap.size(r)
+        let cls = heap.classOf(r)
+        switch kind {
+        case .string, .list, .map, .range, .instance, .classObj, .closure, .fiber, .foreign:
+            // (Nil for a malformed class too: `lineage` checks each.)
+            guard kindMade(by: cls) == kind else { return "a bad class, or one that makes other objects" }
+        case .fn:
+            // Never a receiver (only constants refer to functions); its class is not used.
+            break
+        case .upvalue, .module, .array, .bytes, .stack, .frames:
+            // A call on one goes through class offset 0, which holds zeros (`markObjects`).
+            guard cls.isNone else { return "a class on an object of the VM's own" }
+        }
+        switch kind {
+        case .string:
+            return isString(r.value) ? nil : "a length past its end"
+        case .array, .stack:
+            return capacity(r.value, kind) != nil ? nil : "a capacity past its end"
+        case .bytes:
+            let n = heap.word(r, BytesLayout.length)
+            return n >= 0 && n <= size - BytesLayout.dataOffset ? nil : "a length past its end"
+        case .frames:
+            let n = heap.word(r, 0)
+            return n >= 0 && n <= (size - 24) / (8 * FrameLayout.words) ? nil : "a capacity past its end"
+        case .foreign:
+            let n = heap.word(r, ForeignLayout.length)
+            return n >= 0 && n <= size - ForeignLayout.dataOffset ? nil : "a length past its end"
+        case .list:
+            return isList(r.value, isScriptValue) ? nil : "bad elements"
+        case .map:
+            return checkMap(r)
+        case .range:
+            guard size >= RangeLayout.size, heap[r, RangeLayout.from].isNumber, heap[r, RangeLayout.to].isNumber,
+                  heap[r, RangeLayout.inclusive].isBool else { return "bad bounds" }
+            return nil
+        case .instance:
+            let n = vm.numFields(cls)
+            guard size >= Heap.headerSize + 8 * n else { return "fewer fields than its class has" }
+            let p = heap.slotPointer(r)
+            for i in 0..<n where !isScriptValue(p[i]) { return "a bad field \(i)" }
+            return nil
+        case .classObj:
+            return checkClass(r)
+        case .fn:
+            return checkFunction(r)
+        case .closure:
+            guard size >= Heap.headerSize + 8, isObject(heap[r, ClosureLayout.fn], .fn),
+                  isInteger(heap[heap[r, ClosureLayout.fn].ref, FnLayout.numUpvalues], in: 0...255) else {
+                return "a bad function"
+            }
+            let n = Int(heap[heap[r, ClosureLayout.fn].ref, FnLayout.numUpvalues].number)
+            guard size >= Heap.headerSize + 8 * (1 + n) else { return "fewer upvalues than its function has" }
+            for i in 0..<n where !isObject(heap[r, ClosureLayout.firstUpvalue + i], .upvalue) { return "a bad upvalue \(i)" }
+            return nil
+        case .upvalue:
+            guard size >= UpvalueLayout.size, isInteger(heap[r, UpvalueLayout.stackIndex], in: -1...VM.maxStackSlots),
+                  isScriptValue(heap[r, UpvalueLayout.closed]), isObjectOrNull(heap[r, UpvalueLayout.next], .upvalue) else {
+                return "bad slots"
+            }
+            let index = Int(heap[r, UpvalueLayout.stackIndex].number)
+            if index >= 0 {
+                let f = heap[r, UpvalueLayout.fiber]
+                guard isObject(f, .fiber), heap.size(f.ref) >= FiberLayout.size,
+                      let stackCapacity = capacity(heap[f.ref, FiberLayout.stack], .stack), index < stackCapacity else {
+                    return "an open upvalue outside its fiber's stack"
+                }
+            }
+            return nil
+        case .fiber:
+            return checkFiber(r)
+        case .module:
+            guard size >= ModuleLayout.size, heap[r, ModuleLayout.name].isNull || isString(heap[r, ModuleLayout.name]),
+                  isList(heap[r, ModuleLayout.variableNames], isString),
+                  isList(heap[r, ModuleLayout.variables], isScriptValue),
+                  !heap[heap[r, ModuleLayout.variables].ref, ListLayout.elements].isNull else { return "bad variables" }
+            return nil
+        }
+    }
+
+    private func checkMap(_ r: ObjRef) -> String? {
+        guard heap.size(r) >= MapLayout.size else { return "a short map" }
+        let count = heap.word(r, MapLayout.count)
+        let entries = heap[r, MapLayout.entries]
+        if entries.isNull { return count == 0 ? nil : "a count without entries" }
+        // Buckets are found by masking the hash: a power of two of them.
+        guard let c = capacity(entries), c % 2 == 0, c / 2 & (c / 2 - 1) == 0, count >= 0, count <= c / 2 else {
+            return "bad entries"
+        }
+        // The module registry maps names to modules, which scripts never see.
+        let isModules = r.value == vm.root(.modules)
+        let p = heap.slotPointer(entries.ref) + ArrayLayout.first
+        for i in 0..<(c / 2) {
+            let key = p[2 * i], value = p[2 * i + 1]
+            let ok = key.isUndefined ? value.isBool
+                : isModules ? isString(key) && isObject(value, .module) : isScriptValue(key) && isScriptValue(value)
+            if !ok { return "a bad bucket \(i)" }
+        }
+        return nil
+    }
+
+    private mutating func checkClass(_ r: ObjRef) -> String? {
+        guard isClass(r.value), let chain = lineage(r) else { return "bad slots or a superclass chain that does not end" }
+        let superclass = heap[r, ClassLayout.superclass]
+        if superclass.isObject, vm.numFields(superclass.ref) > vm.numFields(r) { return "fewer fields than its superclass" }
+        guard isScriptValue(heap[r, ClassLayout.attributes]) else { return "bad attributes" }
+        let table = heap[r, ClassLayout.methods]
+        let n = capacity(table) ?? 0
+        let p = heap.slotPointer(table.ref) + ArrayLayout.first
+        let fields = kindMade(by: r) == .instance ? vm.numFields(r) : 0
+        for symbol in 0..<n {
+            let m = p[symbol]
+            let what = "method \(symbol < symbols.count ? "'\(symbols[symbol])'" : "\(symbol)")"
+            guard isMethod(m, of: r, symbol: symbol, chain: chain) else { return "a bad \(what)" }
+            var visited = Set<UInt>()
+            if m.isObject, !boundCodeFits(heap[m.ref, ClosureLayout.fn].ref, fields: fields, visited: &visited) {
+                return "a \(what) using fields its class does not have, or calling super on no class"
+            }
+        }
+        let allocator = heap[r, ClassLayout.allocator]
+        if allocator.isNumber, !natives[Int(allocator.number)].hasSuffix(".\(text(heap[r, ClassLayout.name])).<allocate>") {
+            return "another class's allocator"
+        }
+        return nil
+    }
+
+    private func checkFiber(_ f: ObjRef) -> String? {
+        guard heap.size(f) >= FiberLayout.size,
+              let stackCapacity = capacity(heap[f, FiberLayout.stack], .stack),
+              isObject(heap[f, FiberLayout.frames], .frames),
+              isObjectOrNull(heap[f, FiberLayout.openUpvalues], .upvalue),
+              isObjectOrNull(heap[f, FiberLayout.caller], .fiber),
+              isScriptValue(heap[f, FiberLayout.error]),
+              isObjectOrNull(heap[f, FiberLayout.function], .closure),
+              FiberState(rawValue: heap.word(f, FiberLayout.state)) != nil else { return "bad slots" }
+        let stackTop = heap.word(f, FiberLayout.stackTop)
+        guard stackTop >= 0, stackTop <= stackCapacity else { return "a stack top past its stack" }
+        let stack = heap.slotPointer(heap[f, FiberLayout.stack].ref) + ArrayLayout.first
+        for i in 0..<stackTop where !isScriptValue(stack[i]) { return "a bad stack slot \(i)" }
+        let framesObj = heap[f, FiberLayout.frames].ref
+        let frameCount = heap.word(f, FiberLayout.frameCount)
+        guard frameCount >= 0, frameCount <= heap.word(framesObj, 0) else { return "a frame count past its frames" }
+        let frames = vm.framesPointer(f)
+        var previousBase = 0
+        for i in 0..<frameCount {
+            let closure = frames[i * FrameLayout.words], ip = frames[i * FrameLayout.words + 1]
+            let base = frames[i * FrameLayout.words + 2]
+            // A raw offset, used as it is (not through a Value, which would mask its high bits).
+            guard closure >= 0, isStart(UInt(closure)), heap.isKind(ObjRef(offset: UInt(closure)), .closure) else {
+                return "frame \(i): a bad closure"
+            }
+            let fn = heap[ObjRef(offset: UInt(closure)), ClosureLayout.fn].ref
+            let code = heap[fn, FnLayout.code].ref
+            guard ip >= 0, ip < heap.word(code, BytesLayout.length),
+                  HeapVerifier.instructionStarts(heap, fn).contains(ip) else { return "frame \(i): an ip inside an instruction" }
+            // The function's slots above its base (the loop checks this only when it pushes a frame).
+            guard base >= previousBase, base < stackCapacity, heap.word(fn, FnLayout.maxSlots) <= stackCapacity - base else {
+                return "frame \(i): a stack base without room for its slots"
+            }
+            previousBase = base
+        }
+        var u = heap[f, FiberLayout.openUpvalues]
+        var seen = 0
+        while u.isObject {
+            guard heap[u.ref, UpvalueLayout.fiber] == f.value, heap[u.ref, UpvalueLayout.stackIndex].number >= 0,
+                  seen < VM.maxStackSlots else { return "an open upvalue of another fiber" }
+            seen += 1
+            u = heap[u.ref, UpvalueLayout.next]
+        }
+        return nil
+    }
+
+    // MARK: Functions
+
+    /// The offsets where `fn`'s instructions start (its code already checked by `checkFunction`).
+    static func instructionStarts(_ heap: Heap, _ fn: ObjRef) -> Set<Int> {
+        let codeObj = heap[fn, FnLayout.code].ref
+        let n = heap.word(codeObj, BytesLayout.length)
+        let code = (heap.pointer(codeObj) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
+        let constants = heap.slotPointer(heap[fn, FnLayout.constants].ref) + ArrayLayout.first
+        var starts = Set<Int>()
+        var i = 0
+        while i < n, let op = Op(rawValue: code[i]) {
+            starts.insert(i)
+            var width = op.operandBytes
+            if op == .closure, i + 2 < n {
+                let inner = constants[Int(code[i + 1]) << 8 | Int(code[i + 2])]
+                width += 2 * Int(heap[inner.ref, FnLayout.numUpvalues].number)
+            }
+            i += 1 + width
+        }
+        return starts
+    }
+
+    private func checkFunction(_ fn: ObjRef) -> String? {
+        guard heap.size(fn) >= FnLayout.size, isObject(heap[fn, FnLayout.code], .bytes),
+              let constantCount = capacity(heap[fn, FnLayout.constants]),
+              isObject(heap[fn, FnLayout.module], .module), heap.size(heap[fn, FnLayout.module].ref) >= ModuleLayout.size,
+              isInteger(heap[fn, FnLayout.numUpvalues], in: 0...255), isInteger(heap[fn, FnLayout.arity], in: 0...16),
+              isString(heap[fn, FnLayout.name]), isObject(heap[fn, FnLayout.lines], .bytes) else { return "bad slots" }
+        let maxSlots = heap.word(fn, FnLayout.maxSlots)
+        guard maxSlots >= 1, maxSlots <= VM.maxStackSlots else { return "a bad slot count" }
+        let codeObj = heap[fn, FnLayout.code].ref
+        let n = heap.word(codeObj, BytesLayout.length)
+        let code = (heap.pointer(codeObj) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
+        let constants = heap.slotPointer(heap[fn, FnLayout.constants].ref) + ArrayLayout.first
+        for i in 0..<constantCount where !(isScriptValue(constants[i]) || isObject(constants[i], .fn)) {
+            return "a bad constant \(i)"
+        }
+        let variables = heap[heap[fn, FnLayout.module].ref, ModuleLayout.variables]
+        // The module's check makes this a list; its elements array holds its count.
+        let variableCount = isObject(variables, .list) ? heap.word(variables.ref, ListLayout.count) : 0
+        let upvalueCount = Int(heap[fn, FnLayout.numUpvalues].number)
+        func constant(_ at: Int) -> Value? {
+            let index = Int(code[at]) << 8 | Int(code[at + 1])
+            return index < constantCount ? constants[index] : nil
+        }
+        func symbol(_ at: Int) -> Bool { Int(code[at]) << 8 | Int(code[at + 1]) < symbols.count }
+        var starts = Set<Int>()
+        var targets: [Int] = []
+        var i = 0
+        var last = Op.end
+        while i < n {
+            guard let op = Op(rawValue: code[i]) else { return "an unknown opcode \(code[i]) at \(i)" }
+            starts.insert(i)
+            last = op
+            var width = op.operandBytes
+            guard width <= n - i - 1 else { return "an instruction cut short at \(i)" }
+            let at = i + 1
+            var ok = true
+            switch op {
+            case .constant:
+                ok = constant(at).map(isScriptValue) ?? false
+            case .loadLocal, .storeLocal:
+                ok = Int(code[at]) < maxSlots
+            case .loadLocal0, .loadLocal1, .loadLocal2, .loadLocal3, .loadLocal4, .loadLocal5, .loadLocal6,
+                 .loadLocal7, .loadLocal8:
+                ok = Int(op.rawValue - Op.loadLocal0.rawValue) < maxSlots
+            case .loadUpvalue, .storeUpvalue:
+                ok = Int(code[at]) < upvalueCount
+            case .loadModuleVar, .storeModuleVar:
+                ok = Int(code[at]) << 8 | Int(code[at + 1]) < variableCount
+            case .call, .iterate, .iteratorValue:
+                ok = code[at] <= 16 && symbol(at + 1)
+            case .superCall:
+                // Null until the method is bound to its class (VM+ClassDefinition.swift);
+                // the field check of bound methods (`checkClass`) then requires a class.
+                ok = code[at] <= 16 && symbol(at + 1) && (constant(at + 3).map { $0.isNull || isClass($0) } ?? false)
+            case .jump, .jumpIfFalse, .and, .or:
+                targets.append(at + 2 + (Int(code[at]) << 8 | Int(code[at + 1])))
+            case .loop:
+                targets.append(at + 2 - (Int(code[at]) << 8 | Int(code[at + 1])))
+            case .closure:
+                guard let inner = constant(at), isObject(inner, .fn),
+                      isInteger(heap[inner.ref, FnLayout.numUpvalues], in: 0...255) else { ok = false; break }
+                let captured = Int(heap[inner.ref, FnLayout.numUpvalues].number)
+                width += 2 * captured
+                guard width <= n - i - 1 else { ok = false; break }
+                for u in 0..<captured {
+                    let isLocal = code[at + 2 + 2 * u], index = Int(code[at + 3 + 2 * u])
+                    if isLocal > 1 || index >= (isLocal == 1 ? maxSlots : upvalueCount) { ok = false }
+                }
+            case .methodInstance, .methodStatic, .add, .sub, .mul, .div, .lt, .gt, .lte, .gte, .eq, .neq, .neg, .not:
+                ok = symbol(at)
+            case .importModule:
+                ok = constant(at).map(isString) ?? false
+            case .importVariable:
+                ok = (constant(at).map(isString) ?? false) && (constant(at + 2).map(isString) ?? false)
+            default:
+                break
+            }
+            guard ok else { return "a bad operand of \(op) at \(i)" }
+            i += 1 + width
+        }
+        // Execution never runs off the end: the last instruction does not fall through.
+        guard n > 0, [.return, .end, .jump, .loop].contains(last) else { return "code that runs off its end" }
+        for t in targets where !starts.contains(t) { return "a jump to \(t), not an instruction" }
+        return nil
+    }
+
+    /// Whether a method bound to a class whose instances have `fields`
+    /// fields (and the functions nested in it) uses only those fields and
+    /// calls `super` on a class: the loop reads fields of `this` unchecked.
+    /// Runs after `checkFunction` accepted every function.
+    private func boundCodeFits(_ fn: ObjRef, fields: Int, visited: inout Set<UInt>) -> Bool {
+        guard visited.insert(fn.offset).inserted else { return true }
+        let codeObj = heap[fn, FnLayout.code].ref
+        let code = (heap.pointer(codeObj) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
+        let constants = heap.slotPointer(heap[fn, FnLayout.constants].ref) + ArrayLayout.first
+        for i in HeapVerifier.instructionStarts(heap, fn) {
+            guard let op = Op(rawValue: code[i]) else { return false }
+            switch op {
+            case .loadFieldThis, .storeFieldThis, .loadField, .storeField:
+                if Int(code[i + 1]) >= fields { return false }
+            case .superCall:
+                if !isClass(constants[Int(code[i + 4]) << 8 | Int(code[i + 5])]) { return false }
+            case .closure:
+                let inner = constants[Int(code[i + 1]) << 8 | Int(code[i + 2])].ref
+                if !boundCodeFits(inner, fields: fields, visited: &visited) { return false }
+            default:
+                break
+            }
+        }
+        return true
+    }
+
+    // MARK: Roots
+
+    /// The root slots beyond those every restore validates (ImageValidation.swift).
+    private func checkRoots() -> String? {
+        func root(_ r: Root) -> Value { vm.root(r) }
+        guard isObjectOrNull(root(.currentFiber), .fiber), isObjectOrNull(root(.lastModule), .module),
+              root(.savedFiber).isNull, root(.pending).isNull || isList(root(.pending), isScriptValue),
+              isList(root(.handles), isScriptValue), isList(root(.hostCalls), { isObject($0, .fiber) }),
+              root(.envHashKey).isNull || root(.envHashKey).isNumber else { return "bad root slots" }
+        for r in [Root.modules, .portSlots, .immutableEnv, .envReads] where !(root(r).isNull || isObject(root(r), .map)) {
+            return "a bad \(r) root"
+        }
+        for r in [Root.envFiles, .transients, .ffi, .hooks, .schedulerQueue] where !(root(r).isNull || isList(root(r), isScriptValue)) {
+            return "a bad \(r) root"
+        }
+        return nil
+    }
+}
