@@ -5,7 +5,7 @@ import Darwin
 #endif
 import AmberVM
 
-/// Exit codes, after BSD's sysexits.h (DESIGN.md section 11).
+/// Exit codes, after BSD's sysexits.h (ARCHITECTURE.md, "Errors and exit codes").
 public enum ExitCode {
     public static let ok: Int32 = 0
     public static let usage: Int32 = 64

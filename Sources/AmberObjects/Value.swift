@@ -20,7 +20,7 @@
 //   sign = 1: a heap reference; the payload is the object's BYTE OFFSET from
 //             the heap's base, never an address. That is what makes the heap
 //             relocatable: an image maps at any address and every reference in
-//             it is still right (DESIGN.md section 2).
+//             it is still right (ARCHITECTURE.md, "The heap and values").
 //
 // A Value is a trivial struct around UInt64 so the interpreter loop copies it
 // with no reference counting at all.

@@ -1,5 +1,5 @@
-// A VM shares no mutable state with the rest of the process (DESIGN.md
-// section 10): interrupts cross threads through atomics the handle keeps
+// A VM shares no mutable state with the rest of the process (ARCHITECTURE.md,
+// "Embedding"): interrupts cross threads through atomics the handle keeps
 // alive, and what Stdin reads ahead belongs to the VM's standardStreams port.
 import Foundation
 import Testing

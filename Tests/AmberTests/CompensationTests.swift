@@ -3,7 +3,7 @@ import Testing
 @testable import AmberVM
 @_spi(AmberInternals) import AmberObjects
 
-/// What differs after a restore (DESIGN.md section 8), each checked across two processes.
+/// What differs after a restore (ARCHITECTURE.md, "Compensations"), each checked across two processes.
 @Suite(.serialized) struct CompensationTests {
     /// On virtual time (the port's clock and sleep slots), so nothing sleeps and no real
     /// time is measured: the writer's clocks, the 1.5 s the image lies frozen and the

@@ -1,6 +1,6 @@
 @_spi(AmberInternals) import AmberObjects
 
-// The port library's slot table in the root block (DESIGN.md section 6).
+// The port library's slot table in the root block (ARCHITECTURE.md, "The port library and natives by name").
 //
 // `Root.portSlots` maps each slot name to the name of the implementation the
 // VM had there. It is written when a VM is made and again just before every

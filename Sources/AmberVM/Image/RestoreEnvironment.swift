@@ -5,7 +5,7 @@ import Darwin
 #endif
 @_spi(AmberInternals) import AmberObjects
 
-// The environment a restored process sees (DESIGN.md section 8): its own live
+// The environment a restored process sees (ARCHITECTURE.md, "Compensations"): its own live
 // environment, then the KEY=VALUE lines of every file registered with
 // Snapshot.registerRestoreEnvFile. Variables registered as immutable must hold
 // the value they had when the image was written. Everything recorded lives in

@@ -1,7 +1,7 @@
 @_spi(AmberInternals) import AmberObjects
 
 // The `-snapshot:` trigger, built as two listeners on the hook interface
-// (DESIGN.md section 5): class load notices the trigger class and flags the
+// (ARCHITECTURE.md, "The hook interface"): class load notices the trigger class and flags the
 // methods whose signature matches; entry of a flagged method takes the
 // snapshot when the trigger class defines it: a call on a subclass that
 // inherits it, a `super` call and an operator method count too.

@@ -5,7 +5,7 @@ import Darwin
 #endif
 @_spi(AmberInternals) import AmberObjects
 
-// Taking a snapshot, step by step (DESIGN.md section 7):
+// Taking a snapshot, step by step (ARCHITECTURE.md, "The image"):
 //   reach a safe point (the caller guarantees it: a method entry, or the
 //   Snapshot.take native, both called from the dispatch loop with its state
 //   saved in the fiber); run pre-snapshot hooks (script ones low to high

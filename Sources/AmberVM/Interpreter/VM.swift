@@ -92,7 +92,7 @@ enum Root: Int, CaseIterable {
     case envHashKey         // Num: the key of environment fingerprints
     case transients         // List of Snapshot.transient boxes (emptied before each snapshot)
     case nativeNames        // List of Strings: entry i names native id i (what method tables hold)
-    case portSlots          // Map: port slot name -> implementation name (DESIGN.md section 6)
+    case portSlots          // Map: port slot name -> implementation name (ARCHITECTURE.md, "The port library and natives by name")
     case hostCalls          // List of fibers interrupted by nested host calls (VM.call)
     case ffi                // List: the ffi module's registry of descriptions and state (FFI/FFIRuntime.swift)
 }
@@ -177,7 +177,7 @@ public final class VM: @unchecked Sendable {
     /// The first failure writing script output to its descriptor (a full disk,
     /// a closed pipe); later output is dropped. The launcher exits non-zero.
     public internal(set) var outputError: PortError? = nil
-    /// The port library (design section 6): the slots this VM is bound to.
+    /// The port library (ARCHITECTURE.md, "The port library and natives by name"): the slots this VM is bound to.
     public internal(set) var port: PortLibrary
     /// Where the VM's monotonic clock starts, on the port's raw clock (moved
     /// back on restore so that frozen time does not count).
@@ -203,7 +203,7 @@ public final class VM: @unchecked Sendable {
     var moduleBaseDirectory: String? = nil
     /// Variables set for this VM by restore env files (never the process's).
     var environmentOverlay: [[UInt8]: [UInt8]] = [:]
-    /// The hook interface (design section 5).
+    /// The hook interface (ARCHITECTURE.md, "The hook interface").
     public let hooks = HookInterface()
     /// This process's natives (see Natives.swift): every native this binary
     /// and the host offer, by name, and the table the interpreter indexes.

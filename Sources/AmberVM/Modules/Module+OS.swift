@@ -10,7 +10,7 @@ import Darwin
 //
 // Arguments come from the VM configuration; the environment, the working
 // directory and the process ids are read when asked (never cached in the
-// heap), so a process restored from an image sees its own (DESIGN.md 8).
+// heap), so a process restored from an image sees its own (ARCHITECTURE.md, "Compensations").
 // All of it goes through the port library (vm.port), and environment reads
 // through `vm.environmentVariable`, which sees the variables a restore added.
 

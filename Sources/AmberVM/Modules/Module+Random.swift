@@ -27,7 +27,7 @@ import Darwin
 // Reseeding after a restore is lazy: a generator whose [18] is true and whose
 // [19] is not this process's generation draws fresh entropy on its next use.
 // So restores of one image produce different sequences, seeded generators keep
-// theirs (the Random contract), and no restore step walks the heap (DESIGN.md 8).
+// theirs (the Random contract), and no restore step walks the heap (ARCHITECTURE.md, "Compensations").
 // so the heap holds nothing but Nums, and a snapshot carries the sequence.
 
 extension VM {

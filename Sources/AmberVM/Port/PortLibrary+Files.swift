@@ -5,7 +5,7 @@ import Darwin
 #endif
 @_spi(AmberInternals) import AmberObjects
 
-// The port library's file-system and standard-stream calls (design section 6),
+// The port library's file-system and standard-stream calls (ARCHITECTURE.md, "The port library and natives by name"),
 // used by the io module (Modules/Module+IO.swift) and the module loader.
 //
 // Each call is a replaceable closure in `FilePort`, reached as

@@ -5,8 +5,8 @@ import Darwin
 #endif
 @_spi(AmberInternals) import AmberObjects
 
-// The port library: the VM's only door to the operating system (DESIGN.md
-// section 6, after OpenJ9's port library and -Xsnapshot).
+// The port library: the VM's only door to the operating system (ARCHITECTURE.md,
+// "The port library and natives by name"; after OpenJ9's port library and -Xsnapshot).
 //
 // It is a table of named slots. Each slot holds an implementation, and every
 // implementation has a name too: `system` for the ones below, or whatever a
