@@ -25,11 +25,15 @@ public struct LaunchIO {
     public var stderr: (String) -> Void
     /// The descriptor behind `stdout`, if any: script output is then written as raw bytes.
     public var stdoutDescriptor: Int32?
+    /// The port library of the VMs the launcher makes (nil: the system's). Tests
+    /// put virtual clocks here, so no test sleeps or measures real time.
+    public var port: PortLibrary?
     public init(stdout: @escaping (String) -> Void, stderr: @escaping (String) -> Void,
-                stdoutDescriptor: Int32? = nil) {
+                stdoutDescriptor: Int32? = nil, port: PortLibrary? = nil) {
         self.stdout = stdout
         self.stderr = stderr
         self.stdoutDescriptor = stdoutDescriptor
+        self.port = port
     }
     /// The process's own streams.
     public static var standard: LaunchIO {
@@ -108,6 +112,7 @@ public enum Launcher {
         if options.showVersion { io.stdout(version + "\n"); return ExitCode.ok }
 
         var config = VMConfiguration()
+        if let port = io.port { config.port = port }
         config.maxHeap = options.maxHeap
         config.classpath = options.classpath
         config.writeOutput = io.stdout

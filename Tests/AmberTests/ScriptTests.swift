@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AmberLauncher
+import AmberVM
 
 /// Runs every .wren file under Tests/AmberTests/Scripts through the launcher,
 /// in-process, and judges it by its comments (the Wren test conventions):
@@ -51,12 +52,20 @@ final class Capture: @unchecked Sendable {
     }
 }
 
-func runLauncher(_ args: [String], cwd: String? = nil) -> (Int32, String, String) {
+/// Runs the launcher in-process. With `time`, the VM's clocks and sleep are
+/// that virtual time's (a script's `Timer.sleep` returns at once and moves it).
+func runLauncher(_ args: [String], cwd: String? = nil, time: VirtualTime? = nil) -> (Int32, String, String) {
     let capture = Capture()
     let previous = FileManager.default.currentDirectoryPath
     if let cwd { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
     defer { if cwd != nil { _ = FileManager.default.changeCurrentDirectoryPath(previous) } }
-    let code = Launcher.main(arguments: args, io: capture.io)
+    var io = capture.io
+    if let time {
+        var port = PortLibrary()
+        time.install(in: &port)
+        io.port = port
+    }
+    let code = Launcher.main(arguments: args, io: io)
     return (code, capture.out, capture.err)
 }
 
@@ -66,7 +75,9 @@ func runLauncher(_ args: [String], cwd: String? = nil) -> (Int32, String, String
         let path = ScriptCorpus.root.appendingPathComponent(relative).path
         let source = try String(contentsOfFile: path, encoding: .utf8)
         let spec = ScriptExpectation(source: source)
-        let (code, out, err) = runLauncher([relative], cwd: ScriptCorpus.root.path)
+        // Scripts run on virtual time: timers and clocks are exact and nothing waits.
+        let (code, out, err) = runLauncher([relative], cwd: ScriptCorpus.root.path,
+                                           time: VirtualTime(monotonic: 1000, wall: 1.8e9))
 
         var lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
