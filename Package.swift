@@ -4,6 +4,10 @@
 // image and resumed later. See README.md for the two everyday commands.
 //
 // Targets:
+//   AmberBytecode  the instruction set as one table (operands, stack effects,
+//                  control flow) and what reads code without running it: the
+//                  instruction walker, the stack-height check, the disassembler.
+//                  Not API: its declarations are `package`.
 //   AmberVM        the embeddable VM (heap, compiler, interpreter, core library).
 //                  No unsafeFlags: it must stay usable as a package dependency.
 //   AmberLauncher  option parsing, script running, REPL and exit codes; shared by
@@ -12,6 +16,10 @@
 //                  release build links the Swift runtime statically).
 //   embedding-sample  Samples/embedding: a Swift host built on AmberVM.
 //   CFFI           system-library module for libffi (needs libffi-dev / pkg-config libffi).
+//
+// Debug aids (debug builds only, `#if DEBUG`; nothing in release builds):
+//   the dispatch loop checks the stack height against the function's slot
+//   count before every instruction (Interpreter.swift, `maxSlots`).
 import PackageDescription
 
 let package = Package(
@@ -28,7 +36,8 @@ let package = Package(
         // libffi, for the ffi module (Sources/AmberVM/FFI only imports it).
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
                        providers: [.apt(["libffi-dev"])]),
-        .target(name: "AmberVM", dependencies: ["CFFI"]),
+        .target(name: "AmberBytecode"),
+        .target(name: "AmberVM", dependencies: ["CFFI", "AmberBytecode"]),
         .target(name: "AmberLauncher", dependencies: ["AmberVM"]),
         // The Swift runtime linked in (release, Linux): no dynamic loading of
         // libswiftCore and friends at every start (start-up 5.0 -> 2.9 ms for a
@@ -42,7 +51,7 @@ let package = Package(
         .testTarget(name: "AmberEmbeddingTests", dependencies: ["AmberVM"]),
         .testTarget(
             name: "AmberTests",
-            dependencies: ["AmberVM", "AmberLauncher"],
+            dependencies: ["AmberVM", "AmberLauncher", "AmberBytecode"],
             resources: [.copy("Scripts")]
         ),
     ]

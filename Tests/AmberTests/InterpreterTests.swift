@@ -1,5 +1,6 @@
 import Testing
 @testable import AmberVM
+import AmberBytecode
 
 /// Invariants the interpreter loop relies on for speed.
 @Suite struct InterpreterInvariantTests {
