@@ -7,22 +7,32 @@
 // number of upvalues of the function in a constant slot.
 
 /// One decoded instruction.
-package struct Instruction: Sendable {
+///
+/// The walk is `@inlinable` so that a caller's closure is inlined into it:
+/// the method patcher walks every method a class body binds, at start-up too.
+@usableFromInline package struct Instruction: Sendable {
     /// Where its opcode byte is.
-    package let offset: Int
-    package let op: Op
+    @usableFromInline package let offset: Int
+    @usableFromInline package let op: Op
     /// The fixed operands' values, in the table's order (0 past the last).
-    package let operands: (Int, Int, Int)
+    @usableFromInline package let operands: (Int, Int, Int)
     /// Number of upvalue pairs in the tail (`closure`), else 0.
-    package let tailCount: Int
+    @usableFromInline package let tailCount: Int
+
+    @inlinable init(offset: Int, op: Op, operands: (Int, Int, Int), tailCount: Int) {
+        self.offset = offset
+        self.op = op
+        self.operands = operands
+        self.tailCount = tailCount
+    }
 
     /// Bytes, opcode and tail included.
-    package var length: Int { op.length + tailCount * Tail.upvaluePairBytes }
+    @inlinable package var length: Int { op.length + tailCount * Tail.upvaluePairBytes }
     /// Offset of the next instruction.
-    package var end: Int { offset + length }
+    @inlinable package var end: Int { offset + length }
 
     /// Fixed operand `i`'s value.
-    package func operand(_ i: Int) -> Int {
+    @inlinable package func operand(_ i: Int) -> Int {
         switch i {
         case 0: return operands.0
         case 1: return operands.1
@@ -31,7 +41,7 @@ package struct Instruction: Sendable {
     }
 
     /// The value of the first operand of kind `kind`, if the instruction has one.
-    package func operand(_ kind: Operand) -> Int? {
+    @inlinable package func operand(_ kind: Operand) -> Int? {
         let info = op.info
         for i in 0..<info.operandCount where info.operand(i) == kind { return operand(i) }
         return nil
@@ -54,11 +64,14 @@ package struct Instruction: Sendable {
 
     /// Decodes the instruction at `offset`. `upvalueCount(k)` is the number
     /// of upvalues of the function in constant `k` (for a `closure`'s tail).
+    @inlinable
     package static func decode(_ code: UnsafeBufferPointer<UInt8>, at offset: Int,
                                upvalueCount: (Int) -> Int) -> Result<Instruction, DecodeError> {
-        guard let op = Op(rawValue: code[offset]) else {
+        // Raw values are case indices (as the dispatch loop relies on).
+        guard code[offset] <= Op.lastCase.rawValue else {
             return .failure(.badOpcode(offset: offset, byte: code[offset]))
         }
+        let op = unsafeBitCast(code[offset], to: Op.self)
         let info = op.info
         guard offset + op.length <= code.count else { return .failure(.truncated(offset: offset, op: op)) }
         var values = (0, 0, 0)
@@ -85,7 +98,7 @@ package struct Instruction: Sendable {
     /// Calls `body` with every instruction of `code` in order; returns the
     /// error that stopped the walk early, if one did. The walk stops exactly
     /// at the end of the code or with an error: lengths are never guessed.
-    @discardableResult
+    @inlinable @discardableResult
     package static func walk(_ code: UnsafeBufferPointer<UInt8>, upvalueCount: (Int) -> Int,
                              _ body: (Instruction) -> Void) -> DecodeError? {
         var offset = 0
@@ -102,13 +115,13 @@ package struct Instruction: Sendable {
 }
 
 /// Why code could not be read.
-package enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
+@usableFromInline package enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A byte where an opcode should be that is none.
     case badOpcode(offset: Int, byte: UInt8)
     /// An instruction whose operands or tail run past the end of the code.
     case truncated(offset: Int, op: Op)
 
-    package var description: String {
+    @usableFromInline package var description: String {
         switch self {
         case .badOpcode(let offset, let byte): return "no opcode \(byte) at offset \(offset)"
         case .truncated(let offset, let op): return "\(op.info.name) at offset \(offset) runs past the end of the code"

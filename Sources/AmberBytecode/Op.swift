@@ -160,6 +160,9 @@ extension Op {
         @_transparent get { 1 + info.operandBytes }
     }
 
+    /// The case with the highest opcode byte.
+    @inlinable package static var lastCase: Op { .iteratorValue }
+
     /// The instruction's bytes with these fixed operands (in the table's
     /// order and widths), for code built without the compiler.
     package func encoded(_ operand0: Int = 0, _ operand1: Int = 0, _ operand2: Int = 0) -> [UInt8] {

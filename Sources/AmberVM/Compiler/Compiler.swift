@@ -266,14 +266,18 @@ final class Compiler {
     /// (`emitClosure`).
     func emit(_ op: Op, _ operand0: Int = 0, _ operand1: Int = 0, _ operand2: Int = 0) {
         let info = op.info
-        emitByte(op.rawValue)
-        let operands = (operand0, operand1, operand2)
+        let f = fn
+        f.code.append(op.rawValue)
         for i in 0..<info.operandCount {
             let v = i == 0 ? operand0 : i == 1 ? operand1 : operand2
-            if info.operand(i)!.width == 1 { emitByte(UInt8(truncatingIfNeeded: v)) } else { emitShort(v) }
+            if info.operand(i)!.width == 2 { f.code.append(UInt8(truncatingIfNeeded: v >> 8)) }
+            f.code.append(UInt8(truncatingIfNeeded: v))
         }
-        fn.numSlots += info.stackEffect(operands)
-        if fn.numSlots > fn.maxSlots { fn.maxSlots = fn.numSlots }
+        // Every byte gets the line of the token just parsed (see emitByte).
+        let line = Int32(previous.line)
+        while f.lines.count < f.code.count { f.lines.append(line) }
+        f.numSlots += info.stackEffect((operand0, operand1, operand2))
+        if f.numSlots > f.maxSlots { f.maxSlots = f.numSlots }
     }
 
     /// Emits an instruction whose one operand is a u8 (`loadLocal` of slots

@@ -87,7 +87,6 @@ extension VM {
         let code = bytesPointer(codeObj).assumingMemoryBound(to: UInt8.self)
         let constants = arrayElements(heap[fn, FnLayout.constants].ref)
         let superTarget = superclass.isNone ? Value.null : (isStatic ? heap.classOf(superclass) : superclass).value
-        var nested: [ObjRef] = []
         let error = Instruction.walk(UnsafeBufferPointer(start: code, count: bytesLength(codeObj)),
                                      upvalueCount: { self.fnUpvalueCount(constants[$0].ref) }) { instruction in
             let info = instruction.op.info
@@ -100,16 +99,14 @@ extension VM {
                 case .superclass:
                     constants[instruction.operand(i)] = superTarget
                 case .function:
-                    nested.append(constants[instruction.operand(i)].ref)
+                    self.patchMethodCode(constants[instruction.operand(i)].ref, fieldOffset: fieldOffset,
+                                         superclass: superclass, isStatic: isStatic)
                 default:
                     break
                 }
             }
         }
         assert(error == nil, "unreadable code in \(fnName(fn)): \(error.map { "\($0)" } ?? "")")
-        for f in nested {
-            patchMethodCode(f, fieldOffset: fieldOffset, superclass: superclass, isStatic: isStatic)
-        }
     }
 
     /// Fires the method-entry hook when the called method is one being
