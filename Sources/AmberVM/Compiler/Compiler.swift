@@ -248,14 +248,11 @@ final class Compiler {
 
     var fn: FunctionScope { scopes[scopes.count - 1] }
 
+    /// Emits a byte outside an instruction's fixed part (a closure's tail),
+    /// with the line of the token just parsed.
     func emitByte(_ b: UInt8) {
         fn.code.append(b)
         fn.lines.append(Int32(previous.line))
-    }
-
-    func emitShort(_ v: Int) {
-        emitByte(UInt8((v >> 8) & 0xff))
-        emitByte(UInt8(v & 0xff))
     }
 
     /// Emits one instruction: the opcode, then its fixed operands as the
