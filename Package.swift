@@ -6,7 +6,11 @@
 // Targets (ARCHITECTURE.md, "Layers"):
 //   AmberObjects   the object model: values, object layouts, the heap. Its API is
 //                  `@_spi(AmberInternals) public`: the targets above import it with
-//                  that SPI, hosts never see it (ARCHITECTURE.md, "Layers").
+//                  that SPI, hosts never see it.
+//   AmberBytecode  the instruction set as one table (operands, stack effects,
+//                  control flow) and what reads code without running it: the
+//                  instruction walker, the stack-height check, the disassembler.
+//                  Not API: its declarations are `package`.
 //   AmberVM        the embeddable VM (compiler, interpreter, core library, images,
 //                  FFI, the Swift embedding API). No unsafeFlags: it must stay
 //                  usable as a package dependency.
@@ -16,6 +20,10 @@
 //                  release build links the Swift runtime statically).
 //   embedding-sample  Samples/embedding: a Swift host built on AmberVM.
 //   CFFI           system-library module for libffi (needs libffi-dev / pkg-config libffi).
+//
+// Debug aids (debug builds only, `#if DEBUG`; nothing in release builds):
+//   the dispatch loop checks the stack height against the function's slot
+//   count before every instruction (Interpreter.swift, `maxSlots`).
 import PackageDescription
 
 let package = Package(
@@ -36,7 +44,9 @@ let package = Package(
                        providers: [.apt(["libffi-dev"])]),
         // The object model: NaN-boxed values, object layouts, the VM-owned heap.
         .target(name: "AmberObjects"),
-        .target(name: "AmberVM", dependencies: ["AmberObjects", "CFFI"]),
+        // The instruction table, the walker, the stack check, the disassembler.
+        .target(name: "AmberBytecode"),
+        .target(name: "AmberVM", dependencies: ["AmberObjects", "AmberBytecode", "CFFI"]),
         .target(name: "AmberLauncher", dependencies: ["AmberVM"]),
         // The Swift runtime linked in (release, Linux): no dynamic loading of
         // libswiftCore and friends at every start (start-up 5.0 -> 2.9 ms for a
@@ -50,7 +60,7 @@ let package = Package(
         .testTarget(name: "AmberEmbeddingTests", dependencies: ["AmberVM"]),
         .testTarget(
             name: "AmberTests",
-            dependencies: ["AmberObjects", "AmberVM", "AmberLauncher"],
+            dependencies: ["AmberObjects", "AmberBytecode", "AmberVM", "AmberLauncher"],
             resources: [.copy("Scripts")]
         ),
     ]

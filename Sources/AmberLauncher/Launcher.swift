@@ -78,6 +78,10 @@ public enum Launcher {
                             that uses it needs the flag on -restore too
       --allow-ffi=a.so,b.so ... but only these libraries (path or file name;
                             "process" admits Library.process)
+      --disassemble FILE.wren
+                            compile FILE and list the bytecode of every function in it
+                            (offset, line, instruction, operands); runs nothing. Exit
+                            status as for running it: 65 compile error, 66 no such file
       -inspect:file=IMG [--json]
                             describe IMG (header, trigger, sizes, objects by class,
                             modules, fibers, hooks, native and port names, FFI
@@ -123,6 +127,9 @@ public enum Launcher {
         config.allowFFI = options.allowFFI
         config.allowedLibraries = options.allowedLibraries
 
+        if let path = options.disassemblePath {
+            return disassemble(path: path, configuration: config, io: io)
+        }
         if let image = options.inspectPath {
             if installSignalGuard { CorruptImageGuard.install(imagePath: image) }
             do {
@@ -226,10 +233,43 @@ public enum Launcher {
         case .success(let bytes):
             source = bytes
         }
-        var module = path.hasSuffix(".wren") ? String(path.dropLast(5)) : path
-        // Relative script paths name their module "./path", as Wren's CLI does.
-        if !module.hasPrefix("/") && !module.hasPrefix(".") { module = "./" + module }
-        return exitStatus(vm.interpret(module: module, source: source))
+        return exitStatus(vm.interpret(module: moduleName(scriptPath: path), source: source))
+    }
+
+    /// The module a script file runs as: its path without ".wren"; relative
+    /// paths as "./path", as Wren's CLI names them.
+    static func moduleName(scriptPath path: String) -> String {
+        let module = path.hasSuffix(".wren") ? String(path.dropLast(5)) : path
+        return module.hasPrefix("/") || module.hasPrefix(".") ? module : "./" + module
+    }
+
+    /// `amber --disassemble FILE`: compiles FILE as running it would, without
+    /// running it, and prints its bytecode; compile errors as a run reports them.
+    static func disassemble(path: String, configuration: VMConfiguration, io: LaunchIO) -> Int32 {
+        let source: [UInt8]
+        switch VM.readFile(path) {
+        case .failure(let e):
+            io.stderr("amber: could not read script '\(path)': \(e.message)\n")
+            return ExitCode.noInput
+        case .success(let bytes):
+            source = bytes
+        }
+        let vm: VM
+        do {
+            vm = try VM(configuration: configuration)
+        } catch {
+            io.stderr("amber: could not start the VM: \(error)\n")
+            return ExitCode.runtimeError
+        }
+        defer { vm.shutdown() }
+        switch vm.disassemble(module: moduleName(scriptPath: path), source: source) {
+        case .failure(let e):
+            io.stderr(e.messages.joined(separator: "\n") + "\n")
+            return ExitCode.compileError
+        case .success(let listing):
+            io.stdout(listing)
+            return ExitCode.ok
+        }
     }
 
     static func exitStatus(_ r: InterpretResult) -> Int32 {

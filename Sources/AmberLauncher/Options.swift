@@ -27,6 +27,8 @@ struct Options {
     var restorePath: String?
     /// `-inspect:file=IMG`: describe the image, run nothing; `--json` for tools.
     var inspectPath: String?
+    /// `--disassemble FILE`: compile FILE and list its bytecode, run nothing.
+    var disassemblePath: String?
     var json = false
     /// Check the heap pages' checksum on restore (the one step that reads every page).
     /// verify=full: checksum every heap page on restore (the default maps them unread).
@@ -63,6 +65,11 @@ struct Options {
                 guard i + 1 < args.count else { return .failure(OptionError(message: "-e needs the code to run")) }
                 o.evalSource = args[i + 1]
                 o.script = "-e"
+                i += 2
+                continue
+            case "--disassemble", "-disassemble":
+                guard i + 1 < args.count else { return .failure(OptionError(message: "\(a) needs a script file")) }
+                o.disassemblePath = args[i + 1]
                 i += 2
                 continue
             case "-":
@@ -126,6 +133,9 @@ struct Options {
                 }
             }
             i += 1
+        }
+        if let path = o.disassemblePath, o.script != nil || o.restorePath != nil || o.inspectPath != nil || o.snapshot != nil {
+            return .failure(OptionError(message: "--disassemble \(path) only lists the code: it takes no script, -restore, -inspect or -snapshot"))
         }
         if o.restorePath != nil {
             if o.snapshot != nil { return .failure(OptionError(message: "-snapshot and -restore cannot be combined")) }

@@ -1,6 +1,7 @@
 import Testing
 @testable import AmberVM
 @_spi(AmberInternals) import AmberObjects
+import AmberBytecode
 
 /// Invariants the interpreter loop relies on for speed.
 @Suite struct InterpreterInvariantTests {

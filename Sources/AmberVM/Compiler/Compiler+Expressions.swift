@@ -2,6 +2,8 @@
 
 // Expressions: the Pratt parser's rules and the method-call grammar.
 
+import AmberBytecode
+
 enum Precedence: Int, Comparable {
     case none, lowest, assignment, conditional, logicalOr, logicalAnd, equality, `is`
     case comparison, bitwiseOr, bitwiseXor, bitwiseAnd, shift, range, term, factor
@@ -182,22 +184,22 @@ extension Compiler {
     func conditional() {
         ignoreNewlines()
         let elseJump = emitJump(.jumpIfFalse)
+        // The else branch starts at the height the then branch started at:
+        // only one branch's value is ever on the stack.
+        let height = fn.numSlots
         parsePrecedence(.conditional)
         consume(.colon, "Expect ':' after then branch of conditional operator.")
         ignoreNewlines()
         let endJump = emitJump(.jump)
         patchJump(elseJump)
-        fn.numSlots -= 1  // only one branch's value is on the stack
+        fn.numSlots = height
         parsePrecedence(.assignment)
         patchJump(endJump)
     }
 
     /// Emits a call of `signature` with `argc` arguments already on the stack.
     func callMethod(argc: Int, _ signature: String, op: Op = .call) {
-        let sym = symbolOperand(signature)
-        emit(op, stackEffect: -argc)
-        emitByte(UInt8(argc))
-        emitShort(sym)
+        emit(op, argc, symbolOperand(signature))
     }
 
     func loadCoreVariable(_ name: String) {
@@ -461,17 +463,12 @@ extension Compiler {
         let argc = sig.arity
         let symbol = symbolOperand(sig.text)
         if isSuper {
-            emit(.superCall, stackEffect: -argc)
-            emitByte(UInt8(argc))
-            emitShort(symbol)
             // Each super call gets a fresh constant slot, filled with the
             // superclass when the method is bound to its class.
             fn.constants.append(.null)
-            emitShort(fn.constants.count - 1)
+            emit(.superCall, argc, symbol, fn.constants.count - 1)
         } else {
-            emit(.call, stackEffect: -argc)
-            emitByte(UInt8(argc))
-            emitShort(symbol)
+            emit(.call, argc, symbol)
         }
     }
 

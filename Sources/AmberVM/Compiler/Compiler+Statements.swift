@@ -2,6 +2,8 @@
 
 // Statements, definitions, classes and methods.
 
+import AmberBytecode
+
 extension Compiler {
     /// A definition is a statement that may also declare names: class, import, var.
     func definition() {
@@ -83,12 +85,18 @@ extension Compiler {
         }
         if match(.kwBreak) {
             guard let loop = fn.loop else { error("Cannot use 'break' outside of a loop."); return }
+            // The pops run only on the way out; the code after the jump is
+            // reached (if at all) with the loop's locals still on the stack.
+            let height = fn.numSlots
             _ = discardLocals(depth: loop.scopeDepth + 1)
             loop.breaks.append(emitJump(.jump))
+            fn.numSlots = height
         } else if match(.kwContinue) {
             guard let loop = fn.loop else { error("Cannot use 'continue' outside of a loop."); return }
+            let height = fn.numSlots  // as for break
             _ = discardLocals(depth: loop.scopeDepth + 1)
             emitLoop(loop.start)
+            fn.numSlots = height
         } else if match(.kwFor) {
             forStatement()
         } else if match(.kwIf) {
@@ -125,8 +133,8 @@ extension Compiler {
     /// Whether the code emitted since `start` ends in a store (an assignment).
     func endsInStore(from start: Int) -> Bool {
         let ops: [Op] = [.storeLocal, .storeModuleVar, .storeUpvalue, .storeFieldThis, .storeField]
-        for op in ops where fn.code.count - start > op.operandBytes {
-            if fn.code[fn.code.count - 1 - op.operandBytes] == op.rawValue { return true }
+        for op in ops where fn.code.count - start >= op.length {
+            if fn.code[fn.code.count - op.length] == op.rawValue { return true }
         }
         return false
     }
@@ -276,8 +284,7 @@ extension Compiler {
                 consume(.name, "Expect variable name.")
                 nameToken = previous
             }
-            emit(.importVariable, short: moduleConst)
-            emitShort(stringConstant(text(sourceToken)))
+            emit(.importVariable, moduleConst, stringConstant(text(sourceToken)))
             let index = declareVariable(text(nameToken), token: previous)
             defineVariable(index)
         } while match(.comma)

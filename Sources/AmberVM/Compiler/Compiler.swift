@@ -16,6 +16,8 @@
 // Expressions: Compiler+Expressions.swift. Statements, classes, methods:
 // Compiler+Statements.swift.
 
+import AmberBytecode
+
 struct Local {
     var name: String
     var depth: Int
@@ -82,8 +84,8 @@ final class FunctionScope {
     }
 }
 
-struct CompileError: Error {
-    var messages: [String]
+package struct CompileError: Error {
+    package var messages: [String]
 }
 
 final class Compiler {
@@ -251,6 +253,8 @@ final class Compiler {
 
     var fn: FunctionScope { scopes[scopes.count - 1] }
 
+    /// Emits a byte outside an instruction's fixed part (a closure's tail),
+    /// with the line of the token just parsed.
     func emitByte(_ b: UInt8) {
         fn.code.append(b)
         fn.lines.append(Int32(previous.line))
@@ -267,56 +271,56 @@ final class Compiler {
         return id
     }
 
-    func emitShort(_ v: Int) {
-        emitByte(UInt8((v >> 8) & 0xff))
-        emitByte(UInt8(v & 0xff))
-    }
-
-    /// Emits an instruction and tracks its effect on the stack height.
-    func emit(_ op: Op, stackEffect: Int) {
-        emitByte(op.rawValue)
-        fn.numSlots += stackEffect
-        if fn.numSlots > fn.maxSlots { fn.maxSlots = fn.numSlots }
-    }
-
-    func emit(_ op: Op) {
-        let effect: Int
-        switch op {
-        case .constant, .null, .false, .true, .loadLocal, .loadUpvalue, .loadModuleVar, .loadFieldThis,
-             .loadLocal0, .loadLocal1, .loadLocal2, .loadLocal3, .loadLocal4, .loadLocal5, .loadLocal6,
-             .loadLocal7, .loadLocal8,
-             .closure, .importModule, .importVariable:
-            effect = 1
-        case .storeField, .pop, .jumpIfFalse, .and, .or, .closeUpvalue, .class,
-             .add, .sub, .mul, .div, .lt, .gt, .lte, .gte, .eq, .neq:
-            effect = -1
-        case .endClass, .methodInstance, .methodStatic:
-            effect = -2
-        default:
-            effect = 0
+    /// Emits one instruction: the opcode, then its fixed operands as the
+    /// instruction table lays them out (u8, or u16 big-endian), in the
+    /// table's order; the height of the stack follows the table's stack
+    /// effect. The height is exact, and its maximum becomes the function's
+    /// slot count (see `endFunction`). A `closure`'s tail follows separately
+    /// (`emitClosure`).
+    func emit(_ op: Op, _ operand0: Int = 0, _ operand1: Int = 0, _ operand2: Int = 0) {
+        let info = op.info
+        let f = fn
+        f.code.append(op.rawValue)
+        for i in 0..<info.operandCount {
+            let v = i == 0 ? operand0 : i == 1 ? operand1 : operand2
+            if info.operand(i)!.width == 2 { f.code.append(UInt8(truncatingIfNeeded: v >> 8)) }
+            f.code.append(UInt8(truncatingIfNeeded: v))
         }
-        emit(op, stackEffect: effect)
+        // Every byte gets the line of the token just parsed (see emitByte).
+        let line = Int32(previous.line)
+        while f.lines.count < f.code.count { f.lines.append(line) }
+        f.numSlots += info.stackEffect((operand0, operand1, operand2))
+        if f.numSlots > f.maxSlots { f.maxSlots = f.numSlots }
     }
 
+    /// Emits an instruction whose one operand is a u8 (`loadLocal` of slots
+    /// 0 to 8 becomes the operand-free `loadLocal0` ... `loadLocal8`).
     func emit(_ op: Op, byte: Int) {
+        assert(op.info.operandCount == 1 && op.info.operand0!.width == 1, "\(op) takes no single u8")
         if op == .loadLocal && byte <= 8 {
             emit(Op(rawValue: Op.loadLocal0.rawValue + UInt8(byte))!)
             return
         }
-        emit(op)
-        emitByte(UInt8(byte & 0xff))
+        emit(op, byte)
     }
-    func emit(_ op: Op, short: Int) { emit(op); emitShort(short) }
+
+    /// Emits an instruction whose one operand is a u16.
+    func emit(_ op: Op, short: Int) {
+        assert(op.info.operandCount == 1 && op.info.operand0!.width == 2, "\(op) takes no single u16")
+        emit(op, short)
+    }
 
     /// Emits a jump with a placeholder offset; returns where to patch.
     func emitJump(_ op: Op) -> Int {
-        emit(op)
-        emitShort(0xffff)
-        return fn.code.count - 2
+        emit(op, 0xffff)
+        return fn.code.count - Operand.forward.width
     }
 
+    /// Points the jump whose operand is at `at` to the end of the code.
     func patchJump(_ at: Int) {
-        let offset = fn.code.count - at - 2
+        // The distance counts from the end of the jump instruction, which is
+        // where its operand ends.
+        let offset = fn.code.count - (at + Operand.forward.width)
         if offset >= Compiler.maxJump { error("Too much code to jump over.") }
         fn.code[at] = UInt8((offset >> 8) & 0xff)
         fn.code[at + 1] = UInt8(offset & 0xff)
@@ -325,9 +329,9 @@ final class Compiler {
     /// Emits the jump back to `start`. (A body too long for it is reported
     /// by the loop's exit jump, which spans it: see `endLoop`.)
     func emitLoop(_ start: Int) {
-        emit(.loop)
-        let offset = fn.code.count - start + 2
-        emitShort(offset & 0xffff)
+        // The distance counts back from the end of the loop instruction.
+        let offset = fn.code.count + Op.loop.length - start
+        emit(.loop, offset & 0xffff)
     }
 
     func addConstant(_ v: Value) -> Int {
@@ -360,7 +364,6 @@ final class Compiler {
     func popScope() {
         let popped = discardLocals(depth: fn.scopeDepth)
         fn.locals.removeLast(popped)
-        fn.numSlots -= popped
         fn.scopeDepth -= 1
     }
 
@@ -370,11 +373,7 @@ final class Compiler {
         var i = fn.locals.count - 1
         var n = 0
         while i >= 0 && fn.locals[i].depth >= depth {
-            if fn.locals[i].isCaptured {
-                emitByte(Op.closeUpvalue.rawValue)
-            } else {
-                emitByte(Op.pop.rawValue)
-            }
+            emit(fn.locals[i].isCaptured ? .closeUpvalue : .pop)
             n += 1
             i -= 1
         }
@@ -501,15 +500,19 @@ final class Compiler {
     /// Finishes the innermost function; returns its Fn object and its upvalues.
     func endFunction() -> (ObjRef, [UpvalueRef]) {
         let scope = scopes.removeLast()
+        // The count is exact: the stack-height check (AmberBytecode's
+        // StackCheck) finds the same maximum by following the code's control
+        // flow, for every function of the test scripts and core library.
         let f = vm.newFn(code: scope.code, constants: scope.constants, module: module,
                          numUpvalues: scope.upvalues.count, arity: scope.arity,
-                         maxSlots: scope.maxSlots + 8, name: scope.name, lines: scope.lines)
+                         maxSlots: scope.maxSlots, name: scope.name, lines: scope.lines)
         return (f, scope.upvalues)
     }
 
     /// Emits the closure instruction for a finished nested function.
     func emitClosure(_ f: ObjRef, _ upvalues: [UpvalueRef]) {
-        emit(.closure, short: addConstant(f.value))
+        emit(.closure, addConstant(f.value))
+        // The tail: a (isLocal, index) byte pair per upvalue (Tail.upvalues).
         for up in upvalues {
             emitByte(up.isLocal ? 1 : 0)
             emitByte(UInt8(up.index))

@@ -4,7 +4,7 @@
 // converting values, taking a snapshot between calls.
 //
 // A call from the host runs as a nested run of the interpreter on a fiber of
-// its own, whose only frame is a three-byte stub:
+// its own, whose only frame is a stub:
 //
 //     stack: [receiver, arg1, ..., argN]     code: call N <symbol> ; end
 //
@@ -13,6 +13,8 @@
 // call finds and moves them like anything else; both are read back from there
 // afterwards. A snapshot is refused while such a call is on the stack: the
 // Swift frames waiting for it cannot be written to an image.
+
+import AmberBytecode
 
 extension VM {
     /// How deep host calls may nest (a foreign method calling `call`, which
@@ -60,10 +62,10 @@ extension VM {
         guard symbol <= Compiler.maxSymbol else { throw ScriptError(Compiler.tooManySymbolsMessage) }
 
         // The stub and its fiber, with the receiver and arguments in place.
-        let stub = newClosure(newFn(code: [Op.call.rawValue, UInt8(arity), UInt8(symbol >> 8), UInt8(symbol & 0xff),
-                                           Op.end.rawValue],
-                                    constants: [], module: root(.coreModule).ref, numUpvalues: 0, arity: arity,
-                                    maxSlots: arity + 1, name: "(host call)", lines: [0, 0, 0, 0, 0]))
+        let code = Op.call.encoded(arity, symbol) + Op.end.encoded()
+        let stub = newClosure(newFn(code: code, constants: [], module: root(.coreModule).ref, numUpvalues: 0,
+                                    arity: arity, maxSlots: arity + 1, name: "(host call)",
+                                    lines: Array(repeating: 0, count: code.count)))
         let f = newFiber(stub)
         let stack = arrayElements(heap[f, FiberLayout.stack].ref)
         for (i, v) in values.enumerated() { stack[i] = v }

@@ -1,3 +1,4 @@
+import AmberBytecode
 @_spi(AmberInternals) import AmberObjects
 
 // verify=full: every object of a restored heap checked before any of it runs
@@ -444,24 +445,34 @@ struct HeapVerifier {
 
     /// The offsets where `fn`'s instructions start (its code already checked by `checkFunction`).
     static func instructionStarts(_ heap: Heap, _ fn: ObjRef) -> Set<Int> {
-        let codeObj = heap[fn, FnLayout.code].ref
-        let n = heap.word(codeObj, BytesLayout.length)
-        let code = (heap.pointer(codeObj) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
-        let constants = heap.slotPointer(heap[fn, FnLayout.constants].ref) + ArrayLayout.first
+        let (code, upvaluesOf) = HeapVerifier.code(heap, fn)
         var starts = Set<Int>()
-        var i = 0
-        while i < n, let op = Op(rawValue: code[i]) {
-            starts.insert(i)
-            var width = op.operandBytes
-            if op == .closure, i + 2 < n {
-                let inner = constants[Int(code[i + 1]) << 8 | Int(code[i + 2])]
-                width += 2 * Int(heap[inner.ref, FnLayout.numUpvalues].number)
-            }
-            i += 1 + width
-        }
+        Instruction.walk(code, upvalueCount: upvaluesOf) { starts.insert($0.offset) }
         return starts
     }
 
+    /// `fn`'s code as a buffer, and the number of upvalues of the function in
+    /// its constant `k` (0 for a constant that is no function: the operand
+    /// check then refuses the `closure`), for the instruction table's walk.
+    static func code(_ heap: Heap, _ fn: ObjRef) -> (UnsafeBufferPointer<UInt8>, (Int) -> Int) {
+        let codeObj = heap[fn, FnLayout.code].ref
+        let n = heap.word(codeObj, BytesLayout.length)
+        let code = UnsafeBufferPointer(start: (heap.pointer(codeObj) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self),
+                                       count: n)
+        let constantsObj = heap[fn, FnLayout.constants].ref
+        let constantCount = heap.word(constantsObj, ArrayLayout.capacity)
+        let constants = heap.slotPointer(constantsObj) + ArrayLayout.first
+        return (code, { k in
+            guard k < constantCount, constants[k].isObject, heap.isKind(constants[k].ref, .fn) else { return 0 }
+            let count = heap[constants[k].ref, FnLayout.numUpvalues]
+            return count.isNumber && count.number >= 0 && count.number <= 255 ? Int(count.number) : 0
+        })
+    }
+
+    /// Checks every instruction of `fn` by the instruction table: each operand
+    /// by its kind (a slot within the frame, a constant within the constants,
+    /// a symbol within the method names, a jump onto an instruction...), and
+    /// that the last instruction does not fall off the end of the code.
     private func checkFunction(_ fn: ObjRef) -> String? {
         guard heap.size(fn) >= FnLayout.size, isObject(heap[fn, FnLayout.code], .bytes),
               let constantCount = capacity(heap[fn, FnLayout.constants]),
@@ -470,9 +481,6 @@ struct HeapVerifier {
               isString(heap[fn, FnLayout.name]), isObject(heap[fn, FnLayout.lines], .bytes) else { return "bad slots" }
         let maxSlots = heap.word(fn, FnLayout.maxSlots)
         guard maxSlots >= 1, maxSlots <= VM.maxStackSlots else { return "a bad slot count" }
-        let codeObj = heap[fn, FnLayout.code].ref
-        let n = heap.word(codeObj, BytesLayout.length)
-        let code = (heap.pointer(codeObj) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
         let constants = heap.slotPointer(heap[fn, FnLayout.constants].ref) + ArrayLayout.first
         for i in 0..<constantCount where !(isScriptValue(constants[i]) || isObject(constants[i], .fn)) {
             return "a bad constant \(i)"
@@ -481,69 +489,56 @@ struct HeapVerifier {
         // The module's check makes this a list; its elements array holds its count.
         let variableCount = isObject(variables, .list) ? heap.word(variables.ref, ListLayout.count) : 0
         let upvalueCount = Int(heap[fn, FnLayout.numUpvalues].number)
-        func constant(_ at: Int) -> Value? {
-            let index = Int(code[at]) << 8 | Int(code[at + 1])
-            return index < constantCount ? constants[index] : nil
-        }
-        func symbol(_ at: Int) -> Bool { Int(code[at]) << 8 | Int(code[at + 1]) < symbols.count }
+        let (code, upvaluesOf) = HeapVerifier.code(heap, fn)
+        func constant(_ index: Int) -> Value? { index < constantCount ? constants[index] : nil }
+
         var starts = Set<Int>()
         var targets: [Int] = []
-        var i = 0
-        var last = Op.end
-        while i < n {
-            guard let op = Op(rawValue: code[i]) else { return "an unknown opcode \(code[i]) at \(i)" }
-            starts.insert(i)
-            last = op
-            var width = op.operandBytes
-            guard width <= n - i - 1 else { return "an instruction cut short at \(i)" }
-            let at = i + 1
+        var last: Op? = nil
+        var bad: String? = nil
+        let failure = Instruction.walk(code, upvalueCount: upvaluesOf) { ins in
+            guard bad == nil else { return }
+            starts.insert(ins.offset)
+            last = ins.op
+            let info = ins.op.info
             var ok = true
-            switch op {
-            case .constant:
-                ok = constant(at).map(isScriptValue) ?? false
-            case .loadLocal, .storeLocal:
-                ok = Int(code[at]) < maxSlots
-            case .loadLocal0, .loadLocal1, .loadLocal2, .loadLocal3, .loadLocal4, .loadLocal5, .loadLocal6,
-                 .loadLocal7, .loadLocal8:
-                ok = Int(op.rawValue - Op.loadLocal0.rawValue) < maxSlots
-            case .loadUpvalue, .storeUpvalue:
-                ok = Int(code[at]) < upvalueCount
-            case .loadModuleVar, .storeModuleVar:
-                ok = Int(code[at]) << 8 | Int(code[at + 1]) < variableCount
-            case .call, .iterate, .iteratorValue:
-                ok = code[at] <= 16 && symbol(at + 1)
-            case .superCall:
-                // Null until the method is bound to its class (VM+ClassDefinition.swift);
-                // the field check of bound methods (`checkClass`) then requires a class.
-                ok = code[at] <= 16 && symbol(at + 1) && (constant(at + 3).map { $0.isNull || isClass($0) } ?? false)
-            case .jump, .jumpIfFalse, .and, .or:
-                targets.append(at + 2 + (Int(code[at]) << 8 | Int(code[at + 1])))
-            case .loop:
-                targets.append(at + 2 - (Int(code[at]) << 8 | Int(code[at + 1])))
-            case .closure:
-                guard let inner = constant(at), isObject(inner, .fn),
-                      isInteger(heap[inner.ref, FnLayout.numUpvalues], in: 0...255) else { ok = false; break }
-                let captured = Int(heap[inner.ref, FnLayout.numUpvalues].number)
-                width += 2 * captured
-                guard width <= n - i - 1 else { ok = false; break }
-                for u in 0..<captured {
-                    let isLocal = code[at + 2 + 2 * u], index = Int(code[at + 3 + 2 * u])
-                    if isLocal > 1 || index >= (isLocal == 1 ? maxSlots : upvalueCount) { ok = false }
+            for i in 0..<info.operandCount {
+                let v = ins.operand(i)
+                switch info.operand(i)! {
+                case .slot: ok = ok && v < maxSlots
+                case .upvalue: ok = ok && v < upvalueCount
+                case .argc: ok = ok && v <= Compiler.maxParameters
+                case .moduleVariable: ok = ok && v < variableCount
+                case .symbol: ok = ok && v < symbols.count
+                case .constant:
+                    // What the instruction needs there: a value to push, or a module or variable name.
+                    let isName = ins.op == .importModule || ins.op == .importVariable
+                    ok = ok && (constant(v).map { isName ? isString($0) : isScriptValue($0) } ?? false)
+                case .superclass:
+                    // Null until the method is bound to its class (VM+ClassDefinition.swift);
+                    // the field check of bound methods (`boundCodeFits`) then requires a class.
+                    ok = ok && (constant(v).map { $0.isNull || isClass($0) } ?? false)
+                case .function:
+                    ok = ok && (constant(v).map { isObject($0, .fn) } ?? false)
+                case .forward, .backward:
+                    if let t = ins.target { targets.append(t) }
+                case .field, .fieldCount:
+                    break   // fields: `boundCodeFits`, once the class is known
                 }
-            case .methodInstance, .methodStatic, .add, .sub, .mul, .div, .lt, .gt, .lte, .gte, .eq, .neq, .neg, .not:
-                ok = symbol(at)
-            case .importModule:
-                ok = constant(at).map(isString) ?? false
-            case .importVariable:
-                ok = (constant(at).map(isString) ?? false) && (constant(at + 2).map(isString) ?? false)
-            default:
-                break
             }
-            guard ok else { return "a bad operand of \(op) at \(i)" }
-            i += 1 + width
+            // The implicit slot of loadLocal0 ... loadLocal8.
+            if ins.op.rawValue >= Op.loadLocal0.rawValue, ins.op.rawValue <= Op.loadLocal8.rawValue {
+                ok = ok && Int(ins.op.rawValue - Op.loadLocal0.rawValue) < maxSlots
+            }
+            for (isLocal, index) in ins.upvalues(in: code) where index >= (isLocal ? maxSlots : upvalueCount) {
+                ok = false
+            }
+            if !ok { bad = "a bad operand of \(ins.op.info.name) at \(ins.offset)" }
         }
+        if let failure { return "\(failure)" }
+        if let bad { return bad }
         // Execution never runs off the end: the last instruction does not fall through.
-        guard n > 0, [.return, .end, .jump, .loop].contains(last) else { return "code that runs off its end" }
+        guard let last, last.info.flow == .stop || last.info.flow == .jump else { return "code that runs off its end" }
         for t in targets where !starts.contains(t) { return "a jump to \(t), not an instruction" }
         return nil
     }
@@ -554,24 +549,17 @@ struct HeapVerifier {
     /// Runs after `checkFunction` accepted every function.
     private func boundCodeFits(_ fn: ObjRef, fields: Int, visited: inout Set<UInt>) -> Bool {
         guard visited.insert(fn.offset).inserted else { return true }
-        let codeObj = heap[fn, FnLayout.code].ref
-        let code = (heap.pointer(codeObj) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
         let constants = heap.slotPointer(heap[fn, FnLayout.constants].ref) + ArrayLayout.first
-        for i in HeapVerifier.instructionStarts(heap, fn) {
-            guard let op = Op(rawValue: code[i]) else { return false }
-            switch op {
-            case .loadFieldThis, .storeFieldThis, .loadField, .storeField:
-                if Int(code[i + 1]) >= fields { return false }
-            case .superCall:
-                if !isClass(constants[Int(code[i + 4]) << 8 | Int(code[i + 5])]) { return false }
-            case .closure:
-                let inner = constants[Int(code[i + 1]) << 8 | Int(code[i + 2])].ref
-                if !boundCodeFits(inner, fields: fields, visited: &visited) { return false }
-            default:
-                break
-            }
+        let (code, upvaluesOf) = HeapVerifier.code(heap, fn)
+        var fits = true
+        var inner: [ObjRef] = []
+        Instruction.walk(code, upvalueCount: upvaluesOf) { ins in
+            if let f = ins.operand(.field), f >= fields { fits = false }
+            if let k = ins.operand(.superclass), !isClass(constants[k]) { fits = false }
+            if let k = ins.operand(.function) { inner.append(constants[k].ref) }
         }
-        return true
+        for f in inner where fits { fits = boundCodeFits(f, fields: fields, visited: &visited) }
+        return fits
     }
 
     // MARK: Roots

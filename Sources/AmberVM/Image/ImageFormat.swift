@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 @_spi(AmberInternals) import AmberObjects
+import AmberBytecode
 
 // The image file.
 //
@@ -63,7 +64,7 @@ enum ImageFormat {
         var text = "amber-image \(version)|header \(Heap.headerSize)|first \(Heap.firstObject)\n"
         text += LayoutCatalog.text + "\n"
         text += "kinds: " + ObjKind.allCases.map { "\($0)=\($0.rawValue)" }.joined(separator: " ") + "\n"
-        text += "ops: " + Op.allCases.map { "\($0)/\($0.operandBytes)" }.joined(separator: " ") + "\n"
+        text += "ops:\n" + Op.tableText + "\n"
         text += "roots: " + Root.allCases.map { "\($0)" }.joined(separator: " ") + "\n"
         text += "builtins: " + BuiltinKind.allCases.map { "\($0)" }.joined(separator: " ")
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 @_spi(AmberInternals) import AmberObjects
+import AmberBytecode
 
 // The dispatch loop.
 //
@@ -18,6 +19,11 @@ import Darwin
 // They are reloaded from the fiber (`reload()`) after anything that may move
 // or replace them: a collection (only at safe points: calls and loop
 // back-edges), a stack growth, a fiber switch, a return.
+//
+// Instruction lengths come from the instruction table (AmberBytecode's
+// Op.swift): once a case has read its operands it steps `ip` past them by
+// `Op.x.operandBytes`, a constant the compiler folds (the opcode byte is
+// behind `ip` already). ARCHITECTURE.md, "The instruction table".
 //
 // Natives get a pointer to their arguments (args[0] is the receiver) and
 // return true with the result in args[0], or false: then either `vm.hasError`
@@ -76,6 +82,13 @@ struct Interpreter: ~Copyable {
     let objectEquals: Value, objectNotEquals: Value
     /// The hook interface's enabled bits (read on every call for the method-entry hook).
     let hookBits: UnsafeMutablePointer<UInt32>
+    #if DEBUG
+    /// Debug builds only: the running function's slot count, which the loop
+    /// checks the stack height against before every instruction. This holds
+    /// the instruction table's stack effects, from which the compiler counts
+    /// the slots, to what the cases below really push and pop.
+    var maxSlots = 0
+    #endif
 
     init(vm: VM) {
         self.vm = vm
@@ -166,6 +179,9 @@ struct Interpreter: ~Copyable {
         let variables = heap[module, ModuleLayout.variables].ref
         moduleVars = arrayElements(heap[variables, ListLayout.elements].ref)
         upvalues = heap.slotPointer(closure) + ClosureLayout.firstUpvalue
+        #if DEBUG
+        maxSlots = heap.word(fn, FnLayout.maxSlots)
+        #endif
     }
 
     /// Writes the registers back into the fiber (stack top, frame count,
@@ -195,13 +211,17 @@ struct Interpreter: ~Copyable {
         // is at least 8 bytes of the heap: reading 4 stays inside it.)
         let body = codePointer(fn)
         if !hooked {
-            if body[0] == Op.loadFieldThis.rawValue && body[2] == Op.return.rawValue {
+            // loadFieldThis f; return
+            if body[0] == Op.loadFieldThis.rawValue && body[Op.loadFieldThis.length] == Op.return.rawValue {
                 args[0] = heap.slotPointer(args[0].ref)[Int(body[1])]
                 sp = args + 1
                 return true
             }
-            if body[0] == Op.loadLocal1.rawValue && body[1] == Op.storeFieldThis.rawValue && body[3] == Op.return.rawValue {
-                heap.slotPointer(args[0].ref)[Int(body[2])] = args[1]
+            // loadLocal1; storeFieldThis f; return
+            let store = Op.loadLocal1.length
+            if body[0] == Op.loadLocal1.rawValue && body[store] == Op.storeFieldThis.rawValue
+                && body[store + Op.storeFieldThis.length] == Op.return.rawValue {
+                heap.slotPointer(args[0].ref)[Int(body[store + 1])] = args[1]
                 args[0] = args[1]
                 sp = args + 1
                 return true
@@ -227,6 +247,7 @@ struct Interpreter: ~Copyable {
         return true
     }
 
+    /// Reads a u16 operand (big-endian) and steps past it.
     @inline(__always) mutating func readShort() -> Int {
         let v = Int(ip[0]) << 8 | Int(ip[1])
         ip += 2
@@ -263,6 +284,10 @@ struct Interpreter: ~Copyable {
             // NOTE: `Op(rawValue:)` compiled to a range check and a call,
             // 7 % of all instructions on string_equals.
             let op = unsafeBitCast(ip.pointee, to: Op.self)
+            #if DEBUG
+            assert(sp - fp <= maxSlots, "stack height \(sp - fp) over the \(maxSlots) slots counted, before \(op) "
+                   + "at \(ip - code) in \(vm.fnName(vm.closureFn(closure)))")
+            #endif
             ip += 1
             dispatch: do {
             switch op {
@@ -281,14 +306,14 @@ struct Interpreter: ~Copyable {
             case .loadLocal7: sp.pointee = fp[7]; sp += 1
             case .loadLocal8: sp.pointee = fp[8]; sp += 1
             case .loadLocal:
-                sp.pointee = fp[Int(ip.pointee)]; ip += 1; sp += 1
+                sp.pointee = fp[Int(ip.pointee)]; ip += Op.loadLocal.operandBytes; sp += 1
             case .storeLocal:
-                fp[Int(ip.pointee)] = sp[-1]; ip += 1
+                fp[Int(ip.pointee)] = sp[-1]; ip += Op.storeLocal.operandBytes
             case .loadUpvalue:
-                sp.pointee = upvalueValue(upvalues[Int(ip.pointee)].ref); ip += 1; sp += 1
+                sp.pointee = upvalueValue(upvalues[Int(ip.pointee)].ref); ip += Op.loadUpvalue.operandBytes; sp += 1
             case .storeUpvalue:
                 let u = upvalues[Int(ip.pointee)].ref
-                ip += 1
+                ip += Op.storeUpvalue.operandBytes
                 let idx = heap[u, UpvalueLayout.stackIndex].number
                 if idx >= 0 {
                     let uf = heap[u, UpvalueLayout.fiber].ref
@@ -301,20 +326,20 @@ struct Interpreter: ~Copyable {
             case .storeModuleVar:
                 moduleVars[readShort()] = sp[-1]
             case .loadFieldThis:
-                let field = Int(ip.pointee); ip += 1
+                let field = Int(ip.pointee); ip += Op.loadFieldThis.operandBytes
                 sp.pointee = heap.slotPointer(fp[0].ref)[field]; sp += 1
             case .storeFieldThis:
-                let field = Int(ip.pointee); ip += 1
+                let field = Int(ip.pointee); ip += Op.storeFieldThis.operandBytes
                 heap.slotPointer(fp[0].ref)[field] = sp[-1]
             case .loadField:
-                let field = Int(ip.pointee); ip += 1
+                let field = Int(ip.pointee); ip += Op.loadField.operandBytes
                 let obj = sp[-1]
                 guard obj.isObject, heap.kind(obj.ref) == .instance else {
                     save(); _ = vm.fail("Only instances have fields."); break dispatch
                 }
                 sp[-1] = heap.slotPointer(obj.ref)[field]
             case .storeField:
-                let field = Int(ip.pointee); ip += 1
+                let field = Int(ip.pointee); ip += Op.storeField.operandBytes
                 let obj = sp[-1]
                 guard obj.isObject, heap.kind(obj.ref) == .instance else {
                     save(); _ = vm.fail("Only instances have fields."); break dispatch
@@ -371,13 +396,14 @@ struct Interpreter: ~Copyable {
                 if seq.isObject {
                     let r = seq.ref
                     let next = op == .iterate ? vm.iterateFast(r, sp[-1]) : vm.iteratorValueFast(r, sp[-1])
-                    if !next.isUndefined { sp[-2] = next; sp -= 1; ip += 3; continue }
+                    // (Both have `call`'s operands; a unit test pins it.)
+                    if !next.isUndefined { sp[-2] = next; sp -= 1; ip += Op.iterate.operandBytes; continue }
                 }
                 fallthrough
             case .call:
                 let argc = Int(ip[0])
                 let symbol = Int(ip[1]) << 8 | Int(ip[2])
-                ip += 3
+                ip += Op.call.operandBytes
                 let args = sp - argc - 1
                 let receiver = args[0]
                 let cls = classOf(receiver)
@@ -404,7 +430,7 @@ struct Interpreter: ~Copyable {
                 let argc = Int(ip[0])
                 let symbol = Int(ip[1]) << 8 | Int(ip[2])
                 let cls = k[Int(ip[3]) << 8 | Int(ip[4])].ref
-                ip += 5
+                ip += Op.superCall.operandBytes
                 let args = sp - argc - 1
                 let method = vm.method(cls, symbol)
                 save()
@@ -431,7 +457,7 @@ struct Interpreter: ~Copyable {
                 for i in 0..<n {
                     let isLocal = ip[0] == 1
                     let index = Int(ip[1])
-                    ip += 2
+                    ip += Tail.upvaluePairBytes
                     if isLocal {
                         heap[c, ClosureLayout.firstUpvalue + i] = vm.captureUpvalue(f, (fp - stack) + index).value
                     } else {
@@ -455,7 +481,7 @@ struct Interpreter: ~Copyable {
                     reload()
                 }
             case .class, .foreignClass:
-                let numFields = Int(ip.pointee); ip += 1
+                let numFields = Int(ip.pointee); ip += Op.class.operandBytes
                 save()
                 guard let c = vm.defineClass(name: sp[-2], superclass: sp[-1], numFields: numFields,
                                              module: heap[vm.closureFn(closure), FnLayout.module].ref,
@@ -488,7 +514,7 @@ struct Interpreter: ~Copyable {
                 case .mustRun(let moduleClosure):
                     sp.pointee = moduleClosure.value; sp += 1
                     save()
-                    vm.pushFrame(f, closure: moduleClosure, stackBase: sp - 1 - stack)
+                    if !vm.pushModuleFrame(f, moduleClosure, base: sp - 1 - stack) { break dispatch }
                     reload()
                     continue
                 }
@@ -505,55 +531,55 @@ struct Interpreter: ~Copyable {
                 return .finished
             case .add:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number + b.number); sp -= 1; ip += 2; continue }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number + b.number); sp -= 1; ip += Op.add.operandBytes; continue }
                 if !operatorCall(readShort(), 1) { break dispatch }
             case .sub:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number - b.number); sp -= 1; ip += 2; continue }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number - b.number); sp -= 1; ip += Op.sub.operandBytes; continue }
                 if !operatorCall(readShort(), 1) { break dispatch }
             case .mul:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number * b.number); sp -= 1; ip += 2; continue }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number * b.number); sp -= 1; ip += Op.mul.operandBytes; continue }
                 if !operatorCall(readShort(), 1) { break dispatch }
             case .div:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number / b.number); sp -= 1; ip += 2; continue }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number / b.number); sp -= 1; ip += Op.div.operandBytes; continue }
                 if !operatorCall(readShort(), 1) { break dispatch }
             case .lt:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number < b.number); sp -= 1; ip += 2; continue }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number < b.number); sp -= 1; ip += Op.lt.operandBytes; continue }
                 if !operatorCall(readShort(), 1) { break dispatch }
             case .gt:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number > b.number); sp -= 1; ip += 2; continue }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number > b.number); sp -= 1; ip += Op.gt.operandBytes; continue }
                 if !operatorCall(readShort(), 1) { break dispatch }
             case .lte:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number <= b.number); sp -= 1; ip += 2; continue }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number <= b.number); sp -= 1; ip += Op.lte.operandBytes; continue }
                 if !operatorCall(readShort(), 1) { break dispatch }
             case .gte:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber && b.isNumber { sp[-2] = Value(a.number >= b.number); sp -= 1; ip += 2; continue }
+                if a.isNumber && b.isNumber { sp[-2] = Value(a.number >= b.number); sp -= 1; ip += Op.gte.operandBytes; continue }
                 if !operatorCall(readShort(), 1) { break dispatch }
             case .eq:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber { sp[-2] = Value(b.isNumber && a.number == b.number); sp -= 1; ip += 2; continue }
-                if isString(a) { sp[-2] = Value(isString(b) && vm.stringsEqual(a.ref, b.ref)); sp -= 1; ip += 2; continue }
-                if inheritsObjectMethod(a, objectEquals) { sp[-2] = Value(vm.valuesEqual(a, b)); sp -= 1; ip += 2; continue }
+                if a.isNumber { sp[-2] = Value(b.isNumber && a.number == b.number); sp -= 1; ip += Op.eq.operandBytes; continue }
+                if isString(a) { sp[-2] = Value(isString(b) && vm.stringsEqual(a.ref, b.ref)); sp -= 1; ip += Op.eq.operandBytes; continue }
+                if inheritsObjectMethod(a, objectEquals) { sp[-2] = Value(vm.valuesEqual(a, b)); sp -= 1; ip += Op.eq.operandBytes; continue }
                 if !operatorCall(readShort(), 1) { break dispatch }
             case .neq:
                 let a = sp[-2], b = sp[-1]
-                if a.isNumber { sp[-2] = Value(!(b.isNumber && a.number == b.number)); sp -= 1; ip += 2; continue }
-                if isString(a) { sp[-2] = Value(!(isString(b) && vm.stringsEqual(a.ref, b.ref))); sp -= 1; ip += 2; continue }
-                if inheritsObjectMethod(a, objectNotEquals) { sp[-2] = Value(!vm.valuesEqual(a, b)); sp -= 1; ip += 2; continue }
+                if a.isNumber { sp[-2] = Value(!(b.isNumber && a.number == b.number)); sp -= 1; ip += Op.neq.operandBytes; continue }
+                if isString(a) { sp[-2] = Value(!(isString(b) && vm.stringsEqual(a.ref, b.ref))); sp -= 1; ip += Op.neq.operandBytes; continue }
+                if inheritsObjectMethod(a, objectNotEquals) { sp[-2] = Value(!vm.valuesEqual(a, b)); sp -= 1; ip += Op.neq.operandBytes; continue }
                 if !operatorCall(readShort(), 1) { break dispatch }
             case .not:
                 let a = sp[-1]
-                if a.isBool || a.isNull { sp[-1] = Value(a.bits != Value.true.bits); ip += 2; continue }
+                if a.isBool || a.isNull { sp[-1] = Value(a.bits != Value.true.bits); ip += Op.not.operandBytes; continue }
                 if !operatorCall(readShort(), 0) { break dispatch }
             case .neg:
                 let a = sp[-1]
-                if a.isNumber { sp[-1] = Value(-a.number); ip += 2; continue }
+                if a.isNumber { sp[-1] = Value(-a.number); ip += Op.neg.operandBytes; continue }
                 if !operatorCall(readShort(), 0) { break dispatch }
             }
             continue
@@ -664,6 +690,18 @@ extension VM {
             return false
         }
         if heap.gcRequested && !safePoint() { return false }
+        return true
+    }
+
+    /// Pushes the frame of an imported module's body, which runs on the
+    /// importing fiber's stack from `base` (its closure's slot): with room
+    /// for its slots, as a call makes. False on error.
+    @inline(never)
+    func pushModuleFrame(_ f: ObjRef, _ moduleClosure: ObjRef, base: Int) -> Bool {
+        if !ensureStack(f, base + heap.word(closureFn(moduleClosure), FnLayout.maxSlots)) {
+            return fail("Stack overflow.")
+        }
+        pushFrame(f, closure: moduleClosure, stackBase: base)
         return true
     }
 

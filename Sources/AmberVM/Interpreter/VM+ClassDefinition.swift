@@ -3,6 +3,8 @@
 // What happens at run time when a class body executes: the class is created,
 // and each method is bound with its field offsets and super targets fixed.
 
+import AmberBytecode
+
 /// Built-in classes that scripts may not subclass (their objects are not instances).
 enum BuiltinKind: Int, CaseIterable {
     case none = 0, bool, classObj, fiber, fn, list, map, null, num, range, string
@@ -79,31 +81,34 @@ extension VM {
     }
 
     /// Walks a function's bytecode (and the functions nested in it) fixing
-    /// field indices and super-call targets.
+    /// field indices and super-call targets. The walk and the operands come
+    /// from the instruction table: this acts on operand kinds (`.field`,
+    /// `.superclass`, `.function`), whatever the opcode that carries them.
     func patchMethodCode(_ fn: ObjRef, fieldOffset: Int, superclass: ObjRef, isStatic: Bool) {
         let codeObj = heap[fn, FnLayout.code].ref
         let code = bytesPointer(codeObj).assumingMemoryBound(to: UInt8.self)
-        let n = bytesLength(codeObj)
         let constants = arrayElements(heap[fn, FnLayout.constants].ref)
-        var i = 0
-        while i < n {
-            let op = Op(rawValue: code[i]).unsafelyUnwrapped
-            switch op {
-            case .loadFieldThis, .storeFieldThis, .loadField, .storeField:
-                code[i + 1] = UInt8(truncatingIfNeeded: Int(code[i + 1]) + fieldOffset)
-            case .superCall:
-                let slot = Int(code[i + 4]) << 8 | Int(code[i + 5])
-                let target = isStatic ? heap.classOf(superclass) : superclass
-                constants[slot] = superclass.isNone ? .null : target.value
-            case .closure:
-                let nested = constants[Int(code[i + 1]) << 8 | Int(code[i + 2])].ref
-                patchMethodCode(nested, fieldOffset: fieldOffset, superclass: superclass, isStatic: isStatic)
-                i += 2 * Int(heap[nested, FnLayout.numUpvalues].number)
-            default:
-                break
+        let superTarget = superclass.isNone ? Value.null : (isStatic ? heap.classOf(superclass) : superclass).value
+        let error = Instruction.walk(UnsafeBufferPointer(start: code, count: bytesLength(codeObj)),
+                                     upvalueCount: { self.fnUpvalueCount(constants[$0].ref) }) { instruction in
+            let info = instruction.op.info
+            for i in 0..<info.operandCount {
+                switch info.operand(i)! {
+                case .field:
+                    // A u8: fields are limited to 255 with the inherited ones (defineClass).
+                    let at = instruction.offset + info.operandOffset(i)
+                    code[at] = UInt8(truncatingIfNeeded: Int(code[at]) + fieldOffset)
+                case .superclass:
+                    constants[instruction.operand(i)] = superTarget
+                case .function:
+                    self.patchMethodCode(constants[instruction.operand(i)].ref, fieldOffset: fieldOffset,
+                                         superclass: superclass, isStatic: isStatic)
+                default:
+                    break
+                }
             }
-            i += 1 + op.operandBytes
         }
+        assert(error == nil, "unreadable code in \(fnName(fn)): \(error.map { "\($0)" } ?? "")")
     }
 
     /// Fires the method-entry hook when the called method is one being

@@ -128,6 +128,7 @@ extension VM {
     func fnArity(_ fn: ObjRef) -> Int { Int(heap[fn, FnLayout.arity].number) }
     func fnName(_ fn: ObjRef) -> String { string(heap[fn, FnLayout.name]) }
     func fnModule(_ fn: ObjRef) -> ObjRef { heap[fn, FnLayout.module].ref }
+    func fnUpvalueCount(_ fn: ObjRef) -> Int { Int(heap[fn, FnLayout.numUpvalues].number) }
 
     /// Source line of the instruction at `ip` in `fn`.
     func line(of fn: ObjRef, at ip: Int) -> Int {
