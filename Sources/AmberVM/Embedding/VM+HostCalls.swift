@@ -48,10 +48,7 @@ extension VM {
         let symbol = self.symbol(signature)
 
         // The stub and its fiber, with the receiver and arguments in place.
-        let stub = newClosure(newFn(code: [Op.call.rawValue, UInt8(arity), UInt8(symbol >> 8), UInt8(symbol & 0xff),
-                                           Op.end.rawValue],
-                                    constants: [], module: root(.coreModule).ref, numUpvalues: 0, arity: arity,
-                                    maxSlots: arity + 1, name: "(host call)", lines: [0, 0, 0, 0, 0]))
+        let stub = makeCallStub(symbol: symbol, arity: arity)
         let f = newFiber(stub)
         let stack = arrayElements(heap[f, FiberLayout.stack].ref)
         for (i, v) in values.enumerated() { stack[i] = v }
