@@ -80,7 +80,7 @@ extension VM {
     // MARK: Errors
 
     /// Reports a misuse of the slot API (see the top of this file).
-    func apiError(_ message: String) {
+    package func apiError(_ message: String) {
         if slotAPI.foreignBase != nil {
             if !hasError { _ = fail(message) }
         } else if let report = config.hostHooks.reportError {

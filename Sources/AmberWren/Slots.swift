@@ -1,0 +1,181 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import AmberVM
+import CAmberWren
+
+// The slot functions of wren.h: C types in, the VM's slot API
+// (AmberVM/Embedding/SlotAPI.swift) does the work and the checks.
+// A NULL `WrenVM*` has nowhere to report to: the call does nothing.
+
+@_cdecl("wrenGetSlotCount")
+public func amberWrenGetSlotCount(_ vm: OpaquePointer?) -> Int32 {
+    Int32(clamping: WrenHost.from(vm)?.vm.apiSlotCount() ?? 0)
+}
+
+@_cdecl("wrenEnsureSlots")
+public func amberWrenEnsureSlots(_ vm: OpaquePointer?, _ numSlots: Int32) {
+    WrenHost.from(vm)?.vm.apiEnsureSlots(Int(numSlots))
+}
+
+@_cdecl("wrenGetSlotType")
+public func amberWrenGetSlotType(_ vm: OpaquePointer?, _ slot: Int32) -> WrenType {
+    WrenType(rawValue: UInt32((WrenHost.from(vm)?.vm.apiSlotType(Int(slot)) ?? .unknown).rawValue))
+}
+
+@_cdecl("wrenGetSlotBool")
+public func amberWrenGetSlotBool(_ vm: OpaquePointer?, _ slot: Int32) -> Bool {
+    WrenHost.from(vm)?.vm.apiGetBool(Int(slot)) ?? false
+}
+
+@_cdecl("wrenGetSlotBytes")
+public func amberWrenGetSlotBytes(_ vm: OpaquePointer?, _ slot: Int32,
+                                  _ length: UnsafeMutablePointer<Int32>?) -> UnsafePointer<CChar>? {
+    guard let host = WrenHost.from(vm) else {
+        length?.pointee = 0
+        return nil
+    }
+    let (bytes, count) = host.vm.apiGetBytes(Int(slot))
+    length?.pointee = Int32(clamping: count)
+    return bytes
+}
+
+@_cdecl("wrenGetSlotDouble")
+public func amberWrenGetSlotDouble(_ vm: OpaquePointer?, _ slot: Int32) -> Double {
+    WrenHost.from(vm)?.vm.apiGetDouble(Int(slot)) ?? 0
+}
+
+@_cdecl("wrenGetSlotForeign")
+public func amberWrenGetSlotForeign(_ vm: OpaquePointer?, _ slot: Int32) -> UnsafeMutableRawPointer? {
+    WrenHost.from(vm)?.vm.apiGetForeign(Int(slot))
+}
+
+@_cdecl("wrenGetSlotString")
+public func amberWrenGetSlotString(_ vm: OpaquePointer?, _ slot: Int32) -> UnsafePointer<CChar>? {
+    WrenHost.from(vm)?.vm.apiGetString(Int(slot))
+}
+
+@_cdecl("wrenSetSlotBool")
+public func amberWrenSetSlotBool(_ vm: OpaquePointer?, _ slot: Int32, _ value: Bool) {
+    WrenHost.from(vm)?.vm.apiSetBool(Int(slot), value)
+}
+
+@_cdecl("wrenSetSlotBytes")
+public func amberWrenSetSlotBytes(_ vm: OpaquePointer?, _ slot: Int32, _ bytes: UnsafePointer<CChar>?, _ length: Int) {
+    WrenHost.from(vm)?.vm.apiSetBytes(Int(slot), bytes.map { UnsafeRawBufferPointer(start: $0, count: length) })
+}
+
+@_cdecl("wrenSetSlotDouble")
+public func amberWrenSetSlotDouble(_ vm: OpaquePointer?, _ slot: Int32, _ value: Double) {
+    WrenHost.from(vm)?.vm.apiSetDouble(Int(slot), value)
+}
+
+@_cdecl("wrenSetSlotNewForeign")
+public func amberWrenSetSlotNewForeign(_ vm: OpaquePointer?, _ slot: Int32, _ classSlot: Int32,
+                                       _ size: Int) -> UnsafeMutableRawPointer? {
+    WrenHost.from(vm)?.vm.apiSetNewForeign(Int(slot), classSlot: Int(classSlot), size: size)
+}
+
+@_cdecl("wrenSetSlotNewList")
+public func amberWrenSetSlotNewList(_ vm: OpaquePointer?, _ slot: Int32) {
+    WrenHost.from(vm)?.vm.apiSetNewList(Int(slot))
+}
+
+@_cdecl("wrenSetSlotNewMap")
+public func amberWrenSetSlotNewMap(_ vm: OpaquePointer?, _ slot: Int32) {
+    WrenHost.from(vm)?.vm.apiSetNewMap(Int(slot))
+}
+
+@_cdecl("wrenSetSlotNull")
+public func amberWrenSetSlotNull(_ vm: OpaquePointer?, _ slot: Int32) {
+    WrenHost.from(vm)?.vm.apiSetNull(Int(slot))
+}
+
+@_cdecl("wrenSetSlotString")
+public func amberWrenSetSlotString(_ vm: OpaquePointer?, _ slot: Int32, _ text: UnsafePointer<CChar>?) {
+    WrenHost.from(vm)?.vm.apiSetBytes(Int(slot), text.map { UnsafeRawBufferPointer(start: $0, count: strlen($0)) },
+                                      "wrenSetSlotString")
+}
+
+// MARK: Lists
+
+@_cdecl("wrenGetListCount")
+public func amberWrenGetListCount(_ vm: OpaquePointer?, _ slot: Int32) -> Int32 {
+    Int32(clamping: WrenHost.from(vm)?.vm.apiListCount(Int(slot)) ?? 0)
+}
+
+@_cdecl("wrenGetListElement")
+public func amberWrenGetListElement(_ vm: OpaquePointer?, _ listSlot: Int32, _ index: Int32, _ elementSlot: Int32) {
+    WrenHost.from(vm)?.vm.apiGetListElement(Int(listSlot), Int(index), Int(elementSlot))
+}
+
+@_cdecl("wrenSetListElement")
+public func amberWrenSetListElement(_ vm: OpaquePointer?, _ listSlot: Int32, _ index: Int32, _ elementSlot: Int32) {
+    WrenHost.from(vm)?.vm.apiSetListElement(Int(listSlot), Int(index), Int(elementSlot))
+}
+
+@_cdecl("wrenInsertInList")
+public func amberWrenInsertInList(_ vm: OpaquePointer?, _ listSlot: Int32, _ index: Int32, _ elementSlot: Int32) {
+    WrenHost.from(vm)?.vm.apiInsertInList(Int(listSlot), Int(index), Int(elementSlot))
+}
+
+// MARK: Maps
+
+@_cdecl("wrenGetMapCount")
+public func amberWrenGetMapCount(_ vm: OpaquePointer?, _ slot: Int32) -> Int32 {
+    Int32(clamping: WrenHost.from(vm)?.vm.apiMapCount(Int(slot)) ?? 0)
+}
+
+@_cdecl("wrenGetMapContainsKey")
+public func amberWrenGetMapContainsKey(_ vm: OpaquePointer?, _ mapSlot: Int32, _ keySlot: Int32) -> Bool {
+    WrenHost.from(vm)?.vm.apiMapContainsKey(Int(mapSlot), Int(keySlot)) ?? false
+}
+
+@_cdecl("wrenGetMapValue")
+public func amberWrenGetMapValue(_ vm: OpaquePointer?, _ mapSlot: Int32, _ keySlot: Int32, _ valueSlot: Int32) {
+    WrenHost.from(vm)?.vm.apiGetMapValue(Int(mapSlot), Int(keySlot), Int(valueSlot))
+}
+
+@_cdecl("wrenSetMapValue")
+public func amberWrenSetMapValue(_ vm: OpaquePointer?, _ mapSlot: Int32, _ keySlot: Int32, _ valueSlot: Int32) {
+    WrenHost.from(vm)?.vm.apiSetMapValue(Int(mapSlot), Int(keySlot), Int(valueSlot))
+}
+
+@_cdecl("wrenRemoveMapValue")
+public func amberWrenRemoveMapValue(_ vm: OpaquePointer?, _ mapSlot: Int32, _ keySlot: Int32,
+                                    _ removedValueSlot: Int32) {
+    WrenHost.from(vm)?.vm.apiRemoveMapValue(Int(mapSlot), Int(keySlot), Int(removedValueSlot))
+}
+
+// MARK: Variables, modules, aborting
+
+@_cdecl("wrenGetVariable")
+public func amberWrenGetVariable(_ vm: OpaquePointer?, _ module: UnsafePointer<CChar>?, _ name: UnsafePointer<CChar>?,
+                                 _ slot: Int32) {
+    guard let host = WrenHost.from(vm) else { return }
+    guard let module, let name else {
+        host.vm.apiError("wrenGetVariable: the \(module == nil ? "module" : "variable") name is NULL.")
+        return
+    }
+    host.vm.apiGetVariable(module: String(cString: module), name: String(cString: name), slot: Int(slot))
+}
+
+@_cdecl("wrenHasVariable")
+public func amberWrenHasVariable(_ vm: OpaquePointer?, _ module: UnsafePointer<CChar>?,
+                                 _ name: UnsafePointer<CChar>?) -> Bool {
+    guard let host = WrenHost.from(vm), let module, let name else { return false }
+    return host.vm.apiHasVariable(module: String(cString: module), name: String(cString: name))
+}
+
+@_cdecl("wrenHasModule")
+public func amberWrenHasModule(_ vm: OpaquePointer?, _ module: UnsafePointer<CChar>?) -> Bool {
+    guard let host = WrenHost.from(vm), let module else { return false }
+    return host.vm.apiHasModule(String(cString: module))
+}
+
+@_cdecl("wrenAbortFiber")
+public func amberWrenAbortFiber(_ vm: OpaquePointer?, _ slot: Int32) {
+    WrenHost.from(vm)?.vm.apiAbortFiber(Int(slot))
+}

@@ -1,0 +1,205 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import AmberVM
+import CAmberWren
+
+// libAmberWren: Wren 0.4's C API (include/wren.h) and Amber's snapshots
+// (include/amber.h) over AmberVM (ARCHITECTURE.md, "Embedding").
+//
+// This target only translates. A `WrenVM*` is a `WrenHost`: the VM, a copy of
+// the host's configuration, and its handle table. The host's callbacks become
+// AmberVM's host hooks (AmberVM/Embedding/HostHooks.swift) and the slot
+// functions call the VM's slot API (AmberVM/Embedding/SlotAPI.swift), which
+// does every check: this file and its neighbours never touch the heap.
+//
+// The hooks refer to their host by an unretained pointer: the host owns the
+// VM, which owns the hooks, and `wrenFreeVM` ends all three together.
+
+/// What a `WrenVM*` points to.
+final class WrenHost {
+    /// Set right after the VM is made (its hooks need the host first).
+    var vm: VM!
+    /// The host's configuration, copied (Wren copies it too); userData changes with wrenSetUserData.
+    var config: WrenConfiguration
+    /// Call and value handles (Handles.swift).
+    var handles = HandleTable()
+
+    init(config: WrenConfiguration) {
+        self.config = config
+    }
+
+    /// The `WrenVM*` the host sees.
+    var pointer: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+
+    /// The host behind a `WrenVM*` (nil for NULL).
+    @inline(__always) static func from(_ p: OpaquePointer?) -> WrenHost? {
+        guard let p else { return nil }
+        return Unmanaged<WrenHost>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    }
+
+    /// A configuration with every callback NULL and every size 0 (wrenInitConfiguration).
+    static var defaultConfiguration: WrenConfiguration {
+        WrenConfiguration(reallocateFn: nil, resolveModuleFn: nil, loadModuleFn: nil, bindForeignMethodFn: nil,
+                          bindForeignClassFn: nil, writeFn: nil, errorFn: nil, initialHeapSize: 0, minHeapSize: 0,
+                          heapGrowthPercent: 0, userData: nil)
+    }
+
+    /// Frees a string the host gave the VM to own (a resolved module name), as Wren does.
+    func freeHostString(_ p: UnsafePointer<CChar>) {
+        let memory = UnsafeMutableRawPointer(mutating: p)
+        if let reallocate = config.reallocateFn { _ = reallocate(memory, 0, config.userData) } else { free(memory) }
+    }
+
+    /// The AmberVM configuration of a C host: its callbacks as hooks, output
+    /// and errors nowhere else.
+    func vmConfiguration() -> VMConfiguration {
+        var c = VMConfiguration()
+        c.writeOutput = { _ in }
+        c.writeError = { _ in }
+        c.hostHooks = hooks()
+        return c
+    }
+
+    private func hooks() -> HostHooks {
+        // Unretained: see the top of this file.
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        @inline(__always) func host() -> WrenHost { Unmanaged<WrenHost>.fromOpaque(me).takeUnretainedValue() }
+        var hooks = HostHooks()
+
+        hooks.bindMethod = { _, name in
+            let host = host()
+            guard let bind = host.config.bindForeignMethodFn else { return nil }
+            let found = name.module.withCString { m in
+                name.className.withCString { c in name.signature.withCString { s in bind(host.pointer, m, c, name.isStatic, s) } }
+            }
+            guard let method = found else { return nil }
+            let cvm = host.pointer
+            return { vm, args in vm.apiRunForeign(args, allocator: false) { method(cvm) } }
+        }
+
+        hooks.bindClass = { _, module, className in
+            let host = host()
+            guard let bind = host.config.bindForeignClassFn else { return nil }
+            let methods = module.withCString { m in className.withCString { c in bind(host.pointer, m, c) } }
+            guard let allocate = methods.allocate else { return nil }
+            let cvm = host.pointer
+            return ForeignClassFunctions(allocate: { vm, args in vm.apiRunForeign(args, allocator: true) { allocate(cvm) } },
+                                         finalize: methods.finalize.map { finalize in { data in finalize(data) } })
+        }
+
+        hooks.imports = HostImports(
+            resolve: { importer, name in
+                let host = host()
+                guard let resolve = host.config.resolveModuleFn else { return name }
+                return importer.withCString { i in
+                    name.withCString { n -> String? in
+                        guard let resolved = resolve(host.pointer, i, n) else { return nil }
+                        let text = String(cString: resolved)
+                        // Wren owns what it is given, unless it is the very string it passed.
+                        if UnsafeRawPointer(resolved) != UnsafeRawPointer(n) { host.freeHostString(resolved) }
+                        return text
+                    }
+                }
+            },
+            load: { name in
+                let host = host()
+                guard let load = host.config.loadModuleFn else { return nil }
+                let result = name.withCString { load(host.pointer, $0) }
+                guard let source = result.source else { return nil }
+                let bytes = Array(UnsafeRawBufferPointer(start: source, count: strlen(source)))
+                guard let complete = result.onComplete else { return (bytes, nil) }
+                return (bytes, { name.withCString { complete(host.pointer, $0, result) } })
+            },
+            builtins: ["meta", "random"])
+
+        hooks.reportError = { _, report in
+            let host = host()
+            guard let errorFn = host.config.errorFn else { return }
+            let cvm = host.pointer
+            switch report {
+            case .compile(let module, let line, let message):
+                module.withCString { m in message.withCString { errorFn(cvm, WREN_ERROR_COMPILE, m, Int32(clamping: line), $0) } }
+            case .runtime(let message):
+                // Wren's words for an error that is not a string.
+                (message ?? "[error object]").withCString { errorFn(cvm, WREN_ERROR_RUNTIME, nil, -1, $0) }
+            case .stackFrame(let module, let line, let function):
+                module.withCString { m in function.withCString { errorFn(cvm, WREN_ERROR_STACK_TRACE, m, Int32(clamping: line), $0) } }
+            case .api(let message):
+                message.withCString { errorFn(cvm, WREN_ERROR_RUNTIME, nil, -1, $0) }
+            }
+        }
+
+        hooks.write = { _, bytes in
+            let host = host()
+            guard let writeFn = host.config.writeFn else { return }
+            // The host wants a C string: copy and terminate.
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
+                let base = buffer.baseAddress!
+                if bytes.count > 0 { UnsafeMutableRawPointer(base).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+                base[bytes.count] = 0
+                writeFn(host.pointer, base)
+            }
+        }
+        return hooks
+    }
+}
+
+// MARK: The VM's life
+
+@_cdecl("wrenGetVersionNumber")
+public func amberWrenGetVersionNumber() -> Int32 {
+    Int32(WREN_VERSION_MAJOR * 1_000_000 + WREN_VERSION_MINOR * 1_000 + WREN_VERSION_PATCH)
+}
+
+@_cdecl("wrenInitConfiguration")
+public func amberWrenInitConfiguration(_ configuration: UnsafeMutablePointer<WrenConfiguration>?) {
+    configuration?.pointee = WrenHost.defaultConfiguration
+}
+
+@_cdecl("wrenNewVM")
+public func amberWrenNewVM(_ configuration: UnsafeMutablePointer<WrenConfiguration>?) -> OpaquePointer? {
+    let host = WrenHost(config: configuration?.pointee ?? WrenHost.defaultConfiguration)
+    guard let vm = try? VM(configuration: host.vmConfiguration()) else { return nil }
+    host.vm = vm
+    vm.apiSetFirstCollection(after: Int(clamping: host.config.initialHeapSize))
+    return OpaquePointer(Unmanaged.passRetained(host).toOpaque())
+}
+
+@_cdecl("wrenFreeVM")
+public func amberWrenFreeVM(_ vm: OpaquePointer?) {
+    guard let vm else { return }
+    let host = Unmanaged<WrenHost>.fromOpaque(UnsafeRawPointer(vm))
+    host.takeUnretainedValue().vm?.apiFinalizeAll()
+    host.release()
+}
+
+@_cdecl("wrenCollectGarbage")
+public func amberWrenCollectGarbage(_ vm: OpaquePointer?) {
+    WrenHost.from(vm)?.vm.apiCollectGarbage()
+}
+
+@_cdecl("wrenInterpret")
+public func amberWrenInterpret(_ vm: OpaquePointer?, _ module: UnsafePointer<CChar>?,
+                               _ source: UnsafePointer<CChar>?) -> WrenInterpretResult {
+    guard let host = WrenHost.from(vm) else { return WREN_RESULT_RUNTIME_ERROR }
+    guard let source else {
+        host.vm.apiError("wrenInterpret: the source is NULL.")
+        return WREN_RESULT_COMPILE_ERROR
+    }
+    let name = module.map { String(cString: $0) } ?? "main"
+    let result = host.vm.apiInterpret(module: name, source: Array(UnsafeRawBufferPointer(start: source, count: strlen(source))))
+    return WrenInterpretResult(rawValue: UInt32(result.rawValue))
+}
+
+@_cdecl("wrenGetUserData")
+public func amberWrenGetUserData(_ vm: OpaquePointer?) -> UnsafeMutableRawPointer? {
+    WrenHost.from(vm)?.config.userData
+}
+
+@_cdecl("wrenSetUserData")
+public func amberWrenSetUserData(_ vm: OpaquePointer?, _ userData: UnsafeMutableRawPointer?) {
+    WrenHost.from(vm)?.config.userData = userData
+}
