@@ -93,6 +93,7 @@ extension VM {
     /// "a String", "an instance of Foo"... for messages.
     func describeSlotValue(_ v: Value) -> String {
         if v.isNull || v.isUndefined { return "null" }
+        if isKind(v, .classObj) { return "the class \(className(v.ref))" }
         let name = className(classOf(v))
         let article = "AEIOU".contains(name.first ?? "x") ? "an" : "a"
         return "\(article) \(name)"
