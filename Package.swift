@@ -53,6 +53,8 @@ let package = Package(
                           exclude: ["README.md"]),
         // The embedding API as a host sees it: `import AmberVM`, nothing internal.
         .testTarget(name: "AmberEmbeddingTests", dependencies: ["AmberVM"]),
+        // The C API through C hosts (Tests/CHost/*.c, compiled with cc and linked to libAmberWren.so).
+        .testTarget(name: "AmberWrenTests", dependencies: ["AmberWren"]),
         .testTarget(
             name: "AmberTests",
             dependencies: ["AmberObjects", "AmberVM", "AmberLauncher"],
