@@ -3,20 +3,49 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+@_spi(AmberInternals) import AmberObjects
 import AmberVM
 import CAmberWren
 
 // The slot functions of wren.h: C types in, the VM's slot API
 // (AmberVM/Embedding/SlotAPI.swift) does the work and the checks.
 // A NULL `WrenVM*` has nowhere to report to: the call does nothing.
+//
+// Fast paths first: when the VM's slot cache is valid and the slot holds what
+// the function wants, the answer is read from the heap with a few loads
+// (see "The slot cache" in SlotAPI.swift). Every other case, errors included,
+// takes the checked path through the VM.
+
+/// The VM's slot cache, from the header a `WrenVM*` points to (WrenHost.swift).
+@inline(__always) func slotCache(_ vm: OpaquePointer?) -> UnsafeMutablePointer<SlotCache>? {
+    guard let vm else { return nil }
+    return UnsafeRawPointer(vm).load(as: UnsafeMutablePointer<SlotCache>?.self)
+}
+
+/// Slot `slot` when the cache is valid and the index in range.
+@inline(__always) func cachedSlot(_ vm: OpaquePointer?, _ slot: Int32) -> UnsafeMutablePointer<Value>? {
+    guard let cache = slotCache(vm), let slots = cache.pointee.slots, slot >= 0, Int(slot) < cache.pointee.count else {
+        return nil
+    }
+    return slots + Int(slot)
+}
+
+/// The object `v` refers to, if it is one of kind `kind`.
+@inline(__always) func cachedObject(_ vm: OpaquePointer?, _ v: Value, _ kind: ObjKind) -> UnsafeMutableRawPointer? {
+    guard v.isObject, let cache = slotCache(vm) else { return nil }
+    let object = cache.pointee.heapBase + Int(v.ref.offset)
+    return object.load(as: UInt8.self) == kind.rawValue ? object : nil
+}
 
 @_cdecl("wrenGetSlotCount")
 public func amberWrenGetSlotCount(_ vm: OpaquePointer?) -> Int32 {
-    Int32(clamping: WrenHost.from(vm)?.vm.apiSlotCount() ?? 0)
+    if let cache = slotCache(vm), cache.pointee.slots != nil { return Int32(clamping: cache.pointee.count) }
+    return Int32(clamping: WrenHost.from(vm)?.vm.apiSlotCount() ?? 0)
 }
 
 @_cdecl("wrenEnsureSlots")
 public func amberWrenEnsureSlots(_ vm: OpaquePointer?, _ numSlots: Int32) {
+    if let cache = slotCache(vm), cache.pointee.slots != nil, cache.pointee.count >= Int(numSlots) { return }
     WrenHost.from(vm)?.vm.apiEnsureSlots(Int(numSlots))
 }
 
@@ -27,12 +56,17 @@ public func amberWrenGetSlotType(_ vm: OpaquePointer?, _ slot: Int32) -> WrenTyp
 
 @_cdecl("wrenGetSlotBool")
 public func amberWrenGetSlotBool(_ vm: OpaquePointer?, _ slot: Int32) -> Bool {
-    WrenHost.from(vm)?.vm.apiGetBool(Int(slot)) ?? false
+    if let p = cachedSlot(vm, slot), p.pointee.isBool { return p.pointee == .true }
+    return WrenHost.from(vm)?.vm.apiGetBool(Int(slot)) ?? false
 }
 
 @_cdecl("wrenGetSlotBytes")
 public func amberWrenGetSlotBytes(_ vm: OpaquePointer?, _ slot: Int32,
                                   _ length: UnsafeMutablePointer<Int32>?) -> UnsafePointer<CChar>? {
+    if let p = cachedSlot(vm, slot), let s = cachedObject(vm, p.pointee, .string) {
+        length?.pointee = Int32(truncatingIfNeeded: s.load(fromByteOffset: Heap.headerSize, as: UInt32.self))
+        return UnsafePointer((s + StringLayout.bytesOffset).assumingMemoryBound(to: CChar.self))
+    }
     guard let host = WrenHost.from(vm) else {
         length?.pointee = 0
         return nil
@@ -44,21 +78,31 @@ public func amberWrenGetSlotBytes(_ vm: OpaquePointer?, _ slot: Int32,
 
 @_cdecl("wrenGetSlotDouble")
 public func amberWrenGetSlotDouble(_ vm: OpaquePointer?, _ slot: Int32) -> Double {
-    WrenHost.from(vm)?.vm.apiGetDouble(Int(slot)) ?? 0
+    if let p = cachedSlot(vm, slot), p.pointee.isNumber { return p.pointee.number }
+    return WrenHost.from(vm)?.vm.apiGetDouble(Int(slot)) ?? 0
 }
 
 @_cdecl("wrenGetSlotForeign")
 public func amberWrenGetSlotForeign(_ vm: OpaquePointer?, _ slot: Int32) -> UnsafeMutableRawPointer? {
-    WrenHost.from(vm)?.vm.apiGetForeign(Int(slot))
+    if let p = cachedSlot(vm, slot), let object = cachedObject(vm, p.pointee, .foreign) {
+        return object + ForeignLayout.dataOffset
+    }
+    return WrenHost.from(vm)?.vm.apiGetForeign(Int(slot))
 }
 
 @_cdecl("wrenGetSlotString")
 public func amberWrenGetSlotString(_ vm: OpaquePointer?, _ slot: Int32) -> UnsafePointer<CChar>? {
-    WrenHost.from(vm)?.vm.apiGetString(Int(slot))
+    if let p = cachedSlot(vm, slot), let s = cachedObject(vm, p.pointee, .string) {
+        return UnsafePointer((s + StringLayout.bytesOffset).assumingMemoryBound(to: CChar.self))
+    }
+    return WrenHost.from(vm)?.vm.apiGetString(Int(slot))
 }
+
+// Stores of numbers, booleans and null: never a reference, so no write barrier (SlotAPI.swift).
 
 @_cdecl("wrenSetSlotBool")
 public func amberWrenSetSlotBool(_ vm: OpaquePointer?, _ slot: Int32, _ value: Bool) {
+    if let p = cachedSlot(vm, slot) { p.pointee = Value(value); return }
     WrenHost.from(vm)?.vm.apiSetBool(Int(slot), value)
 }
 
@@ -69,6 +113,7 @@ public func amberWrenSetSlotBytes(_ vm: OpaquePointer?, _ slot: Int32, _ bytes: 
 
 @_cdecl("wrenSetSlotDouble")
 public func amberWrenSetSlotDouble(_ vm: OpaquePointer?, _ slot: Int32, _ value: Double) {
+    if let p = cachedSlot(vm, slot) { p.pointee = Value(value); return }
     WrenHost.from(vm)?.vm.apiSetDouble(Int(slot), value)
 }
 
@@ -90,6 +135,7 @@ public func amberWrenSetSlotNewMap(_ vm: OpaquePointer?, _ slot: Int32) {
 
 @_cdecl("wrenSetSlotNull")
 public func amberWrenSetSlotNull(_ vm: OpaquePointer?, _ slot: Int32) {
+    if let p = cachedSlot(vm, slot) { p.pointee = .null; return }
     WrenHost.from(vm)?.vm.apiSetNull(Int(slot))
 }
 

@@ -55,7 +55,7 @@ public func amberRestoreImpl(_ config: UnsafeMutablePointer<WrenConfiguration>?,
         copyError(error.message, into: errorOut, size: errorSize)
         return nil
     }
-    host.vm = vm
+    host.attach(vm)
     // The image's own post-restore hooks (clocks, random seeds, script hooks).
     switch vm.resumeFromImage() {
     case .success:
@@ -71,5 +71,5 @@ public func amberRestoreImpl(_ config: UnsafeMutablePointer<WrenConfiguration>?,
         return nil
     }
     copyError("", into: errorOut, size: errorSize)
-    return OpaquePointer(Unmanaged.passRetained(host).toOpaque())
+    return host.retainedPointer()
 }

@@ -15,29 +15,56 @@ import CAmberWren
 // functions call the VM's slot API (AmberVM/Embedding/SlotAPI.swift), which
 // does every check: this file and its neighbours never touch the heap.
 //
-// The hooks refer to their host by an unretained pointer: the host owns the
-// VM, which owns the hooks, and `wrenFreeVM` ends all three together.
+// A `WrenVM*` points to a `WrenVMHeader`: the VM's slot cache first, so the
+// slot functions' fast paths (Slots.swift) are a few loads, then the host
+// object. The hooks refer to their host through the header, unretained: the
+// host owns the VM, which owns the hooks, and `wrenFreeVM` ends all three.
 
 /// What a `WrenVM*` points to.
+struct WrenVMHeader {
+    /// The VM's slot cache (AmberVM/Embedding/SlotAPI.swift); must stay the first field.
+    var cache: UnsafeMutablePointer<SlotCache>?
+    var host: Unmanaged<WrenHost>
+}
+
+/// The state behind a `WrenVM*`.
 final class WrenHost {
-    /// Set right after the VM is made (its hooks need the host first).
+    /// Set right after the VM is made (its hooks need the header first).
     var vm: VM!
     /// The host's configuration, copied (Wren copies it too); userData changes with wrenSetUserData.
     var config: WrenConfiguration
     /// Call and value handles (Handles.swift).
     var handles = HandleTable()
+    /// The `WrenVM*` the host sees.
+    let header: UnsafeMutablePointer<WrenVMHeader>
 
     init(config: WrenConfiguration) {
         self.config = config
+        header = .allocate(capacity: 1)
+        header.initialize(to: WrenVMHeader(cache: nil, host: Unmanaged.passUnretained(self)))
+    }
+
+    deinit { header.deallocate() }
+
+    /// Attaches the VM (the C functions work from here on).
+    func attach(_ vm: VM) {
+        self.vm = vm
+        header.pointee.cache = vm.slotAPI.cache
+    }
+
+    /// The `WrenVM*` to hand out; it keeps this host alive until wrenFreeVM.
+    func retainedPointer() -> OpaquePointer {
+        _ = Unmanaged.passRetained(self)
+        return pointer
     }
 
     /// The `WrenVM*` the host sees.
-    var pointer: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+    var pointer: OpaquePointer { OpaquePointer(header) }
 
     /// The host behind a `WrenVM*` (nil for NULL).
     @inline(__always) static func from(_ p: OpaquePointer?) -> WrenHost? {
         guard let p else { return nil }
-        return Unmanaged<WrenHost>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+        return UnsafeMutableRawPointer(p).assumingMemoryBound(to: WrenVMHeader.self).pointee.host.takeUnretainedValue()
     }
 
     /// A configuration with every callback NULL and every size 0 (wrenInitConfiguration).
@@ -65,8 +92,8 @@ final class WrenHost {
 
     private func hooks() -> HostHooks {
         // Unretained: see the top of this file.
-        let me = Unmanaged.passUnretained(self).toOpaque()
-        @inline(__always) func host() -> WrenHost { Unmanaged<WrenHost>.fromOpaque(me).takeUnretainedValue() }
+        let me = header
+        @inline(__always) func host() -> WrenHost { me.pointee.host.takeUnretainedValue() }
         var hooks = HostHooks()
 
         hooks.bindMethod = { _, name in
@@ -163,17 +190,16 @@ public func amberWrenInitConfiguration(_ configuration: UnsafeMutablePointer<Wre
 public func amberWrenNewVM(_ configuration: UnsafeMutablePointer<WrenConfiguration>?) -> OpaquePointer? {
     let host = WrenHost(config: configuration?.pointee ?? WrenHost.defaultConfiguration)
     guard let vm = try? VM(configuration: host.vmConfiguration()) else { return nil }
-    host.vm = vm
     vm.apiSetFirstCollection(after: Int(clamping: host.config.initialHeapSize))
-    return OpaquePointer(Unmanaged.passRetained(host).toOpaque())
+    host.attach(vm)
+    return host.retainedPointer()
 }
 
 @_cdecl("wrenFreeVM")
 public func amberWrenFreeVM(_ vm: OpaquePointer?) {
-    guard let vm else { return }
-    let host = Unmanaged<WrenHost>.fromOpaque(UnsafeRawPointer(vm))
-    host.takeUnretainedValue().vm?.apiFinalizeAll()
-    host.release()
+    guard let host = WrenHost.from(vm) else { return }
+    host.vm?.apiFinalizeAll()
+    host.header.pointee.host.release()   // the reference `attach` took; the header goes with the host
 }
 
 @_cdecl("wrenCollectGarbage")

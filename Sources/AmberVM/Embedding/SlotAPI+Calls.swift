@@ -121,6 +121,8 @@ extension VM {
         heap[f, FiberLayout.function] = stub
         heap.setWord(f, FiberLayout.state, FiberState.root.rawValue)
         pushFrame(f, closure: stub.ref, stackBase: 0)
+        invalidateSlotCache()
+        defer { refreshSlotCache() }
         fiber = f
         setRoot(.currentFiber, f.value)
         let outcome = run()
@@ -147,6 +149,7 @@ extension VM {
     /// Forgets the API fiber (after an error Wren leaves no slots).
     func dropAPIFiber() {
         if let hold = slotAPI.apiFiberHold { setHeld(hold, .null) }
+        invalidateSlotCache()
     }
 
     /// Compiles and runs `source` as module `module` (compile errors and
@@ -156,8 +159,10 @@ extension VM {
             apiError(e)
             return .runtimeError
         }
+        invalidateSlotCache()
         let result = interpret(module: module, source: source)
         if let f = apiFiber() { heap.setWord(f, FiberLayout.stackTop, 0) }
+        refreshSlotCache()
         switch result {
         case .success: return .success
         case .compileError: return .compileError
@@ -177,10 +182,14 @@ extension VM {
         let top = heap.word(f, FiberLayout.stackTop)
         let stackBefore = heap[f, FiberLayout.stack]
         let receiver = args[0]
-        let outer = slotAPI.foreignBase
-        slotAPI.foreignBase = base
+        let cache = slotAPI.cache
+        let outer = cache.pointee
+        cache.pointee.foreignBase = base
+        cache.pointee.slots = args
+        cache.pointee.count = top - base
+        cache.pointee.heapBase = heap.base
         body()
-        slotAPI.foreignBase = outer
+        cache.pointee = outer
         if hasError { return false }
         // wrenEnsureSlots may have replaced the stack: then `args` is stale and
         // the loop must reload its registers from the fiber.
@@ -207,6 +216,7 @@ extension VM {
         let allocator = heap[heap.classOf(r), ClassLayout.allocator]
         guard allocator.isNumber, let finalize = slotAPI.finalizers[Int(allocator.number)] else { return }
         slotAPI.finalizing = true
+        invalidateSlotCache()
         finalize(heap.pointer(r) + ForeignLayout.dataOffset)
         slotAPI.finalizing = false
     }
@@ -234,7 +244,9 @@ extension VM {
             heap.gcRequested = true
             return
         }
+        invalidateSlotCache()
         _ = collectGarbage(full: true)
+        refreshSlotCache()
     }
 
     /// The first collection comes when `bytes` have been allocated (Wren's initialHeapSize).
@@ -249,6 +261,9 @@ extension VM {
     /// Writes the VM to an image between calls; the reason when it cannot.
     package func apiSnapshot(to path: String) -> String? {
         if let e = reentryError("amberSnapshot") { return e }
+        // Writing an image collects and compacts: the slots move.
+        invalidateSlotCache()
+        defer { refreshSlotCache() }
         do { try snapshot(to: path) } catch { return (error as? ImageError)?.message ?? "\(error)" }
         return nil
     }

@@ -30,17 +30,43 @@ import Darwin
 // Misuse (an index out of range, a wrong type, a released handle) is never
 // followed: `apiError` aborts the running fiber when inside a foreign method
 // (the first error of a call wins), else reports through the host's error hook.
+//
+// The slot cache. A foreign method reads and writes a handful of slots, and
+// the C library answers the common cases (a Num, a Bool, null, foreign bytes,
+// a string's bytes) from `SlotCache` with a few loads, no Swift object in
+// sight. The cache is valid only while the slots cannot move: set on entering
+// a foreign method and after wrenEnsureSlots, wrenCall or wrenInterpret
+// between calls; cleared before anything that runs code or collects. Its
+// fast paths store only numbers, booleans and null, never a reference, so
+// they need no write barrier either. Anything else goes through the api*
+// methods, which check everything.
 
 /// What a slot holds; the raw values are Wren's `WrenType`.
 package enum SlotType: Int32 {
     case bool = 0, num, foreign, list, map, null, string, unknown
 }
 
+/// Where the slots are while they cannot move (see the top of this file).
+package struct SlotCache {
+    /// Slot 0, or nil when the cache is not valid (ask the VM).
+    package var slots: UnsafeMutablePointer<Value>?
+    package var count: Int
+    /// The heap's base, for reading the objects slots refer to (set with `slots`).
+    package var heapBase: UnsafeMutableRawPointer
+    /// In a foreign method: the stack index of slot 0; else -1.
+    var foreignBase: Int
+}
+
 /// The slot API's per-VM state.
-final class SlotAPIState {
+package final class SlotAPIState {
+    /// The cache, behind a pointer the C library keeps (no class access on its fast paths).
+    package let cache: UnsafeMutablePointer<SlotCache>
     /// Inside a foreign method or allocate function: the stack index of slot 0
     /// in the running fiber. Nil otherwise.
-    var foreignBase: Int? = nil
+    var foreignBase: Int? {
+        get { cache.pointee.foreignBase >= 0 ? cache.pointee.foreignBase : nil }
+        set { cache.pointee.foreignBase = newValue ?? -1 }
+    }
     /// True while a host finalizer runs (it may not use the VM).
     var finalizing = false
     /// Between calls: the entry of `Root.handles` holding the API fiber, if made.
@@ -70,9 +96,15 @@ final class SlotAPIState {
         return scratch ?? UnsafeMutableRawPointer(emptyCString)
     }
 
+    init() {
+        cache = .allocate(capacity: 1)
+        cache.initialize(to: SlotCache(slots: nil, count: 0, heapBase: UnsafeMutableRawPointer(bitPattern: 8)!, foreignBase: -1))
+    }
+
     deinit {
         free(scratch)
         emptyCString.deallocate()
+        cache.deallocate()
     }
 }
 
@@ -134,6 +166,27 @@ extension VM {
     /// Stores into a slot (the one place a barrier would go; see the top of this file).
     @inline(__always) func setSlot(_ p: UnsafeMutablePointer<Value>, _ v: Value) { p.pointee = v }
 
+    /// Makes the cache say where the slots are now, or that it does not know
+    /// (while script code runs, a finalizer runs, or there are no slots).
+    func refreshSlotCache() {
+        let c = slotAPI.cache
+        c.pointee.heapBase = heap.base
+        if let base = slotAPI.foreignBase {
+            let f = fiber
+            c.pointee.slots = arrayElements(heap[f, FiberLayout.stack].ref) + base
+            c.pointee.count = heap.word(f, FiberLayout.stackTop) - base
+        } else if fiber.isNone && !slotAPI.finalizing && nestedRuns == 0, let f = apiFiber() {
+            c.pointee.slots = arrayElements(heap[f, FiberLayout.stack].ref)
+            c.pointee.count = heap.word(f, FiberLayout.stackTop)
+        } else {
+            c.pointee.slots = nil
+            c.pointee.count = 0
+        }
+    }
+
+    /// Before anything that may move objects or run code.
+    @inline(__always) func invalidateSlotCache() { slotAPI.cache.pointee.slots = nil }
+
     /// The API fiber, if it has been made (see the top of this file).
     func apiFiber() -> ObjRef? {
         guard let hold = slotAPI.apiFiberHold else { return nil }
@@ -158,6 +211,7 @@ extension VM {
         heap[f, FiberLayout.function] = .null
         heap.setWord(f, FiberLayout.state, FiberState.root.rawValue)
         if let hold = slotAPI.apiFiberHold { setHeld(hold, f.value) } else { slotAPI.apiFiberHold = hold(f.value) }
+        refreshSlotCache()
         return f
     }
 
@@ -188,6 +242,7 @@ extension VM {
         let stack = arrayElements(heap[f, FiberLayout.stack].ref)
         for i in top..<(base + n) { setSlot(stack + i, .null) }
         heap.setWord(f, FiberLayout.stackTop, base + n)
+        refreshSlotCache()
     }
 
     // MARK: Reading slots

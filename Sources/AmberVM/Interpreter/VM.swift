@@ -248,7 +248,7 @@ public final class VM: @unchecked Sendable {
     /// The FFI side table: dlopen handles, symbols, cifs, closures (never in the heap).
     let ffi = FFIRuntime()
     /// The slot API's state: where slots are, foreign finalizers (SlotAPI.swift).
-    let slotAPI = SlotAPIState()
+    package let slotAPI = SlotAPIState()
 
     /// A VM with the core library loaded, ready to `interpret`. Throws
     /// `VMError.outOfMemory` when the heap's address space cannot be reserved.
