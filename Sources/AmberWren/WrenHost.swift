@@ -198,6 +198,11 @@ public func amberWrenNewVM(_ configuration: UnsafeMutablePointer<WrenConfigurati
 @_cdecl("wrenFreeVM")
 public func amberWrenFreeVM(_ vm: OpaquePointer?) {
     guard let host = WrenHost.from(vm) else { return }
+    // Not from under its own foreign method, callback or finalizer: the VM is in use there.
+    if let running = host.vm?.apiRunningError("wrenFreeVM") {
+        host.vm.apiError(running)
+        return
+    }
     host.vm?.apiFinalizeAll()
     host.header.pointee.host.release()   // the reference `attach` took; the header goes with the host
 }

@@ -83,6 +83,9 @@ extension VM {
         return (hold(makeCallStub(symbol: symbol(signature), arity: arity).value), arity)
     }
 
+    /// Why the VM cannot be run (or freed) by the host now, if it cannot.
+    package func apiRunningError(_ fn: StaticString) -> String? { reentryError(fn) }
+
     /// Why the VM cannot run code for the host now, if it cannot.
     func reentryError(_ fn: StaticString) -> String? {
         if slotAPI.finalizing { return "\(fn): called from a finalizer; finalizers may not use the VM." }

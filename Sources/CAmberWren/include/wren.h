@@ -232,7 +232,8 @@ WREN_API void wrenInitConfiguration(WrenConfiguration* configuration);
 WREN_API WrenVM* wrenNewVM(WrenConfiguration* configuration);
 
 /* Runs the finalizers of every remaining foreign instance, then frees the VM,
- * its heap and its handles. */
+ * its heap and its handles. From a foreign method or callback of the same VM
+ * it is an error, and the VM stays. */
 WREN_API void wrenFreeVM(WrenVM* vm);
 
 /* Collects now (between calls). Inside a foreign method the collection is
