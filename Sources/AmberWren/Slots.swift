@@ -108,7 +108,13 @@ public func amberWrenSetSlotBool(_ vm: OpaquePointer?, _ slot: Int32, _ value: B
 
 @_cdecl("wrenSetSlotBytes")
 public func amberWrenSetSlotBytes(_ vm: OpaquePointer?, _ slot: Int32, _ bytes: UnsafePointer<CChar>?, _ length: Int) {
-    WrenHost.from(vm)?.vm.apiSetBytes(Int(slot), bytes.map { UnsafeRawBufferPointer(start: $0, count: length) })
+    guard let host = WrenHost.from(vm) else { return }
+    // A size_t past Int.max arrives negative: far more than any heap holds.
+    guard length >= 0 else {
+        host.vm.apiError("wrenSetSlotBytes: \(UInt(bitPattern: length)) bytes are more than the heap can hold.")
+        return
+    }
+    host.vm.apiSetBytes(Int(slot), bytes.map { UnsafeRawBufferPointer(start: $0, count: length) })
 }
 
 @_cdecl("wrenSetSlotDouble")

@@ -83,8 +83,10 @@ package final class SlotAPIState {
         return p
     }()
 
-    /// `size` zeroed bytes of scratch memory (at least 64 KiB), valid until the next misuse.
-    func scratchMemory(_ size: Int) -> UnsafeMutableRawPointer {
+    /// `size` zeroed bytes of scratch memory (at least 64 KiB), valid until
+    /// the next misuse; nil when that much cannot be had (NULL crashes a host
+    /// that goes on, but a short buffer would let it write past the end).
+    func scratchMemory(_ size: Int) -> UnsafeMutableRawPointer? {
         let wanted = max(size, 1 << 16)
         if scratchSize < wanted {
             free(scratch)
@@ -93,7 +95,7 @@ package final class SlotAPIState {
         } else if let scratch {
             memset(scratch, 0, scratchSize)
         }
-        return scratch ?? UnsafeMutableRawPointer(emptyCString)
+        return scratch
     }
 
     init() {
@@ -293,7 +295,7 @@ extension VM {
 
     package func apiGetString(_ i: Int) -> UnsafePointer<CChar> { apiGetBytes(i, "wrenGetSlotString").0 }
 
-    package func apiGetForeign(_ i: Int) -> UnsafeMutableRawPointer {
+    package func apiGetForeign(_ i: Int) -> UnsafeMutableRawPointer? {
         guard let v = slotValue(i, "wrenGetSlotForeign", "an instance of a foreign class", { self.isKind($0, .foreign) }) else {
             return slotAPI.scratchMemory(0)
         }
@@ -350,7 +352,7 @@ extension VM {
 
     /// A new instance of the foreign class in `classSlot` with `size` zeroed
     /// bytes, into slot `i`; returns its bytes.
-    package func apiSetNewForeign(_ i: Int, classSlot: Int, size: Int) -> UnsafeMutableRawPointer {
+    package func apiSetNewForeign(_ i: Int, classSlot: Int, size: Int) -> UnsafeMutableRawPointer? {
         let fn: StaticString = "wrenSetSlotNewForeign"
         guard let p = slot(i, fn),
               let cls = slotValue(classSlot, fn, "a foreign class", {
@@ -359,8 +361,8 @@ extension VM {
             return slotAPI.scratchMemory(size)
         }
         guard size >= 0, heap.canAllocate(ForeignLayout.dataOffset + size) else {
-            apiError("\(fn): out of memory (\(size) bytes).")
-            return slotAPI.scratchMemory(size)
+            apiError("\(fn): out of memory (\(UInt(bitPattern: size)) bytes).")
+            return size < 0 ? nil : slotAPI.scratchMemory(size)
         }
         let object = heap.allocate(.foreign, cls: cls.ref, size: ForeignLayout.dataOffset + size)
         heap.setWord(object, ForeignLayout.length, size)

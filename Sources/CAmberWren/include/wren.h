@@ -319,8 +319,9 @@ WREN_API void wrenSetSlotDouble(WrenVM* vm, int slot, double value);
 /* A new instance of the foreign class in [classSlot] with [size] zeroed bytes,
  * stored in [slot]; returns its bytes (valid as for getters). The constructor
  * does not run: call it from Wren to get one. A [classSlot] that holds no
- * foreign class is an error (the pointer is to scratch memory of [size]
- * bytes). The bytes are part of the heap, and so of a snapshot. */
+ * foreign class, or a [size] the heap cannot hold, is an error (the pointer
+ * is to zeroed scratch memory of [size] bytes, or NULL when even that cannot
+ * be had). The bytes are part of the heap, and so of a snapshot. */
 WREN_API void* wrenSetSlotNewForeign(WrenVM* vm, int slot, int classSlot,
                                      size_t size);
 
