@@ -317,6 +317,24 @@ int main(void)
   wrenEnsureSlots(vm, 2);                      // never shrinks
   CHECK(wrenGetSlotCount(vm) == 4);
 
+  // Slots hold their values through a collection that moves them (garbage
+  // made before them is reclaimed, so they slide down the heap).
+  CHECK(wrenInterpret(vm, "main", "for (i in 1..3000) { [i, i.toString] }") == WREN_RESULT_SUCCESS);
+  wrenEnsureSlots(vm, 3);
+  wrenSetSlotString(vm, 0, "survivor");
+  wrenSetSlotNewList(vm, 1);
+  wrenSetSlotDouble(vm, 2, 7);
+  wrenInsertInList(vm, 1, 0, 2);
+  wrenSetSlotString(vm, 2, "also");
+  wrenInsertInList(vm, 1, -1, 2);
+  const char* before = wrenGetSlotString(vm, 0);
+  wrenCollectGarbage(vm);
+  CHECK(wrenGetSlotString(vm, 0) != before);   // it moved
+  CHECK_STR(wrenGetSlotString(vm, 0), "survivor");
+  CHECK(wrenGetListCount(vm, 1) == 2);
+  wrenGetListElement(vm, 1, -1, 2);
+  CHECK_STR(wrenGetSlotString(vm, 2), "also");
+
   // Call handles: the receiver in slot 0, the arguments after it.
   WrenHandle* calcNew = wrenMakeCallHandle(vm, "new(_)");
   WrenHandle* add = wrenMakeCallHandle(vm, "add(_,_)");
