@@ -22,49 +22,73 @@ struct HandleTable {
         var entry = 0
         var generation: UInt = 0
         var live = false
-        /// For a call handle: its arity and signature.
-        var call: (arity: Int, signature: String)? = nil
+        /// A call handle's arity; -1 for a value handle.
+        var arity = -1
     }
-    var rows: [Row] = []
-    var free: [Int] = []
+    /// Rows in manually managed memory: read on every wrenCall and
+    /// wrenSetSlotHandle, they must not cost a Swift array's checks.
+    private(set) var rows: UnsafeMutablePointer<Row>? = nil
+    private(set) var count = 0
+    private var capacity = 0
+    private var free: [Int] = []
+    /// Call handles' signatures, for messages.
+    private(set) var signatures: [Int: String] = [:]
     let tag = UInt.random(in: 1..<(1 << 15))
 
     static let rowBits = 28, generationBits = 20
+    static let generationMask: UInt = (1 << generationBits) - 1
 
-    /// A new handle for `entry` of the VM's handle list.
+    /// A new handle for `entry` of the VM's handle list; for a call handle, its arity and signature.
     mutating func add(entry: Int, call: (arity: Int, signature: String)? = nil) -> OpaquePointer? {
         let row: Int
         if let r = free.popLast() { row = r } else {
-            guard rows.count < (1 << HandleTable.rowBits) - 1 else { return nil }
-            rows.append(Row())
-            row = rows.count - 1
+            guard count < (1 << HandleTable.rowBits) - 1 else { return nil }
+            if count == capacity {
+                let bigger = UnsafeMutablePointer<Row>.allocate(capacity: max(16, capacity * 2))
+                if let rows { bigger.moveInitialize(from: rows, count: count); rows.deallocate() }
+                rows = bigger
+                capacity = max(16, capacity * 2)
+            }
+            (rows! + count).initialize(to: Row())
+            row = count
+            count += 1
         }
-        rows[row].entry = entry
-        rows[row].live = true
-        rows[row].call = call
-        let token = tag << 48 | (rows[row].generation & ((1 << HandleTable.generationBits) - 1)) << 28 | UInt(row + 1)
+        rows![row].entry = entry
+        rows![row].live = true
+        rows![row].arity = call?.arity ?? -1
+        if let call { signatures[row] = call.signature }
+        let token = tag << 48 | (rows![row].generation & HandleTable.generationMask) << 28 | UInt(row + 1)
         return OpaquePointer(bitPattern: token)
     }
 
     /// The row a token names, or why it names none.
-    func row(_ handle: OpaquePointer?) -> Result<Int, HandleError> {
+    @inline(__always) func row(_ handle: OpaquePointer?) -> Result<Int, HandleError> {
         guard let handle else { return .failure(.null) }
         let token = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle)))
         guard token >> 48 == tag else { return .failure(.otherVM) }
         let row = Int(token & ((1 << HandleTable.rowBits) - 1)) - 1
-        let generation = (token >> 28) & ((1 << HandleTable.generationBits) - 1)
-        guard row >= 0, row < rows.count, rows[row].live,
-              rows[row].generation & ((1 << HandleTable.generationBits) - 1) == generation else {
+        let generation = (token >> 28) & HandleTable.generationMask
+        guard row >= 0, row < count, let rows, rows[row].live,
+              rows[row].generation & HandleTable.generationMask == generation else {
             return .failure(.released)
         }
         return .success(row)
     }
 
     mutating func remove(_ row: Int) {
-        rows[row].live = false
-        rows[row].call = nil
-        rows[row].generation &+= 1
+        rows![row].live = false
+        rows![row].arity = -1
+        rows![row].generation &+= 1
+        signatures[row] = nil
         free.append(row)
+    }
+
+    /// Frees the rows (the header is going away).
+    mutating func deallocate() {
+        rows?.deallocate()
+        rows = nil
+        count = 0
+        capacity = 0
     }
 }
 
@@ -81,10 +105,16 @@ enum HandleError: Error {
 }
 
 extension WrenHost {
+    /// The handle table, in the header.
+    var handles: UnsafeMutablePointer<HandleTable> {
+        UnsafeMutableRawPointer(header).advanced(by: MemoryLayout<WrenVMHeader>.offset(of: \.handles)!)
+            .assumingMemoryBound(to: HandleTable.self)
+    }
+
     /// The row of a valid handle; nil after reporting the error.
-    func handleRow(_ handle: OpaquePointer?, _ fn: StaticString) -> Int? {
-        switch handles.row(handle) {
-        case .success(let row): return row
+    @inline(__always) func handleRow(_ handle: OpaquePointer?, _ fn: StaticString) -> HandleTable.Row? {
+        switch handles.pointee.row(handle) {
+        case .success(let row): return handles.pointee.rows![row]
         case .failure(let e):
             vm.apiError("\(fn): \(e.text).")
             return nil
@@ -101,7 +131,7 @@ public func amberWrenMakeCallHandle(_ vm: OpaquePointer?, _ signature: UnsafePoi
     }
     let text = String(cString: signature)
     guard let (entry, arity) = host.vm.apiMakeCallHandle(text) else { return nil }
-    guard let handle = host.handles.add(entry: entry, call: (arity, text)) else {
+    guard let handle = host.handles.pointee.add(entry: entry, call: (arity, text)) else {
         host.vm.apiRelease(entry)
         host.vm.apiError("wrenMakeCallHandle: too many handles.")
         return nil
@@ -112,25 +142,31 @@ public func amberWrenMakeCallHandle(_ vm: OpaquePointer?, _ signature: UnsafePoi
 @_cdecl("wrenCall")
 public func amberWrenCall(_ vm: OpaquePointer?, _ method: OpaquePointer?) -> WrenInterpretResult {
     guard let host = WrenHost.from(vm), let row = host.handleRow(method, "wrenCall") else { return WREN_RESULT_RUNTIME_ERROR }
-    guard let call = host.handles.rows[row].call else {
+    guard row.arity >= 0 else {
         host.vm.apiError("wrenCall: the handle is a value handle, not a call handle (make one with wrenMakeCallHandle).")
         return WREN_RESULT_RUNTIME_ERROR
     }
-    let result = host.vm.apiCall(host.handles.rows[row].entry, arity: call.arity, signature: call.signature)
+    let table = host.handles
+    let result = host.vm.apiCall(row.entry, arity: row.arity) {
+        // Only for a message: which call was it?
+        if case .success(let index) = table.pointee.row(method) { return table.pointee.signatures[index] ?? "?" }
+        return "?"
+    }
     return WrenInterpretResult(rawValue: UInt32(result.rawValue))
 }
 
 @_cdecl("wrenReleaseHandle")
 public func amberWrenReleaseHandle(_ vm: OpaquePointer?, _ handle: OpaquePointer?) {
-    guard let host = WrenHost.from(vm), let row = host.handleRow(handle, "wrenReleaseHandle") else { return }
-    host.vm.apiRelease(host.handles.rows[row].entry)
-    host.handles.remove(row)
+    guard let host = WrenHost.from(vm), let row = host.handleRow(handle, "wrenReleaseHandle"),
+          case .success(let index) = host.handles.pointee.row(handle) else { return }
+    host.vm.apiRelease(row.entry)
+    host.handles.pointee.remove(index)
 }
 
 @_cdecl("wrenGetSlotHandle")
 public func amberWrenGetSlotHandle(_ vm: OpaquePointer?, _ slot: Int32) -> OpaquePointer? {
     guard let host = WrenHost.from(vm), let entry = host.vm.apiHoldSlot(Int(slot)) else { return nil }
-    guard let handle = host.handles.add(entry: entry) else {
+    guard let handle = host.handles.pointee.add(entry: entry) else {
         host.vm.apiRelease(entry)
         host.vm.apiError("wrenGetSlotHandle: too many handles.")
         return nil
@@ -141,5 +177,5 @@ public func amberWrenGetSlotHandle(_ vm: OpaquePointer?, _ slot: Int32) -> Opaqu
 @_cdecl("wrenSetSlotHandle")
 public func amberWrenSetSlotHandle(_ vm: OpaquePointer?, _ slot: Int32, _ handle: OpaquePointer?) {
     guard let host = WrenHost.from(vm), let row = host.handleRow(handle, "wrenSetSlotHandle") else { return }
-    host.vm.apiSetHeld(Int(slot), host.handles.rows[row].entry)
+    host.vm.apiSetHeld(Int(slot), row.entry)
 }

@@ -47,15 +47,17 @@ public func amberRestoreImpl(_ config: UnsafeMutablePointer<WrenConfiguration>?,
         copyError("amberRestore: the path is NULL.", into: errorOut, size: errorSize)
         return nil
     }
-    let host = WrenHost(config: config?.pointee ?? WrenHost.defaultConfiguration)
-    let vm: VM
+    let host: WrenHost
     do {
-        vm = try VM.restore(from: String(cString: path), configuration: host.vmConfiguration())
+        let file = String(cString: path)
+        host = try WrenHost.create(config: config?.pointee ?? WrenHost.defaultConfiguration) {
+            try VM.restore(from: file, configuration: $0)
+        }
     } catch {
-        copyError(error.message, into: errorOut, size: errorSize)
+        copyError((error as? ImageError)?.message ?? "\(error)", into: errorOut, size: errorSize)
         return nil
     }
-    host.attach(vm)
+    let vm = host.vm
     // The image's own post-restore hooks (clocks, random seeds, script hooks).
     switch vm.resumeFromImage() {
     case .success:

@@ -9,47 +9,62 @@ import CAmberWren
 // libAmberWren: Wren 0.4's C API (include/wren.h) and Amber's snapshots
 // (include/amber.h) over AmberVM (ARCHITECTURE.md, "Embedding").
 //
-// This target only translates. A `WrenVM*` is a `WrenHost`: the VM, a copy of
-// the host's configuration, and its handle table. The host's callbacks become
+// This target only translates. A `WrenVM*` stands for the VM, a copy of the
+// host's configuration and its handle table (below). The host's callbacks become
 // AmberVM's host hooks (AmberVM/Embedding/HostHooks.swift) and the slot
 // functions call the VM's slot API (AmberVM/Embedding/SlotAPI.swift), which
 // does every check: this file and its neighbours never touch the heap.
 //
-// A `WrenVM*` points to a `WrenVMHeader`: the VM's slot cache first, so the
-// slot functions' fast paths (Slots.swift) are a few loads, then the host
-// object. The hooks refer to their host through the header, unretained: the
-// host owns the VM, which owns the hooks, and `wrenFreeVM` ends all three.
+// A `WrenVM*` points to a `WrenVMHeader`, plain memory: the VM's slot cache
+// first, so the slot functions' fast paths (Slots.swift) are a few loads; the
+// host's configuration, which the hooks read; the handle table; then the host
+// object, which holds the VM. Nothing here is a class property, so nothing on
+// these paths pays Swift's dynamic exclusivity checks. The hooks refer to the
+// header, not the host: they run while a restore binds natives, before the
+// host exists. The host owns the header and the VM; `wrenFreeVM` ends them.
 
 /// What a `WrenVM*` points to.
 struct WrenVMHeader {
     /// The VM's slot cache (AmberVM/Embedding/SlotAPI.swift); must stay the first field.
     var cache: UnsafeMutablePointer<SlotCache>?
-    var host: Unmanaged<WrenHost>
-}
-
-/// The state behind a `WrenVM*`.
-final class WrenHost {
-    /// Set right after the VM is made (its hooks need the header first).
-    var vm: VM!
     /// The host's configuration, copied (Wren copies it too); userData changes with wrenSetUserData.
     var config: WrenConfiguration
     /// Call and value handles (Handles.swift).
     var handles = HandleTable()
-    /// The `WrenVM*` the host sees.
+    /// The host, once its VM exists.
+    var host: Unmanaged<WrenHost>?
+}
+
+/// The VM behind a `WrenVM*`, and the header's owner.
+final class WrenHost {
+    let vm: VM
     let header: UnsafeMutablePointer<WrenVMHeader>
 
-    init(config: WrenConfiguration) {
-        self.config = config
-        header = .allocate(capacity: 1)
-        header.initialize(to: WrenVMHeader(cache: nil, host: Unmanaged.passUnretained(self)))
+    /// Makes the header, then the VM with `make` (given the configuration
+    /// with the host's hooks), then the host. Nil when `make` throws.
+    static func create(config: WrenConfiguration, _ make: (VMConfiguration) throws -> VM) throws -> WrenHost {
+        let header = UnsafeMutablePointer<WrenVMHeader>.allocate(capacity: 1)
+        header.initialize(to: WrenVMHeader(cache: nil, config: config, host: nil))
+        do {
+            return WrenHost(vm: try make(vmConfiguration(header)), header: header)
+        } catch {
+            header.deinitialize(count: 1)
+            header.deallocate()
+            throw error
+        }
     }
 
-    deinit { header.deallocate() }
-
-    /// Attaches the VM (the C functions work from here on).
-    func attach(_ vm: VM) {
+    private init(vm: VM, header: UnsafeMutablePointer<WrenVMHeader>) {
         self.vm = vm
+        self.header = header
         header.pointee.cache = vm.slotAPI.cache
+        header.pointee.host = Unmanaged.passUnretained(self)
+    }
+
+    deinit {
+        header.pointee.handles.deallocate()
+        header.deinitialize(count: 1)
+        header.deallocate()
     }
 
     /// The `WrenVM*` to hand out; it keeps this host alive until wrenFreeVM.
@@ -61,10 +76,15 @@ final class WrenHost {
     /// The `WrenVM*` the host sees.
     var pointer: OpaquePointer { OpaquePointer(header) }
 
-    /// The host behind a `WrenVM*` (nil for NULL).
+    /// The header behind a `WrenVM*`.
+    @inline(__always) static func header(_ p: OpaquePointer) -> UnsafeMutablePointer<WrenVMHeader> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: WrenVMHeader.self)
+    }
+
+    /// The host behind a `WrenVM*` (nil for NULL, or while a restore is still binding).
     @inline(__always) static func from(_ p: OpaquePointer?) -> WrenHost? {
         guard let p else { return nil }
-        return UnsafeMutableRawPointer(p).assumingMemoryBound(to: WrenVMHeader.self).pointee.host.takeUnretainedValue()
+        return header(p).pointee.host?.takeUnretainedValue()
     }
 
     /// A configuration with every callback NULL and every size 0 (wrenInitConfiguration).
@@ -75,77 +95,68 @@ final class WrenHost {
     }
 
     /// Frees a string the host gave the VM to own (a resolved module name), as Wren does.
-    func freeHostString(_ p: UnsafePointer<CChar>) {
+    static func freeHostString(_ p: UnsafePointer<CChar>, _ config: WrenConfiguration) {
         let memory = UnsafeMutableRawPointer(mutating: p)
         if let reallocate = config.reallocateFn { _ = reallocate(memory, 0, config.userData) } else { free(memory) }
     }
 
     /// The AmberVM configuration of a C host: its callbacks as hooks, output
     /// and errors nowhere else.
-    func vmConfiguration() -> VMConfiguration {
+    static func vmConfiguration(_ header: UnsafeMutablePointer<WrenVMHeader>) -> VMConfiguration {
         var c = VMConfiguration()
         c.writeOutput = { _ in }
         c.writeError = { _ in }
-        c.hostHooks = hooks()
+        c.hostHooks = hooks(header)
         return c
     }
 
-    private func hooks() -> HostHooks {
-        // Unretained: see the top of this file.
-        let me = header
-        @inline(__always) func host() -> WrenHost { me.pointee.host.takeUnretainedValue() }
+    private static func hooks(_ me: UnsafeMutablePointer<WrenVMHeader>) -> HostHooks {
+        // The header, not the host: see the top of this file.
+        let cvm = OpaquePointer(me)
         var hooks = HostHooks()
 
         hooks.bindMethod = { _, name in
-            let host = host()
-            guard let bind = host.config.bindForeignMethodFn else { return nil }
+            guard let bind = me.pointee.config.bindForeignMethodFn else { return nil }
             let found = name.module.withCString { m in
-                name.className.withCString { c in name.signature.withCString { s in bind(host.pointer, m, c, name.isStatic, s) } }
+                name.className.withCString { c in name.signature.withCString { s in bind(cvm, m, c, name.isStatic, s) } }
             }
             guard let method = found else { return nil }
-            let cvm = host.pointer
             return { vm, args in vm.apiRunForeign(args, allocator: false) { method(cvm) } }
         }
 
         hooks.bindClass = { _, module, className in
-            let host = host()
-            guard let bind = host.config.bindForeignClassFn else { return nil }
-            let methods = module.withCString { m in className.withCString { c in bind(host.pointer, m, c) } }
+            guard let bind = me.pointee.config.bindForeignClassFn else { return nil }
+            let methods = module.withCString { m in className.withCString { c in bind(cvm, m, c) } }
             guard let allocate = methods.allocate else { return nil }
-            let cvm = host.pointer
             return ForeignClassFunctions(allocate: { vm, args in vm.apiRunForeign(args, allocator: true) { allocate(cvm) } },
                                          finalize: methods.finalize.map { finalize in { data in finalize(data) } })
         }
 
         hooks.imports = HostImports(
             resolve: { importer, name in
-                let host = host()
-                guard let resolve = host.config.resolveModuleFn else { return name }
+                guard let resolve = me.pointee.config.resolveModuleFn else { return name }
                 return importer.withCString { i in
                     name.withCString { n -> String? in
-                        guard let resolved = resolve(host.pointer, i, n) else { return nil }
+                        guard let resolved = resolve(cvm, i, n) else { return nil }
                         let text = String(cString: resolved)
                         // Wren owns what it is given, unless it is the very string it passed.
-                        if UnsafeRawPointer(resolved) != UnsafeRawPointer(n) { host.freeHostString(resolved) }
+                        if UnsafeRawPointer(resolved) != UnsafeRawPointer(n) { freeHostString(resolved, me.pointee.config) }
                         return text
                     }
                 }
             },
             load: { name in
-                let host = host()
-                guard let load = host.config.loadModuleFn else { return nil }
-                let result = name.withCString { load(host.pointer, $0) }
+                guard let load = me.pointee.config.loadModuleFn else { return nil }
+                let result = name.withCString { load(cvm, $0) }
                 guard let source = result.source else { return nil }
                 let bytes = Array(UnsafeRawBufferPointer(start: source, count: strlen(source)))
                 guard let complete = result.onComplete else { return (bytes, nil) }
-                return (bytes, { name.withCString { complete(host.pointer, $0, result) } })
+                return (bytes, { name.withCString { complete(cvm, $0, result) } })
             },
             builtins: ["meta", "random"])
 
         hooks.reportError = { _, report in
-            let host = host()
-            guard let errorFn = host.config.errorFn else { return }
-            let cvm = host.pointer
+            guard let errorFn = me.pointee.config.errorFn else { return }
             switch report {
             case .compile(let module, let line, let message):
                 module.withCString { m in message.withCString { errorFn(cvm, WREN_ERROR_COMPILE, m, Int32(clamping: line), $0) } }
@@ -160,14 +171,13 @@ final class WrenHost {
         }
 
         hooks.write = { _, bytes in
-            let host = host()
-            guard let writeFn = host.config.writeFn else { return }
+            guard let writeFn = me.pointee.config.writeFn else { return }
             // The host wants a C string: copy and terminate.
             withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
                 let base = buffer.baseAddress!
                 if bytes.count > 0 { UnsafeMutableRawPointer(base).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
                 base[bytes.count] = 0
-                writeFn(host.pointer, base)
+                writeFn(cvm, base)
             }
         }
         return hooks
@@ -188,10 +198,9 @@ public func amberWrenInitConfiguration(_ configuration: UnsafeMutablePointer<Wre
 
 @_cdecl("wrenNewVM")
 public func amberWrenNewVM(_ configuration: UnsafeMutablePointer<WrenConfiguration>?) -> OpaquePointer? {
-    let host = WrenHost(config: configuration?.pointee ?? WrenHost.defaultConfiguration)
-    guard let vm = try? VM(configuration: host.vmConfiguration()) else { return nil }
-    vm.apiSetFirstCollection(after: Int(clamping: host.config.initialHeapSize))
-    host.attach(vm)
+    let config = configuration?.pointee ?? WrenHost.defaultConfiguration
+    guard let host = try? WrenHost.create(config: config, { try VM(configuration: $0) }) else { return nil }
+    host.vm.apiSetFirstCollection(after: Int(clamping: config.initialHeapSize))
     return host.retainedPointer()
 }
 
@@ -199,12 +208,12 @@ public func amberWrenNewVM(_ configuration: UnsafeMutablePointer<WrenConfigurati
 public func amberWrenFreeVM(_ vm: OpaquePointer?) {
     guard let host = WrenHost.from(vm) else { return }
     // Not from under its own foreign method, callback or finalizer: the VM is in use there.
-    if let running = host.vm?.apiRunningError("wrenFreeVM") {
+    if let running = host.vm.apiRunningError("wrenFreeVM") {
         host.vm.apiError(running)
         return
     }
-    host.vm?.apiFinalizeAll()
-    host.header.pointee.host.release()   // the reference `attach` took; the header goes with the host
+    host.vm.apiFinalizeAll()
+    Unmanaged.passUnretained(host).release()   // the reference retainedPointer() took; the header goes with the host
 }
 
 @_cdecl("wrenCollectGarbage")
@@ -227,10 +236,12 @@ public func amberWrenInterpret(_ vm: OpaquePointer?, _ module: UnsafePointer<CCh
 
 @_cdecl("wrenGetUserData")
 public func amberWrenGetUserData(_ vm: OpaquePointer?) -> UnsafeMutableRawPointer? {
-    WrenHost.from(vm)?.config.userData
+    guard let vm else { return nil }
+    return WrenHost.header(vm).pointee.config.userData
 }
 
 @_cdecl("wrenSetUserData")
 public func amberWrenSetUserData(_ vm: OpaquePointer?, _ userData: UnsafeMutableRawPointer?) {
-    WrenHost.from(vm)?.config.userData = userData
+    guard let vm else { return }
+    WrenHost.header(vm).pointee.config.userData = userData
 }

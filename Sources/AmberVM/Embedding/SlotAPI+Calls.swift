@@ -99,14 +99,15 @@ extension VM {
     /// Calls the stub held at `entry` (made by `apiMakeCallHandle`) on the
     /// receiver and arguments in the API fiber's slots. Afterwards slot 0 holds
     /// the result; after an error there are no slots.
-    package func apiCall(_ entry: Int, arity: Int, signature: String) -> APIResult {
+    package func apiCall(_ entry: Int, arity: Int, signature: () -> String) -> APIResult {
         if let e = reentryError("wrenCall") {
             apiError(e)
             return .runtimeError
         }
-        let count = apiFiber().map { heap.word($0, FiberLayout.stackTop) } ?? 0
-        guard let f = apiFiber(), count >= arity + 1 else {
-            apiError("wrenCall: '\(signature)' needs the receiver and \(arity) argument\(arity == 1 ? "" : "s") "
+        let apiFiber = self.apiFiber()
+        let count = apiFiber.map { heap.word($0, FiberLayout.stackTop) } ?? 0
+        guard let f = apiFiber, count >= arity + 1 else {
+            apiError("wrenCall: '\(signature())' needs the receiver and \(arity) argument\(arity == 1 ? "" : "s") "
                      + "in slots 0 to \(arity); \(count) slot\(count == 1 ? " is" : "s are") set up (wrenEnsureSlots).")
             return .runtimeError
         }
@@ -125,7 +126,6 @@ extension VM {
         heap.setWord(f, FiberLayout.state, FiberState.root.rawValue)
         pushFrame(f, closure: stub.ref, stackBase: 0)
         invalidateSlotCache()
-        defer { refreshSlotCache() }
         fiber = f
         setRoot(.currentFiber, f.value)
         let outcome = run()
@@ -133,7 +133,7 @@ extension VM {
         fiber = .none
         setRoot(.currentFiber, .null)
         // Objects may have moved: the API fiber is read again from the handle list.
-        guard case .finished = outcome, let done = apiFiber() else {
+        guard case .finished = outcome, let done = self.apiFiber() else {
             dropAPIFiber()
             return .runtimeError
         }
@@ -146,6 +146,12 @@ extension VM {
         }
         heap.setWord(done, FiberLayout.frameCount, 0)
         heap.setWord(done, FiberLayout.stackTop, 1)
+        // The one slot, where the cache can find it (as refreshSlotCache would).
+        let cache = slotAPI.cache
+        cache.pointee.slots = arrayElements(heap[done, FiberLayout.stack].ref)
+        cache.pointee.count = 1
+        cache.pointee.heapBase = heap.base
+        cache.pointee.fiber = done
         return .success
     }
 
@@ -191,6 +197,7 @@ extension VM {
         cache.pointee.slots = args
         cache.pointee.count = top - base
         cache.pointee.heapBase = heap.base
+        cache.pointee.fiber = f
         body()
         cache.pointee = outer
         if hasError { return false }

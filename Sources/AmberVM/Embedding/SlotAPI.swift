@@ -55,6 +55,8 @@ package struct SlotCache {
     package var heapBase: UnsafeMutableRawPointer
     /// In a foreign method: the stack index of slot 0; else -1.
     var foreignBase: Int
+    /// The fiber whose stack holds the slots (set with `slots`).
+    var fiber: ObjRef
 }
 
 /// The slot API's per-VM state.
@@ -100,7 +102,8 @@ package final class SlotAPIState {
 
     init() {
         cache = .allocate(capacity: 1)
-        cache.initialize(to: SlotCache(slots: nil, count: 0, heapBase: UnsafeMutableRawPointer(bitPattern: 8)!, foreignBase: -1))
+        cache.initialize(to: SlotCache(slots: nil, count: 0, heapBase: UnsafeMutableRawPointer(bitPattern: 8)!,
+                                       foreignBase: -1, fiber: .none))
     }
 
     deinit {
@@ -156,6 +159,8 @@ extension VM {
 
     /// Slot `i`, or nil after reporting an index out of range.
     func slot(_ i: Int, _ fn: StaticString) -> UnsafeMutablePointer<Value>? {
+        let cache = slotAPI.cache
+        if let slots = cache.pointee.slots, i >= 0 && i < cache.pointee.count { return slots + i }
         guard let (slots, count) = slotWindow(fn) else { return nil }
         guard i >= 0 && i < count else {
             apiError("\(fn): slot \(i) is out of range (there \(count == 1 ? "is 1 slot" : "are \(count) slots"); "
@@ -177,9 +182,11 @@ extension VM {
             let f = fiber
             c.pointee.slots = arrayElements(heap[f, FiberLayout.stack].ref) + base
             c.pointee.count = heap.word(f, FiberLayout.stackTop) - base
+            c.pointee.fiber = f
         } else if fiber.isNone && !slotAPI.finalizing && nestedRuns == 0, let f = apiFiber() {
             c.pointee.slots = arrayElements(heap[f, FiberLayout.stack].ref)
             c.pointee.count = heap.word(f, FiberLayout.stackTop)
+            c.pointee.fiber = f
         } else {
             c.pointee.slots = nil
             c.pointee.count = 0
@@ -220,20 +227,29 @@ extension VM {
     // MARK: Count and growth
 
     package func apiSlotCount() -> Int {
-        slotWindow("wrenGetSlotCount")?.count ?? 0
+        let cache = slotAPI.cache
+        if cache.pointee.slots != nil { return cache.pointee.count }
+        return slotWindow("wrenGetSlotCount")?.count ?? 0
     }
 
     package func apiEnsureSlots(_ n: Int) {
-        guard slotWindow("wrenEnsureSlots") != nil else { return }
+        let cache = slotAPI.cache
+        let f: ObjRef, base: Int
+        if cache.pointee.slots != nil {
+            // The cache knows where the slots are: no lookups.
+            if cache.pointee.count >= n { return }
+            (f, base) = (cache.pointee.fiber, max(0, cache.pointee.foreignBase))
+        } else {
+            guard slotWindow("wrenEnsureSlots") != nil else { return }
+            if let b = slotAPI.foreignBase {
+                (f, base) = (fiber, b)
+            } else {
+                (f, base) = (apiFiber() ?? makeAPIFiber(capacity: n), 0)
+            }
+        }
         guard n <= VM.maxStackSlots / 2 else {
             apiError("wrenEnsureSlots: \(n) slots are more than a fiber may have.")
             return
-        }
-        let f: ObjRef, base: Int
-        if let b = slotAPI.foreignBase {
-            (f, base) = (fiber, b)
-        } else {
-            (f, base) = (apiFiber() ?? makeAPIFiber(capacity: n), 0)
         }
         let top = heap.word(f, FiberLayout.stackTop)
         guard top - base < n else { return }
@@ -244,7 +260,11 @@ extension VM {
         let stack = arrayElements(heap[f, FiberLayout.stack].ref)
         for i in top..<(base + n) { setSlot(stack + i, .null) }
         heap.setWord(f, FiberLayout.stackTop, base + n)
-        refreshSlotCache()
+        // The slots are known now (the checks above passed): the cache says so.
+        cache.pointee.slots = stack + base
+        cache.pointee.count = n
+        cache.pointee.heapBase = heap.base
+        cache.pointee.fiber = f
     }
 
     // MARK: Reading slots
