@@ -12,9 +12,17 @@ enum CHost {
     static let includeDirectory = packageRoot + "/Sources/CAmberWren/include"
     static let sources = packageRoot + "/Tests/CHost"
 
-    /// The C compiler, if there is one.
-    static let compiler: String? = ["/usr/bin/cc", "/usr/local/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// The C compiler, if there is one: cc, gcc or clang on the PATH (the
+    /// Swift toolchain's own clang will do).
+    static let compiler: String? = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for name in ["cc", "gcc", "clang"] {
+            for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+                return "\(dir)/\(name)"
+            }
+        }
+        return nil
+    }()
 
     /// The directory holding libAmberWren.so: the one this test binary was
     /// built into (`swift test` builds the package's products with the
