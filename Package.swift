@@ -48,6 +48,9 @@ let package = Package(
         // hello world). An executable's flag: AmberVM, the library, has none.
         .executableTarget(name: "amber", dependencies: ["AmberLauncher"],
                           linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]),
+        // Samples/c-host: a C host of the C API (its README also builds it by hand against libAmberWren.so).
+        .executableTarget(name: "c-host-sample", dependencies: ["AmberWren", "CAmberWren"], path: "Samples/c-host",
+                          exclude: ["README.md"]),
         // Samples/embedding: a Swift host restoring 8 workers from one image.
         .executableTarget(name: "embedding-sample", dependencies: ["AmberVM"], path: "Samples/embedding",
                           exclude: ["README.md"]),

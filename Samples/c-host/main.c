@@ -2,8 +2,8 @@
 // script called every "frame" through a call handle, and a snapshot that a
 // second run resumes from (see README.md for the two commands).
 //
-//   c-host            play 3 frames from a cold start, write game.img
-//   c-host resume     restore game.img and play 3 more frames
+//   c-host            play 3 frames from a cold start, write c-host.img
+//   c-host resume     restore c-host.img and play 3 more frames
 #include <stdio.h>
 #include <string.h>
 
@@ -100,7 +100,7 @@ int main(int argc, const char* argv[])
 
   if (argc > 1 && strcmp(argv[1], "resume") == 0)
   {
-    WrenVM* vm = amberRestore(&config, "game.img", error, sizeof(error));
+    WrenVM* vm = amberRestore(&config, "c-host.img", error, sizeof(error));
     if (vm == NULL) { fprintf(stderr, "%s\n", error); return 1; }
     play(vm, 3);
     wrenFreeVM(vm);
@@ -110,8 +110,8 @@ int main(int argc, const char* argv[])
   WrenVM* vm = wrenNewVM(&config);
   if (wrenInterpret(vm, "main", script) != WREN_RESULT_SUCCESS) return 1;
   play(vm, 3);
-  if (!amberSnapshot(vm, "game.img", error, sizeof(error))) { fprintf(stderr, "%s\n", error); return 1; }
-  printf("wrote game.img\n");
+  if (!amberSnapshot(vm, "c-host.img", error, sizeof(error))) { fprintf(stderr, "%s\n", error); return 1; }
+  printf("wrote c-host.img\n");
   wrenFreeVM(vm);
   return 0;
 }

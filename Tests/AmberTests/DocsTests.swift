@@ -111,7 +111,7 @@ func swiftBlocks(_ path: String) throws -> [String] {
                 }
             }
         }
-        for image in ["env.img", "hello.img", "random.img", "timer_events.img"] {
+        for image in ["env.img", "hello.img", "random.img", "timer_events.img", "c-host.img"] {
             try? FileManager.default.removeItem(atPath: repositoryRoot + "/" + image)
         }
     }
