@@ -241,9 +241,10 @@ WREN_API void wrenFreeVM(WrenVM* vm);
  * foreign method. */
 WREN_API void wrenCollectGarbage(WrenVM* vm);
 
-/* Compiles [source] as module [module] (created, or added to when it exists)
- * and runs it in a new fiber. Errors go to errorFn. Afterwards no slots are
- * set up (wrenGetSlotCount is 0). */
+/* Compiles [source] as module [module] (created, or added to when it exists;
+ * NULL means "main") and runs it in a new fiber. Errors go to errorFn.
+ * Afterwards no slots are set up (wrenGetSlotCount is 0). A NULL [source] is
+ * an error (WREN_RESULT_COMPILE_ERROR). */
 WREN_API WrenInterpretResult wrenInterpret(WrenVM* vm, const char* module,
                                            const char* source);
 
