@@ -127,7 +127,7 @@ extension VM {
         }
     }
 
-    /// "a String", "an instance of Foo"... for messages.
+    /// "a String", "a Foo", "the class Foo", "null"... for messages.
     func describeSlotValue(_ v: Value) -> String {
         if v.isNull || v.isUndefined { return "null" }
         if isKind(v, .classObj) { return "the class \(className(v.ref))" }

@@ -27,9 +27,9 @@
  * a slot holding another type than the function needs; a list index out of
  * bounds; a handle that was released, belongs to another VM or to a VM this
  * one was restored from, or is NULL; a value handle given to wrenCall; a call
- * handle given fewer slots than its signature needs; wrenCall or wrenInterpret
- * from inside a foreign method or a callback of the same VM (Wren forbids
- * re-entry); any VM function from a finalizer.
+ * handle given fewer slots than its signature needs; wrenCall, wrenInterpret
+ * or wrenFreeVM from inside a foreign method or a callback of the same VM
+ * (Wren forbids re-entry); any VM function from a finalizer.
  */
 #ifndef wren_h
 #define wren_h
