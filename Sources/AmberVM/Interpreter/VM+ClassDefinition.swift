@@ -73,7 +73,9 @@ extension VM {
             let module = moduleName(module) ?? "core"
             let key = "\(module).\(className(cls)).\(target == cls ? "" : "static ")\(sig)"
             guard let id = hostName.flatMap(hostForeignMethodID) ?? nativeID(key) else {
-                return fail("Could not find foreign method '\(sig)' for class \(className(cls)) in module '\(module)'.")
+                let hint = foreignMethodHint(module: module, className: className(cls), isStatic: target != cls, signature: sig)
+                return fail("Could not find foreign method '\(sig)' for class \(className(cls)) in module '\(module)'."
+                            + (hint.map { " " + $0 } ?? ""))
             }
             bindMethod(target, symbol, Value(id))
             return true
