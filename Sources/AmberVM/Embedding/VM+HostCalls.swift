@@ -39,16 +39,23 @@ extension VM {
             throw ScriptError("Method '\(signature)' takes \(arity) argument\(arity == 1 ? "" : "s"), "
                               + "\(arguments.count) given.")
         }
+        return try runHostCall(receiver: receiver, arguments: arguments) {
+            makeCallStub(symbol: symbol(signature), arity: arity)
+        }
+    }
+
+    /// Runs the call stub `makeStub` gives on the receiver and arguments: what
+    /// `call` and call handles (CallHandle.swift) share.
+    func runHostCall(receiver: Handle, arguments: [ScriptValue], stub makeStub: () -> ObjRef) throws -> ScriptValue {
         guard hostCallDepth < VM.maxHostCallDepth else {
             throw ScriptError("Host calls nested too deeply (more than \(VM.maxHostCallDepth)).")
         }
         if snapshotInProgress { throw ScriptError("Cannot call into the VM while a snapshot is being taken.") }
         var values: [Value] = [receiver.value]
         for a in arguments { values.append(try value(from: a)) }
-        let symbol = self.symbol(signature)
 
         // The stub and its fiber, with the receiver and arguments in place.
-        let stub = makeCallStub(symbol: symbol, arity: arity)
+        let stub = makeStub()
         let f = newFiber(stub)
         let stack = arrayElements(heap[f, FiberLayout.stack].ref)
         for (i, v) in values.enumerated() { stack[i] = v }
