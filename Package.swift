@@ -19,6 +19,8 @@
 //   amber          the command-line launcher, a thin main over AmberLauncher (its
 //                  release build links the Swift runtime statically).
 //   embedding-sample  Samples/embedding: a Swift host built on AmberVM.
+//   CAmberWren     the C API's headers: wren.h (Wren 0.4's API) and amber.h (snapshots).
+//   AmberWren      libAmberWren.so, the C API over AmberVM (a drop-in libwren for C hosts).
 //   CFFI           system-library module for libffi (needs libffi-dev / pkg-config libffi).
 //
 // Debug aids (debug builds only, `#if DEBUG`; nothing in release builds):
@@ -33,6 +35,8 @@ let package = Package(
     products: [
         .library(name: "AmberVM", targets: ["AmberVM"]),
         .executable(name: "amber", targets: ["amber"]),
+        // libAmberWren.so: Wren 0.4's C API (wren.h) and snapshots (amber.h) for C hosts.
+        .library(name: "AmberWren", type: .dynamic, targets: ["AmberWren"]),
     ],
     dependencies: [
         // `swift package generate-documentation --target AmberVM` (the DocC catalogue).
@@ -48,16 +52,25 @@ let package = Package(
         .target(name: "AmberBytecode"),
         .target(name: "AmberVM", dependencies: ["AmberObjects", "AmberBytecode", "CFFI"]),
         .target(name: "AmberLauncher", dependencies: ["AmberVM"]),
+        // The C API's headers, include/wren.h and include/amber.h (their one .c file is empty).
+        .target(name: "CAmberWren"),
+        // The C API itself: @_cdecl functions over AmberVM's slot API and host hooks.
+        .target(name: "AmberWren", dependencies: ["AmberVM", "CAmberWren"]),
         // The Swift runtime linked in (release, Linux): no dynamic loading of
         // libswiftCore and friends at every start (start-up 5.0 -> 2.9 ms for a
         // hello world). An executable's flag: AmberVM, the library, has none.
         .executableTarget(name: "amber", dependencies: ["AmberLauncher"],
                           linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]),
+        // Samples/c-host: a C host of the C API (its README also builds it by hand against libAmberWren.so).
+        .executableTarget(name: "c-host-sample", dependencies: ["AmberWren", "CAmberWren"], path: "Samples/c-host",
+                          exclude: ["README.md"]),
         // Samples/embedding: a Swift host restoring 8 workers from one image.
         .executableTarget(name: "embedding-sample", dependencies: ["AmberVM"], path: "Samples/embedding",
                           exclude: ["README.md"]),
         // The embedding API as a host sees it: `import AmberVM`, nothing internal.
         .testTarget(name: "AmberEmbeddingTests", dependencies: ["AmberVM"]),
+        // The C API through C hosts (Tests/CHost/*.c, compiled with cc and linked to libAmberWren.so).
+        .testTarget(name: "AmberWrenTests", dependencies: ["AmberWren"]),
         .testTarget(
             name: "AmberTests",
             dependencies: ["AmberObjects", "AmberBytecode", "AmberVM", "AmberLauncher"],

@@ -63,7 +63,8 @@
     @inlinable public static var methods: Int { 3 }  // Array: method table indexed by symbol
     @inlinable public static var attributes: Int { 4 }  // Map or null
     @inlinable public static var builtin: Int { 5 }  // Num: 0 for script classes; else a BuiltinKind
-    @inlinable public static var allocator: Int { 6 }  // Num: native id allocating instances of a foreign class; else null
+    @inlinable public static var allocator: Int { 6 }  // Num: native id allocating instances of a foreign class;
+                                                       // false: a foreign class a C host left without one; else null
     @inlinable public static var size: Int { 16 + 7 * 8 }
     /// Fields an instance may have, inherited ones included: field operands
     /// are one byte (Wren's limit too).

@@ -54,9 +54,13 @@ extension VM {
     func registerSystemNatives() {
         staticNative("System", "clock") { vm, a in vm.ret(a, Value(vm.monotonicSeconds())) }
         staticNative("System", "gc()") { vm, a in
-            // Collection happens at the next safe point, which is the return from here.
-            vm.heap.gcRequested = true
-            return vm.ret(a, .null)
+            // Collects here and now, as Wren does (foreign finalizers have run
+            // when it returns). The loop saved its registers before the call and
+            // everything live is in the heap; the result goes into the fiber's
+            // stack first, and the loop reloads because objects moved.
+            _ = vm.finishReentrant(base: vm.stackIndex(a), result: .null)
+            if !vm.collectGarbage() { return vm.fail("Out of memory.") }
+            return false
         }
         staticNative("System", "writeString_(_)") { vm, a in
             guard vm.isString(a[1]) else { return vm.fail("Argument must be a string.") }
@@ -70,6 +74,8 @@ extension VM {
 
     /// Appends to the output buffer; flushed at each newline so interleaving with stderr stays right.
     func writeOutput(_ bytes: UnsafeRawBufferPointer) {
+        // A host that takes output piece by piece (the C API's writeFn) gets it unbuffered, as Wren gives it.
+        if let write = config.hostHooks.write { write(self, bytes); return }
         output.append(contentsOf: bytes)
         if output.count > 65536 || bytes.contains(10) { flushOutput() }
     }

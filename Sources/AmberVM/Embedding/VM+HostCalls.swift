@@ -49,6 +49,16 @@ extension VM {
             throw ScriptError("Method '\(signature)' takes \(arity) argument\(arity == 1 ? "" : "s"), "
                               + "\(arguments.count) given.")
         }
+        let symbol = self.symbol(signature)
+        guard symbol <= Compiler.maxSymbol else { throw ScriptError(Compiler.tooManySymbolsMessage) }
+        return try runHostCall(receiver: receiver, arguments: arguments) {
+            makeCallStub(symbol: symbol, arity: arity)
+        }
+    }
+
+    /// Runs the call stub `makeStub` gives on the receiver and arguments: what
+    /// `call` and call handles (CallHandle.swift) share.
+    func runHostCall(receiver: Handle, arguments: [ScriptValue], stub makeStub: () -> ObjRef) throws -> ScriptValue {
         guard hostCallDepth < VM.maxHostCallDepth else {
             throw ScriptError("Host calls nested too deeply (more than \(VM.maxHostCallDepth)).")
         }
@@ -58,14 +68,9 @@ extension VM {
         }
         var values: [Value] = [receiver.value]
         for a in arguments { values.append(try value(from: a)) }
-        let symbol = self.symbol(signature)
-        guard symbol <= Compiler.maxSymbol else { throw ScriptError(Compiler.tooManySymbolsMessage) }
 
         // The stub and its fiber, with the receiver and arguments in place.
-        let code = Op.call.encoded(arity, symbol) + Op.end.encoded()
-        let stub = newClosure(newFn(code: code, constants: [], module: root(.coreModule).ref, numUpvalues: 0,
-                                    arity: arity, maxSlots: arity + 1, name: "(host call)",
-                                    lines: Array(repeating: 0, count: code.count)))
+        let stub = makeStub()
         let f = newFiber(stub)
         let stack = arrayElements(heap[f, FiberLayout.stack].ref)
         for (i, v) in values.enumerated() { stack[i] = v }

@@ -146,16 +146,21 @@ extension VM {
             }
         }
 
-        // 2. Plan new offsets (young objects only).
+        // 2. Plan new offsets (young objects only). Dead foreign instances of
+        // classes with a host finalizer are finalized on the way, while nothing
+        // has moved (an old-region one at the next full collection).
         let base = heap.base
         var scan = old
         var free = old
         let top = heap.top
+        let finalizing = !slotAPI.finalizers.isEmpty
         while scan < top {
             let size = Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
             if isMarked(scan) {
                 base.storeBytes(of: UInt32(free >> 3), toByteOffset: scan + 12, as: UInt32.self)
                 free += size
+            } else if finalizing && heap.isKind(ObjRef(offset: UInt(scan)), .foreign) {
+                finalizeForeign(ObjRef(offset: UInt(scan)))
             }
             scan += size
         }

@@ -55,6 +55,8 @@ extension VM {
     static let maxTraceFrames = (innermost: 20, outermost: 10)
 
     func reportRuntimeError(_ message: String, fiber f: ObjRef) {
+        // A host with its own reporter (the C API's errorFn) gets every frame, as data.
+        if hostCallDepth == 0 && reportRuntimeErrorToHost(message, fiber: f) { return }
         var trace: [String] = []
         let frames = framesPointer(f)
         var i = heap.word(f, FiberLayout.frameCount) - 1

@@ -118,7 +118,8 @@ extension VM {
         table.reserveCapacity(names.count)
         var missing: [String] = []
         for (id, name) in names.enumerated() {
-            guard let native = natives.lookup(name) else {
+            // A host that binds on demand (the C API) is asked first, as when the class was defined.
+            guard let native = hostNative(forImageName: name, id: id) ?? natives.lookup(name) else {
                 missing.append(name)
                 table.append(Native { vm, _ in vm.fail("Native '\(name)' is not available.") })
                 continue
@@ -127,6 +128,7 @@ extension VM {
             natives.ids[name] = id
         }
         if !missing.isEmpty {
+            if let message = missingHostBindingsMessage(path: path, missing) { throw ImageError(message) }
             let list = missing.map { "'\($0)'" }.joined(separator: ", ")
             throw ImageError("Image '\(path)' needs \(missing.count) native method\(missing.count == 1 ? "" : "s") "
                              + "this process does not provide: \(list).")

@@ -31,12 +31,16 @@ extension VM {
                 return nil
             }
             let moduleText = moduleName(module) ?? "core"
-            guard let allocator = nativeID("\(moduleText).\(nameText).<allocate>") else {
+            let allocator = hostForeignClassID(module: moduleName(module), className: nameText)
+                ?? nativeID("\(moduleText).\(nameText).<allocate>")
+            // A host binding the way Wren's C API does may leave a class without
+            // an allocator, as Wren allows: constructing one is the error then.
+            if allocator == nil && config.hostHooks.bindClass == nil {
                 _ = fail("Could not find foreign class '\(nameText)' in module '\(moduleText)'.")
                 return nil
             }
             let c = newClass(name: nameText, superclass: sup, numFields: 0)
-            heap[c, ClassLayout.allocator] = Value(allocator)
+            heap[c, ClassLayout.allocator] = allocator.map { Value($0) } ?? .false   // false: foreign, no allocator
             if hooks.isEnabled(.classLoad) {
                 hooks.fire(.classLoad, self, HookPayload(moduleName: moduleName(module), className: nameText))
             }
@@ -65,10 +69,15 @@ extension VM {
                           module: ObjRef) -> Bool {
         if isString(method) {
             let sig = string(method)
+            let hostName = moduleName(module).map {
+                ForeignMethodName(module: $0, className: className(cls), isStatic: target != cls, signature: sig)
+            }
             let module = moduleName(module) ?? "core"
             let key = "\(module).\(className(cls)).\(target == cls ? "" : "static ")\(sig)"
-            guard let id = nativeID(key) else {
-                return fail("Could not find foreign method '\(sig)' for class \(className(cls)) in module '\(module)'.")
+            guard let id = hostName.flatMap(hostForeignMethodID) ?? nativeID(key) else {
+                let hint = foreignMethodHint(module: module, className: className(cls), isStatic: target != cls, signature: sig)
+                return fail("Could not find foreign method '\(sig)' for class \(className(cls)) in module '\(module)'."
+                            + (hint.map { " " + $0 } ?? ""))
             }
             bindMethod(target, symbol, Value(id))
             return true

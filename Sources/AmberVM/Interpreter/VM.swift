@@ -52,6 +52,8 @@ public struct VMConfiguration {
     /// With `allowFFI`, the only libraries `Library.open` may open (by path or
     /// file name; "process" admits `Library.process`); nil allows any (`--allow-ffi=a,b`).
     public var allowedLibraries: [String]? = nil
+    /// Hooks of a host that binds and reports the way Wren's C API does (HostHooks.swift).
+    package var hostHooks = HostHooks()
     /// The defaults: a 4 GiB heap cap, output to the process's standard
     /// streams, the system port library, no bindings, FFI off.
     public init() {}
@@ -246,6 +248,8 @@ public final class VM: @unchecked Sendable {
     public internal(set) var collections = 0
     /// The FFI side table: dlopen handles, symbols, cifs, closures (never in the heap).
     let ffi = FFIRuntime()
+    /// The slot API's state: where slots are, foreign finalizers (SlotAPI.swift).
+    package let slotAPI = SlotAPIState()
 
     /// A VM with the core library loaded, ready to `interpret`. Throws
     /// `VMError.outOfMemory` when the heap's address space cannot be reserved.

@@ -143,6 +143,7 @@ extension VM {
 
     /// The `importModule` instruction.
     func importModule(_ nameValue: Value, from importer: ObjRef) -> ImportResult {
+        if let imports = config.hostHooks.imports { return importHostModule(nameValue, from: importer, imports) }
         let name = string(nameValue)
         guard let (canonical, file) = resolveModule(name, importer: moduleName(importer)) else {
             let dir = moduleName(importer).map { VM.directory(of: $0) } ?? ""
@@ -173,7 +174,7 @@ extension VM {
         case .failure(let e):
             // Inside a host call the messages go to the host with the error.
             if hostCallDepth > 0 { hostCompileErrors += e.messages } else {
-                config.writeError(e.messages.joined(separator: "\n") + "\n")
+                reportCompileErrors(module: canonical, e.messages)
             }
             _ = fail("Could not compile module '\(canonical)'.")
             return .failed
@@ -226,7 +227,7 @@ extension VM {
         defer { leave() }
         switch compileModule(name: module, source: source, printExpressions: printExpressions) {
         case .failure(let e):
-            config.writeError(e.messages.joined(separator: "\n") + "\n")
+            reportCompileErrors(module: module, e.messages)
             return .compileError(e.messages)
         case .success(let closure):
             return runFiber(newFiber(closure))

@@ -73,7 +73,7 @@ extension VM {
                 // The variables the failed code declared are dropped again.
                 vm.truncateList(names, to: declared.0)
                 vm.truncateList(variables, to: declared.1)
-                if printErrors { vm.config.writeError(e.messages.joined(separator: "\n") + "\n") }
+                if printErrors { vm.reportCompileErrors(module: vm.moduleName(module) ?? "core", e.messages) }
             case .success(let fn):
                 closure = vm.newClosure(fn).value
             }
