@@ -222,7 +222,8 @@ extension VM {
                 names.append(name); nameValues.append(vm.listGet(pair.ref, 0))
                 types.append(t); typeValues.append(vm.ffiTypeDescription(t, tv))
             }
-            let s = FFIStruct(names: names, types: types, structs: vm.ffi.structure)
+            let s: FFIStruct
+            do throws(FFIError) { s = try FFIStruct(names: names, types: types, structs: vm.ffi.structure) } catch { return vm.fail(error.message) }
             let namesList = vm.newList(nameValues).value
             let i = vm.ffiRegister([vm.newString("struct").value, namesList, vm.newList(typeValues).value],
                                    .structure(s), key: nil)

@@ -68,7 +68,7 @@ final class FFIFunction {
     /// What the call path reads, in one place outside Swift's reference counting.
     let site: UnsafeMutablePointer<FFICallSite>
 
-    init(name: String, address: UnsafeMutableRawPointer, ret: FFIType, args: [FFIType], variadic: Bool,
+    init(name: String, address: UnsafeMutableRawPointer, ret: FFIType, args: [FFIType], variadic: Bool, keeps: Bool,
          retType: UnsafeMutablePointer<ffi_type>, argTypes types: [UnsafeMutablePointer<ffi_type>], retSize: Int) throws(FFIError) {
         self.name = name
         self.address = address
@@ -88,7 +88,8 @@ final class FFIFunction {
         site = .allocate(capacity: 1)
         site.initialize(to: FFICallSite(cif: cif, address: address, argValues: argValues, argPointers: argPointers,
                                         retValue: retValue, argc: args.count, args: argList, ret: ret,
-                                        variadic: variadic, direct: FFICallSite.directKind(ret: ret, args: args, variadic: variadic)))
+                                        variadic: variadic, keeps: keeps,
+                                        direct: FFICallSite.directKind(ret: ret, args: args, variadic: variadic)))
         if !variadic {
             let status = ffi_prep_cif(cif, cffi_default_abi(), UInt32(types.count), retType, argTypes)
             guard status == FFI_OK else {
@@ -120,6 +121,9 @@ struct FFICallSite {
     let args: UnsafeMutablePointer<FFIType>
     let ret: FFIType
     let variadic: Bool
+    /// The function frees, unmaps or keeps its pointer arguments: memory the
+    /// VM owns is refused as one (`VM.ffiKeepingFunctions`).
+    let keeps: Bool
     let direct: FFIDirect
 
     /// Signatures called without libffi (FFICall.swift): up to 6 integer-class
@@ -162,32 +166,28 @@ final class FFIVariadicCif {
     }
 }
 
-/// A libffi closure that runs a script function when C calls it (FFICallback+Run.swift).
+/// A script function C can call: what the VM knows of a callback. What C
+/// holds is its trampoline (FFITrampoline.swift), which outlives it.
 final class FFICallback {
     let index: Int
     let ret: FFIType
     let args: [FFIType]
     unowned(unsafe) let vm: VM
-    let cif: UnsafeMutablePointer<ffi_cif>
-    let argTypes: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>
-    var closure: UnsafeMutablePointer<ffi_closure>?
+    /// The VM's side table, for the handler's thread check: a weak reference
+    /// can be loaded on any thread, and holding it keeps the call state
+    /// readable even while the VM is being destroyed elsewhere.
+    weak var runtime: FFIRuntime?
+    let trampoline: FFITrampoline
     /// The address C calls.
-    var code: UnsafeMutableRawPointer?
+    var code: UnsafeMutableRawPointer? { trampoline.code }
 
-    init(index: Int, ret: FFIType, args: [FFIType], vm: VM) {
+    init(index: Int, ret: FFIType, args: [FFIType], vm: VM, trampoline: FFITrampoline) {
         self.index = index
         self.ret = ret
         self.args = args
         self.vm = vm
-        cif = .allocate(capacity: 1)
-        cif.initialize(to: ffi_cif())
-        argTypes = .allocate(capacity: max(1, args.count))
-    }
-
-    deinit {
-        if let closure { ffi_closure_free(closure) }
-        cif.deallocate()
-        argTypes.deallocate()
+        self.runtime = vm.ffi
+        self.trampoline = trampoline
     }
 }
 
@@ -347,4 +347,23 @@ final class FFIRuntime {
     }
 
     func size(_ t: FFIType) -> Int { t.sizeAndAlignment(structure).0 }
+
+    /// Bytes of structs that one signature may pass and return by value, together.
+    /// NOTE: libffi copies struct arguments onto the calling thread's C stack
+    /// (alloca in ffi_call; for a callback, its C caller's frame) with no
+    /// check: a 64 MiB struct by value overflowed the stack, and a 2^40-byte
+    /// result could not be allocated. 64 KiB is a small part of any thread's
+    /// stack (secondary threads get 512 KiB on macOS) and more than C APIs
+    /// pass by value; bigger structs go by pointer, in a Memory.
+    static let maxByValueBytes = 1 << 16
+
+    /// Refuses a signature over `maxByValueBytes`; `who` names it ("'div'", "A callback").
+    func checkByValue(ret: FFIType, args: [FFIType], _ who: String) throws(FFIError) {
+        // Each struct is at most FFIStruct.maxSize and there are at most 65 of them: no overflow.
+        var total = 0
+        for t in args + [ret] { if case .structure = t { total += size(t) } }
+        guard total <= FFIRuntime.maxByValueBytes else {
+            throw FFIError("\(who) passes or returns \(total) bytes of structs by value; the limit is \(FFIRuntime.maxByValueBytes) (pass a pointer to a Memory instead).")
+        }
+    }
 }

@@ -18,9 +18,12 @@ enum FFIField {
     static let name = 1
     // Memory: the bytes object (owned) or null (a view of C memory)
     static let memoryBytes = 0
-    static let memoryAddress = 1     // Num: a view's address
+    static let memoryAddress = 1     // view: Num, its address
+    static let memoryPointers = 1    // owned: Map, offset -> generation of each setPointer store; or null
     static let memorySize = 2        // Num
-    static let memoryGeneration = 3  // Num: a view's restore generation
+    /// view: its pointer's restore generation; owned: the last generation
+    /// C had the bytes (made from C's bytes, or lent to a call)
+    static let memoryGeneration = 3
     // Pointer
     static let pointerAddress = 0    // Num (user-space addresses are below 2^53)
     static let pointerGeneration = 1 // Num
@@ -102,7 +105,8 @@ extension VM {
         return true
     }
 
-    /// Reads scalar C type `t` at `p` as a Wren value (numbers, bools).
+    /// Reads scalar C type `t` at `p` as a Wren value (numbers, bools). `p`
+    /// need not be aligned: Memory offsets are the script's.
     @inline(__always)
     func ffiLoadScalar(_ t: FFIType, _ p: UnsafeRawPointer) -> Value {
         switch t {
@@ -110,14 +114,14 @@ extension VM {
         case .bool: return Value(p.load(as: UInt8.self) != 0)
         case .int8: return Value(Double(p.load(as: Int8.self)))
         case .uint8: return Value(Double(p.load(as: UInt8.self)))
-        case .int16: return Value(Double(p.load(as: Int16.self)))
-        case .uint16: return Value(Double(p.load(as: UInt16.self)))
-        case .int32: return Value(Double(p.load(as: Int32.self)))
-        case .uint32: return Value(Double(p.load(as: UInt32.self)))
-        case .int64: return Value(Double(p.load(as: Int64.self)))
-        case .uint64: return Value(Double(p.load(as: UInt64.self)))
-        case .float: return Value(Double(p.load(as: Float.self)))
-        case .double: return Value(p.load(as: Double.self))
+        case .int16: return Value(Double(p.loadUnaligned(as: Int16.self)))
+        case .uint16: return Value(Double(p.loadUnaligned(as: UInt16.self)))
+        case .int32: return Value(Double(p.loadUnaligned(as: Int32.self)))
+        case .uint32: return Value(Double(p.loadUnaligned(as: UInt32.self)))
+        case .int64: return Value(Double(p.loadUnaligned(as: Int64.self)))
+        case .uint64: return Value(Double(p.loadUnaligned(as: UInt64.self)))
+        case .float: return Value(Double(p.loadUnaligned(as: Float.self)))
+        case .double: return Value(p.loadUnaligned(as: Double.self))
         default: return .null
         }
     }
@@ -162,7 +166,7 @@ extension VM {
         if let from, count > 0 { memcpy(bytesPointer(bytes), from, count) }
         let m = newInstance(ffiClass(.memory))
         heap[m, FFIField.memoryBytes] = bytes.value
-        heap[m, FFIField.memoryAddress] = Value(0)
+        heap[m, FFIField.memoryPointers] = .null
         heap[m, FFIField.memorySize] = Value(count)
         heap[m, FFIField.memoryGeneration] = Value(generation)
         return m.value
@@ -217,6 +221,11 @@ extension VM {
         }
         if ffiIs(v, .memory) {
             guard let (p, _) = ffiMemoryBytes(v) else { return nil }
+            if heap[v.ref, FFIField.memoryBytes].isObject {
+                // Lent to C, which may write pointers anywhere in it (FFIStoredPointers.swift).
+                guard ffiCheckStoredPointers(v.ref, what()) else { return nil }
+                heap[v.ref, FFIField.memoryGeneration] = Value(generation)
+            }
             return .some(p)
         }
         if ffiIs(v, .callback) {
