@@ -1,6 +1,6 @@
 @_spi(AmberInternals) import AmberObjects
 
-// Module "ffi": foreign functions through libffi (DESIGN.md section 9).
+// Module "ffi": foreign functions through libffi (ARCHITECTURE.md, "Foreign functions").
 //
 //   import "ffi" for Library, Callback, Memory, Pointer, Struct
 //

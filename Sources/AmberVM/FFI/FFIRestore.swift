@@ -1,6 +1,7 @@
 @_spi(AmberInternals) import AmberObjects
 
-// Rebuilding the FFI side table after a restore (DESIGN.md sections 7 and 9).
+// Rebuilding the FFI side table after a restore (ARCHITECTURE.md, "The image"
+// and "Foreign functions").
 //
 // The restored VM starts with an empty side table. Before any script code
 // runs (Restorer.swift calls this right after the natives are fixed up),
