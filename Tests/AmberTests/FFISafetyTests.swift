@@ -160,8 +160,13 @@ import Testing
         check.call("putenv") { Libc.function("putenv", "int32", ["pointer"]).call(Memory.fromString("AMBER_X=1")) }
         check.call("setvbuf") { Libc.function("setvbuf", "int32", ["pointer", "pointer", "int32", "size_t"]).call(null, m, 0, 32) }
         check.call("munmap") { Libc.function("munmap", "int32", ["pointer", "size_t"]).call(m, 32) }
-        var inside = memcpy.call(m, m, 0)        // C hands back the address of the VM's bytes
-        check.call("free pointer") { free.call(inside) }
+        var nums = Memory.alloc(8)
+        var freeing = Callback.new("int32", ["pointer", "pointer"]) {|a, b|
+          free.call(a)                           // a points into nums: the VM's bytes, lent to qsort
+          return 0
+        }
+        var qsort = Libc.function("qsort", "void", ["pointer", "size_t", "size_t", "pointer"])
+        check.call("free pointer") { qsort.call(nums, 2, 4, freeing) }
         check.call("free callback") { free.call(Callback.new("void", []) { null }) }
         check.call("free string") { Libc.function("free", "void", ["string"]) }
         check.call("putenv string") { Libc.function("putenv", "int32", ["string"]) }
@@ -179,12 +184,65 @@ import Testing
             "putenv: " + owned(1, "putenv"),
             "setvbuf: " + owned(2, "setvbuf"),
             "munmap: " + owned(1, "munmap"),
-            "free pointer: " + owned(1, "free"),
+            "free pointer: Error in a callback called by 'qsort': " + owned(1, "free"),
             "free callback: " + owned(1, "free"),
             "free string: 'free' frees, unmaps or keeps its arguments: declare argument 1 'pointer', not 'string' (a string argument is a copy that lives only for the call).",
             "putenv string: 'putenv' frees, unmaps or keeps its arguments: declare argument 1 'pointer', not 'string' (a string argument is a copy that lives only for the call).",
             "null", "null",
         ])
+    }
+
+    /// C hands back addresses of the VM's own memory (memcpy's result, a
+    /// comparator's arguments). They are good until the collector moves
+    /// those bytes; kept past that, they would reach into other objects.
+    @Test func pointersIntoLentMemoryExpireAtTheNextCollection() throws {
+        let r = try runFFI(ffiPrelude + """
+        var memcpy = Libc.function("memcpy", "pointer", ["pointer", "pointer", "size_t"])
+        var strchr = Libc.function("strchr", "pointer", ["string", "int32"])
+        var qsort = Libc.function("qsort", "void", ["pointer", "size_t", "size_t", "pointer"])
+        var m = Memory.alloc(32)
+        m.setInt32(4, 77)
+        var inside = memcpy.call(m, m, 0)
+        var found = strchr.call("amber", 98)
+        System.print([Memory.view(inside, 8).int32(4), Memory.view(found, 1).uint8(0)])   // before any collection: fine
+        var kept = null
+        var keptView = null
+        var cmp = Callback.new("int32", ["pointer", "pointer"]) {|a, b|
+          kept = a
+          keptView = Memory.view(a, 4)
+          var garbage = []
+          for (i in 0...20) garbage.add("g%(i)")
+          System.gc()                             // put off: C holds the addresses
+          return keptView.int32(0) - Memory.view(b, 4).int32(0)
+        }
+        var nums = Memory.alloc(16)
+        for (i in 0...4) nums.setInt32(4 * i, [3, 1, 4, 1][i])
+        qsort.call(nums, 4, 4, cmp)
+        System.print((0...4).map {|i| nums.int32(4 * i) }.toList)
+        System.gc()
+        System.print([inside.isNull, inside.address > 0, inside == inside, inside.generation])
+        System.print(inside.toString.endsWith("(expired: lent to C, moved since)"))
+        check.call("view") { Memory.view(inside, 4) }
+        check.call("argument") { memcpy.call(inside, m, 0) }
+        check.call("string copy") { Memory.view(found, 1) }
+        check.call("kept pointer") { Memory.view(kept, 4) }
+        check.call("kept view") { keptView.int32(0) }
+        check.call("kept view size") { keptView.size }
+        System.print(m.int32(4))
+        """)
+        #expect(r.code == 0, "\(r.err)")
+        let out = lines(r.out)
+        #expect(out.count == 11, "\(r.out)")
+        guard out.count == 11 else { return }
+        #expect(out[0] == "[77, 98]")
+        #expect(out[1] == "[1, 1, 3, 4]")
+        #expect(out[2] == "[false, true, true, -1]")
+        #expect(out[3] == "true")
+        let expired = " is into memory the VM lent to C, which the collector has moved since; use the Memory itself."
+        for (i, name) in ["view", "argument", "string copy", "kept pointer", "kept view", "kept view size"].enumerated() {
+            #expect(out[4 + i].hasPrefix(name + ": Pointer 0x") && out[4 + i].hasSuffix(expired), "\(out[4 + i])")
+        }
+        #expect(out[10] == "77")
     }
 
     // MARK: Callbacks outliving their VM

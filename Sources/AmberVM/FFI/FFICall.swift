@@ -32,7 +32,7 @@ extension VM {
     @inline(__always)
     func ffiSite(_ receiver: Value) -> UnsafeMutablePointer<FFICallSite>? {
         let i = heap[receiver.ref, FFIField.index]
-        if _fastPath(i.isNumber), let site = ffi.site(Int(i.number)) { return site }
+        if _fastPath(i.isNumber && i.number >= 0 && i.number < 1e9), let site = ffi.site(Int(i.number)) { return site }
         _ = fail("Function is not bound.")
         return nil
     }

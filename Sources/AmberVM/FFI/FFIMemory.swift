@@ -80,6 +80,7 @@ extension VM {
             vm.heap[m, FFIField.memoryAddress] = Value(Double(address))
             vm.heap[m, FFIField.memorySize] = Value(n)
             vm.heap[m, FFIField.memoryGeneration] = Value(vm.generation)
+            if vm.ffiOwnsAddress(UnsafeMutableRawPointer(bitPattern: address)) { vm.ffiLend(m, FFIField.memoryGeneration) }
             return vm.ret(a, m.value)
         }
         foreign("ffi.Memory.size") { vm, a in
@@ -144,19 +145,21 @@ extension VM {
     }
 
     func registerFFIPointerNatives() {
+        // Looking at an expired Pointer (isNull, address, ==) is fine: its
+        // address is this process's; only reaching through it is not.
         foreign("ffi.Pointer.isNull") { vm, a in
-            guard let address = vm.ffiPointerAddress(a[0]) else { return false }
+            guard let address = vm.ffiPointerAddress(a[0], access: false) else { return false }
             return vm.ret(a, Value(address == 0))
         }
         foreign("ffi.Pointer.address") { vm, a in
-            guard let address = vm.ffiPointerAddress(a[0]) else { return false }
+            guard let address = vm.ffiPointerAddress(a[0], access: false) else { return false }
             return vm.ret(a, Value(Double(address)))
         }
         foreign("ffi.Pointer.generation") { vm, a in vm.ret(a, vm.heap[a[0].ref, FFIField.pointerGeneration]) }
         foreign("ffi.Pointer.==(_)") { vm, a in
-            guard let address = vm.ffiPointerAddress(a[0]) else { return false }
+            guard let address = vm.ffiPointerAddress(a[0], access: false) else { return false }
             guard vm.ffiIs(a[1], .pointer) else { return vm.ret(a, .false) }
-            guard let other = vm.ffiPointerAddress(a[1]) else { return false }
+            guard let other = vm.ffiPointerAddress(a[1], access: false) else { return false }
             return vm.ret(a, Value(address == other))
         }
         foreign("ffi.Pointer.toString") { vm, a in
@@ -164,9 +167,10 @@ extension VM {
             guard gv.isNumber, av.isNumber, av.number >= 0, av.number < 18446744073709551616.0 else {
                 return vm.ret(a, vm.newString("Pointer(none)").value)
             }
-            let g = Int(gv.number)
+            let g = vm.ffiGenerationValue(gv)
             let address = UInt(av.number)
-            let stale = g == vm.generation ? "" : " (stale: generation \(g))"
+            let stale = gv.number == FFIField.expired ? " (expired: lent to C, moved since)"
+                : g == vm.generation ? "" : " (stale: generation \(g))"
             return vm.ret(a, vm.newString("Pointer(0x\(String(address, radix: 16)))\(stale)").value)
         }
     }

@@ -173,7 +173,7 @@ extension VM {
             guard vm.isString(a[1]) else { return vm.fail("Function name must be a String, not \(vm.ffiDescribe(a[1])).") }
             let symbol = vm.string(a[1])
             let libIndex = vm.heap[a[0].ref, FFIField.index]
-            guard libIndex.isNumber, let library = vm.ffi.library(Int(libIndex.number)) else {
+            guard let lib = vm.ffiIndexValue(libIndex), let library = vm.ffi.library(lib) else {
                 return vm.fail("Library is not open.")
             }
             let ret: FFIType, args: [FFIType]
@@ -182,7 +182,7 @@ extension VM {
                 args = try vm.ffiParseTypes(a[3], "argument", function: symbol)
             } catch { return vm.fail(error.message) }
             let retDesc = vm.ffiTypeDescription(ret, a[2])
-            let key = "function|\(Int(libIndex.number))|\(symbol)|\(ret)|\(args)|\(variadic)"
+            let key = "function|\(lib)|\(symbol)|\(ret)|\(args)|\(variadic)"
             if let i = vm.ffi.indexByKey[key] {
                 return vm.ret(a, vm.ffiNewObject(.function, [Value(i), a[1]]))
             }
@@ -231,7 +231,7 @@ extension VM {
         }
         func layout(_ vm: VM, _ a: UnsafeMutablePointer<Value>) -> FFIStruct? {
             let i = vm.heap[a[0].ref, FFIField.index]
-            guard i.isNumber, let s = vm.ffi.structure(Int(i.number)) else { _ = vm.fail("Struct is not built."); return nil }
+            guard let k = vm.ffiIndexValue(i), let s = vm.ffi.structure(k) else { _ = vm.fail("Struct is not built."); return nil }
             return s
         }
         foreign("ffi.Struct.size") { vm, a in

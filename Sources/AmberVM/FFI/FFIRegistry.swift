@@ -30,8 +30,8 @@ extension VM {
         }
         if ffiIs(v, .structure) {
             let i = heap[v.ref, FFIField.index]
-            guard i.isNumber, ffi.structure(Int(i.number)) != nil else { throw FFIError("\(what) is a Struct that is not built.") }
-            return .structure(Int(i.number))
+            guard let k = ffiIndexValue(i), ffi.structure(k) != nil else { throw FFIError("\(what) is a Struct that is not built.") }
+            return .structure(k)
         }
         if description, v.isNumber, v.number >= 0, v.number < Double(ffi.entries.count), ffi.structure(Int(v.number)) != nil {
             return .structure(Int(v.number))
@@ -176,8 +176,7 @@ extension VM {
             let ts = try types(listGet(d, 2), "a struct field")
             return .structure(try FFIStruct(names: names, types: ts, structs: ffi.structure))
         case "function":
-            let lib = Int(listGet(d, 1).number)
-            guard let library = ffi.library(lib) else { throw FFIError("Registry entry \(index) names no library.") }
+            guard let lib = ffiIndexValue(listGet(d, 1)), let library = ffi.library(lib) else { throw FFIError("Registry entry \(index) names no library.") }
             let symbol = string(listGet(d, 2))
             let ret = try ffiParseType(listGet(d, 3), allowVoid: true, "the return type of '\(symbol)'", description: true)
             let args = try types(listGet(d, 4), "an argument of '\(symbol)'")

@@ -282,6 +282,13 @@ final class FFIRuntime {
     static let arenaSize = 1 << 16
     /// Blocks for strings that did not fit the arena, freed when the outermost call ends.
     var spills: [UnsafeMutableRawPointer] = []
+    /// Pointers and views made since the last collection that address
+    /// memory the VM lent to C (FFIValues.swift, `ffiLend`), with the field
+    /// that expires them when the next collection starts. Plain references
+    /// are safe here: nothing in the heap moves until then.
+    var lent: [(object: ObjRef, field: Int)] = []
+    /// The gcStart listener that expires `lent`, while there is any.
+    var lentHook: HookToken?
 
     init() {
         arena = .allocate(byteCount: FFIRuntime.arenaSize, alignment: 16)

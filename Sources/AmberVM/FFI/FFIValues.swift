@@ -27,6 +27,9 @@ enum FFIField {
     // Pointer
     static let pointerAddress = 0    // Num (user-space addresses are below 2^53)
     static let pointerGeneration = 1 // Num
+    /// The generation of a Pointer or view into memory the VM lent to C,
+    /// after a collection (`VM.ffiLend`).
+    static let expired = -1.0
 }
 
 /// Where the ffi module's classes sit in the FFI state's class list.
@@ -155,8 +158,45 @@ extension VM {
         let p = newInstance(ffiClass(.pointer))
         heap[p, FFIField.pointerAddress] = Value(Double(address))
         heap[p, FFIField.pointerGeneration] = Value(generation)
+        if _slowPath(ffiOwnsAddress(UnsafeMutableRawPointer(bitPattern: address))) { ffiLend(p, FFIField.pointerGeneration) }
         return p.value
     }
+
+    /// `o` (a Pointer or a view) addresses memory the VM lent to C: a
+    /// Memory's heap bytes or a string argument's copy, as C hands back
+    /// (qsort's arguments to a comparator, bsearch's and memcpy's results).
+    /// It is good until the next collection, which may move those bytes:
+    /// the collection expires it first (a gcStart listener, registered while
+    /// any such object exists). Kept and written through later, it would
+    /// write over whatever the collector moved there.
+    func ffiLend(_ o: ObjRef, _ field: Int) {
+        let rt = ffi
+        rt.lent.append((o, field))
+        if rt.lentHook == nil {
+            rt.lentHook = hooks.register(.gcStart, priority: Int.min) { vm, _ in vm.ffiExpireLent() }
+        }
+    }
+
+    /// A collection is about to move objects: every lent Pointer and view expires.
+    func ffiExpireLent() {
+        let rt = ffi
+        for (o, field) in rt.lent { heap[o, field] = Value(FFIField.expired) }
+        rt.lent.removeAll()
+        if let token = rt.lentHook { hooks.unregister(token) }
+        rt.lentHook = nil
+    }
+
+    /// The message for a Pointer (or view) into lent memory used after a collection.
+    func ffiExpiredMessage(_ address: Double) -> String {
+        "Pointer 0x\(String(UInt(address), radix: 16)) is into memory the VM lent to C, which the collector has moved since; use the Memory itself."
+    }
+
+    /// A registry index from a script object's field; nil when it is not one.
+    func ffiIndexValue(_ v: Value) -> Int? {
+        guard v.isNumber, v.number >= 0, v.number < 1e9 else { return nil }
+        return Int(v.number)
+    }
+
 
     /// A new Memory owning a copy of `count` bytes at `from` (or zeros).
     func ffiNewMemory(count: Int, from: UnsafeRawPointer?) -> Value? {
@@ -177,15 +217,20 @@ extension VM {
         "Pointer from before the restore (generation \(made)) used in generation \(generation)"
     }
 
-    /// The address of a Pointer; nil (error set) when it is stale.
-    func ffiPointerAddress(_ v: Value) -> UInt? {
+    /// The address of a Pointer; nil (error set) when it is stale, or, for
+    /// an `access` (viewing it, passing it to C), expired.
+    func ffiPointerAddress(_ v: Value, access: Bool = true) -> UInt? {
         let gv = heap[v.ref, FFIField.pointerGeneration], a = heap[v.ref, FFIField.pointerAddress]
         // Only the natives make Pointers; one made with `new_()` (or a subclass) has no address.
         guard gv.isNumber, a.isNumber, a.number >= 0, a.number < 18446744073709551616.0 else {
             _ = fail("Pointer has no address (Pointers come from foreign calls).")
             return nil
         }
-        let g = Int(gv.number)
+        if gv.number == FFIField.expired {
+            if access { _ = fail(ffiExpiredMessage(a.number)); return nil }
+            return UInt(a.number)
+        }
+        let g = ffiGenerationValue(gv)
         guard g == generation else { _ = fail(ffiStaleMessage(g)); return nil }
         return UInt(a.number)
     }
@@ -206,7 +251,8 @@ extension VM {
             _ = fail("Memory has no bytes (make one with Memory.alloc, Memory.fromString or Memory.view).")
             return nil
         }
-        let g = Int(gv.number)
+        if gv.number == FFIField.expired { _ = fail(ffiExpiredMessage(a.number)); return nil }
+        let g = ffiGenerationValue(gv)
         guard g == generation else { _ = fail(ffiStaleMessage(g)); return nil }
         return (UnsafeMutableRawPointer(bitPattern: UInt(a.number)), size)
     }
@@ -230,7 +276,7 @@ extension VM {
         }
         if ffiIs(v, .callback) {
             let i = heap[v.ref, FFIField.index]
-            guard i.isNumber, let cb = ffi.callback(Int(i.number)) else {
+            guard let k = ffiIndexValue(i), let cb = ffi.callback(k) else {
                 _ = fail("\(what()): the callback is not bound.")
                 return nil
             }
