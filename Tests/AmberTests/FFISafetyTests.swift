@@ -205,6 +205,10 @@ import Testing
         var inside = memcpy.call(m, m, 0)
         var found = strchr.call("amber", 98)
         System.print([Memory.view(inside, 8).int32(4), Memory.view(found, 1).uint8(0)])   // before any collection: fine
+        System.print(Memory.view(inside, 32).size)
+        check.call("past the lent Memory") { Memory.view(inside, 33) }
+        check.call("over the heap") { Memory.view(inside, 1000000).setInt32(999990, 1) }
+        check.call("past the arena") { Memory.view(found, 1 << 20) }
         var kept = null
         var keptView = null
         var cmp = Callback.new("int32", ["pointer", "pointer"]) {|a, b|
@@ -231,10 +235,17 @@ import Testing
         System.print(m.int32(4))
         """)
         #expect(r.code == 0, "\(r.err)")
-        let out = lines(r.out)
-        #expect(out.count == 11, "\(r.out)")
-        guard out.count == 11 else { return }
+        var out = lines(r.out)
+        #expect(out.count == 15, "\(r.out)")
+        guard out.count == 15 else { return }
         #expect(out[0] == "[77, 98]")
+        #expect(out[1] == "32")
+        let owned = " bytes at 0x"
+        let beyond = ": that is the VM's own memory, beyond any Memory lent to C since the last collection."
+        #expect(out[2].hasPrefix("past the lent Memory: Memory.view of 33" + owned) && out[2].hasSuffix(beyond), "\(out[2])")
+        #expect(out[3].hasPrefix("over the heap: Memory.view of 1000000" + owned) && out[3].hasSuffix(beyond), "\(out[3])")
+        #expect(out[4].hasPrefix("past the arena: Memory.view of 1048576" + owned) && out[4].hasSuffix(beyond), "\(out[4])")
+        out.removeSubrange(1...4)
         #expect(out[1] == "[1, 1, 3, 4]")
         #expect(out[2] == "[false, true, true, -1]")
         #expect(out[3] == "true")

@@ -75,6 +75,9 @@ extension VM {
             guard ffiIsMapped(address, n) else {
                 return vm.fail("Memory.view of \(n) bytes at 0x\(String(address, radix: 16)): not all of them are mapped in this process.")
             }
+            guard vm.ffiViewAllowed(address, n) else {
+                return vm.fail("Memory.view of \(n) bytes at 0x\(String(address, radix: 16)): that is the VM's own memory, beyond any Memory lent to C since the last collection.")
+            }
             let m = vm.newInstance(vm.ffiClass(.memory))
             vm.heap[m, FFIField.memoryBytes] = .null
             vm.heap[m, FFIField.memoryAddress] = Value(Double(address))

@@ -115,15 +115,6 @@ extension VM {
         "putenv", "setbuf", "setbuffer", "setvbuf", "pthread_setspecific",
     ]
 
-    /// Whether `p` is in memory the VM owns: its heap (Memory bytes lent to a
-    /// call) or the scratch arena (string arguments).
-    func ffiOwnsAddress(_ p: UnsafeMutableRawPointer?) -> Bool {
-        guard let p else { return false }
-        let a = UInt(bitPattern: p)
-        let h = UInt(bitPattern: heap.base), s = UInt(bitPattern: ffi.arena)
-        return (a >= h && a - h < UInt(heap.reserved)) || (a >= s && a - s < UInt(FFIRuntime.arenaSize))
-    }
-
     func ffiBuildFunction(library: FFILibrary, symbol: String, ret: FFIType, args: [FFIType],
                           variadic: Bool) throws(FFIError) -> FFIFunction {
         guard !symbol.isEmpty, !symbol.utf8.contains(0) else { throw FFIError("Symbol name must be a non-empty string without NUL bytes.") }

@@ -207,6 +207,11 @@ struct FFIHotState {
     var callbackRuns = 0
     var arenaTop = 0
     var hasSpills = false
+    /// Owned Memories lent to C since the last collection: how many were
+    /// noted in `FFIRuntime.lentRanges` (FFILent.swift).
+    var lentRangeCount = 0
+    /// Whether the collection listener of FFILent.swift is registered.
+    var collectionHooked = false
     var callThread: pthread_t? = nil
     /// Call sites by registry index (nil for entries that are not functions).
     var sites: UnsafeMutablePointer<UnsafeMutablePointer<FFICallSite>?>? = nil
@@ -283,21 +288,27 @@ final class FFIRuntime {
     /// Blocks for strings that did not fit the arena, freed when the outermost call ends.
     var spills: [UnsafeMutableRawPointer] = []
     /// Pointers and views made since the last collection that address
-    /// memory the VM lent to C (FFIValues.swift, `ffiLend`), with the field
-    /// that expires them when the next collection starts. Plain references
-    /// are safe here: nothing in the heap moves until then.
+    /// memory the VM lent to C (FFILent.swift), with the field that expires
+    /// them when the next collection starts. Plain references are safe
+    /// here: nothing in the heap moves until then.
     var lent: [(object: ObjRef, field: Int)] = []
-    /// The gcStart listener that expires `lent`, while there is any.
-    var lentHook: HookToken?
+    /// The byte ranges of the last `lentRangeSlots` owned Memories lent to C
+    /// since the last collection (a ring; `hot.lentRangeCount` says how full).
+    let lentRanges: UnsafeMutablePointer<(start: UInt, end: UInt)>
+    static let lentRangeSlots = 256
+    /// The gcStart listener of FFILent.swift, while it is registered.
+    var collectionHook: HookToken?
 
     init() {
         arena = .allocate(byteCount: FFIRuntime.arenaSize, alignment: 16)
+        lentRanges = .allocate(capacity: FFIRuntime.lentRangeSlots)
     }
 
     deinit {
         entries.removeAll()
         for p in spills { free(p) }
         arena.deallocate()
+        lentRanges.deallocate()
         hot.pointee.sites?.deallocate()
         hot.deallocate()
     }

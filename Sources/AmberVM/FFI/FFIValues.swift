@@ -162,35 +162,6 @@ extension VM {
         return p.value
     }
 
-    /// `o` (a Pointer or a view) addresses memory the VM lent to C: a
-    /// Memory's heap bytes or a string argument's copy, as C hands back
-    /// (qsort's arguments to a comparator, bsearch's and memcpy's results).
-    /// It is good until the next collection, which may move those bytes:
-    /// the collection expires it first (a gcStart listener, registered while
-    /// any such object exists). Kept and written through later, it would
-    /// write over whatever the collector moved there.
-    func ffiLend(_ o: ObjRef, _ field: Int) {
-        let rt = ffi
-        rt.lent.append((o, field))
-        if rt.lentHook == nil {
-            rt.lentHook = hooks.register(.gcStart, priority: Int.min) { vm, _ in vm.ffiExpireLent() }
-        }
-    }
-
-    /// A collection is about to move objects: every lent Pointer and view expires.
-    func ffiExpireLent() {
-        let rt = ffi
-        for (o, field) in rt.lent { heap[o, field] = Value(FFIField.expired) }
-        rt.lent.removeAll()
-        if let token = rt.lentHook { hooks.unregister(token) }
-        rt.lentHook = nil
-    }
-
-    /// The message for a Pointer (or view) into lent memory used after a collection.
-    func ffiExpiredMessage(_ address: Double) -> String {
-        "Pointer 0x\(String(UInt(address), radix: 16)) is into memory the VM lent to C, which the collector has moved since; use the Memory itself."
-    }
-
     /// A registry index from a script object's field; nil when it is not one.
     func ffiIndexValue(_ v: Value) -> Int? {
         guard v.isNumber, v.number >= 0, v.number < 1e9 else { return nil }
@@ -266,11 +237,12 @@ extension VM {
             return .some(UnsafeMutableRawPointer(bitPattern: a))
         }
         if ffiIs(v, .memory) {
-            guard let (p, _) = ffiMemoryBytes(v) else { return nil }
+            guard let (p, size) = ffiMemoryBytes(v) else { return nil }
             if heap[v.ref, FFIField.memoryBytes].isObject {
                 // Lent to C, which may write pointers anywhere in it (FFIStoredPointers.swift).
                 guard ffiCheckStoredPointers(v.ref, what()) else { return nil }
                 heap[v.ref, FFIField.memoryGeneration] = Value(generation)
+                ffiNoteLent(p, size)
             }
             return .some(p)
         }
