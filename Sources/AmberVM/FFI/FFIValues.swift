@@ -168,7 +168,6 @@ extension VM {
         return Int(v.number)
     }
 
-
     /// A new Memory owning a copy of `count` bytes at `from` (or zeros).
     func ffiNewMemory(count: Int, from: UnsafeRawPointer?) -> Value? {
         guard count >= 0, count <= 1 << 40, heap.canAllocate(count + 256) else { return nil }
