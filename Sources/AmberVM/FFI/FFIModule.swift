@@ -9,7 +9,9 @@
 // again, so a caught import error opens nothing. Script objects hold
 // descriptions and registry indices only (FFIRuntime.swift); the natives
 // below are thin: the call path is in FFICall.swift, Memory and Pointer in
-// FFIMemory.swift, callbacks in FFICallback+Run.swift.
+// FFIMemory.swift (pointers kept in a Memory across a restore in
+// FFIStoredPointers.swift, memory lent to C in FFILent.swift), callbacks in
+// FFICallback+Run.swift and what C holds of them in FFITrampoline.swift.
 
 extension VM {
     /// Typed accessors of Memory: `int8(offset)` / `setInt8(offset, value)`, ...

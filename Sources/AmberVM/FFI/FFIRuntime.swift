@@ -15,7 +15,8 @@ import CFFI
 //     ["struct", [names], [types]]             FFIStruct (ffi_type, offsets)
 //     ["function", lib, symbol, ret, args, v]  symbol address, prepared ffi_cif,
 //                                              argument buffers
-//     ["callback", ret, args, closure]         ffi_closure and its code address
+//     ["callback", ret, args, closure]         FFICallback; C holds its trampoline
+//                                              (ffi_closure, cif; never freed)
 //
 // Script objects (Library, Function, Struct, Callback) hold their entry's
 // index i, a plain Num. A restore gets an empty side table and rebuilds
