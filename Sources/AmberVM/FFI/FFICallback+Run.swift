@@ -34,14 +34,15 @@ func ffiCallbackHandler(_ cif: UnsafeMutablePointer<ffi_cif>?, _ ret: UnsafeMuta
     memset(ret, 0, trampoline.retSize)
     // The VM may be gone (C kept the pointer: atexit, a library's registry); then
     // nothing of it may be touched (FFITrampoline.swift).
-    guard let cb = trampoline.callback, let rt = cb.runtime else {
+    guard let cb = trampoline.callback else {
         ffiWriteStandardError("amber: a Callback was called after its VM was destroyed; it was refused, not run.\n")
         return
     }
     // Only the thread inside one of this VM's foreign calls may run it; that
     // thread's own stack keeps the VM alive. Not through config.writeError:
     // that sink belongs to the VM's own thread.
-    guard rt.callDepth > 0, let owner = rt.callThread, pthread_equal(owner, pthread_self()) != 0 else {
+    let h = cb.callState.hot
+    guard h.pointee.callDepth > 0, let owner = h.pointee.callThread, pthread_equal(owner, pthread_self()) != 0 else {
         ffiWriteStandardError("amber: a Callback was called from another thread (or outside a foreign call); it was refused, not run.\n")
         return
     }

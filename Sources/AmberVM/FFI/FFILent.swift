@@ -24,16 +24,36 @@ extension VM {
     /// `o` (a Pointer or a view) addresses memory the VM lent to C: it
     /// expires when the next collection starts.
     func ffiLend(_ o: ObjRef, _ field: Int) {
-        ffi.lent.append((o, field))
-        if !ffi.hot.pointee.collectionHooked { ffiHookCollection() }
+        // A plain buffer in `hot`, not a Swift array in the runtime: no
+        // exclusivity check or retain per lent object (qsort's comparator
+        // makes four per comparison).
+        let h = ffi.hot
+        if _slowPath(h.pointee.lentObjectCount == h.pointee.lentObjectCapacity) { ffiGrowLent() }
+        h.pointee.lentObjects.unsafelyUnwrapped[h.pointee.lentObjectCount] = (o, field)
+        h.pointee.lentObjectCount += 1
+        if _slowPath(!h.pointee.collectionHooked) { ffiHookCollection() }
+    }
+
+    @inline(never)
+    func ffiGrowLent() {
+        let h = ffi.hot
+        let capacity = max(64, h.pointee.lentObjectCapacity * 2)
+        let bigger = UnsafeMutablePointer<(object: ObjRef, field: Int)>.allocate(capacity: capacity)
+        if let old = h.pointee.lentObjects {
+            bigger.initialize(from: old, count: h.pointee.lentObjectCount)
+            old.deallocate()
+        }
+        h.pointee.lentObjects = bigger
+        h.pointee.lentObjectCapacity = capacity
     }
 
     /// Owned Memory bytes at `p`, `size` long, are lent to C for a call.
     @inline(__always)
     func ffiNoteLent(_ p: UnsafeMutableRawPointer?, _ size: Int) {
-        let rt = ffi, h = rt.hot
+        // Through `hot` only: no retain of the runtime on the call path.
+        let h = ffi.hot
         let start = UInt(bitPattern: p)
-        rt.lentRanges[h.pointee.lentRangeCount & (FFIRuntime.lentRangeSlots - 1)] = (start, start + UInt(size))
+        h.pointee.lentRanges[h.pointee.lentRangeCount & (FFIRuntime.lentRangeSlots - 1)] = (start, start + UInt(size))
         h.pointee.lentRangeCount &+= 1
         if _slowPath(!h.pointee.collectionHooked) { ffiHookCollection() }
     }
@@ -50,10 +70,16 @@ extension VM {
     /// A collection is about to move objects: every lent Pointer and view
     /// expires, and no Memory counts as lent any more.
     func ffiBeforeCollection() {
-        let rt = ffi
-        for (o, field) in rt.lent { heap[o, field] = Value(FFIField.expired) }
-        rt.lent.removeAll()
-        rt.hot.pointee.lentRangeCount = 0
+        let rt = ffi, h = rt.hot
+        if let lent = h.pointee.lentObjects {
+            for i in 0..<h.pointee.lentObjectCount { heap[lent[i].object, lent[i].field] = Value(FFIField.expired) }
+            // A burst of callbacks may have grown it large: start small again.
+            lent.deallocate()
+        }
+        h.pointee.lentObjects = nil
+        h.pointee.lentObjectCount = 0
+        h.pointee.lentObjectCapacity = 0
+        h.pointee.lentRangeCount = 0
         rt.hot.pointee.collectionHooked = false
         if let token = rt.collectionHook { hooks.unregister(token) }
         rt.collectionHook = nil
@@ -73,20 +99,26 @@ extension VM {
         return (a >= h && a - h < UInt(heap.reserved)) || (a >= s && a - s < UInt(FFIRuntime.arenaSize))
     }
 
-    /// Whether a view of `address ..< address + count` (checked not to wrap)
-    /// keeps off the VM's own memory, or lies within memory lent to C.
-    func ffiViewAllowed(_ address: UInt, _ count: Int) -> Bool {
-        guard count > 0 else { return true }
-        let end = address + UInt(count)
+    /// Why a view of `address ..< address + count` may not be made, or nil.
+    /// A range in the VM's own memory must lie within memory lent to C (it
+    /// is mapped: no system call); any other must be mapped (`ffiIsMapped`).
+    func ffiViewRefusal(_ address: UInt, _ count: Int) -> String? {
+        guard count > 0 else { return nil }
+        let at = "Memory.view of \(count) bytes at 0x\(String(address, radix: 16))"
+        let unmapped = at + ": not all of them are mapped in this process."
+        let own = at + ": that is the VM's own memory, beyond any Memory lent to C since the last collection."
+        let (end, overflow) = address.addingReportingOverflow(UInt(count))
+        if overflow { return unmapped }
         let h = UInt(bitPattern: heap.base), hEnd = h + UInt(heap.reserved)
         if address < hEnd && end > h {
-            let rt = ffi
-            let n = min(rt.hot.pointee.lentRangeCount, FFIRuntime.lentRangeSlots)
-            for i in 0..<n where rt.lentRanges[i].start <= address && end <= rt.lentRanges[i].end { return true }
-            return false
+            let hot = ffi.hot
+            let n = min(hot.pointee.lentRangeCount, FFIRuntime.lentRangeSlots)
+            let ranges = hot.pointee.lentRanges
+            for i in 0..<n where ranges[i].start <= address && end <= ranges[i].end { return nil }
+            return own
         }
         let s = UInt(bitPattern: ffi.arena), sEnd = s + UInt(FFIRuntime.arenaSize)
-        if address < sEnd && end > s { return address >= s && end <= sEnd }
-        return true
+        if address < sEnd && end > s { return address >= s && end <= sEnd ? nil : own }
+        return ffiIsMapped(address, count) ? nil : unmapped
     }
 }

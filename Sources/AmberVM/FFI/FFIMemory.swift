@@ -72,12 +72,7 @@ extension VM {
             guard address != 0 else { return vm.fail("Cannot view a NULL pointer.") }
             guard let n = vm.intArg(a, 2, "Size") else { return false }
             guard n >= 0 else { return vm.fail("Size must not be negative.") }
-            guard ffiIsMapped(address, n) else {
-                return vm.fail("Memory.view of \(n) bytes at 0x\(String(address, radix: 16)): not all of them are mapped in this process.")
-            }
-            guard vm.ffiViewAllowed(address, n) else {
-                return vm.fail("Memory.view of \(n) bytes at 0x\(String(address, radix: 16)): that is the VM's own memory, beyond any Memory lent to C since the last collection.")
-            }
+            if let refusal = vm.ffiViewRefusal(address, n) { return vm.fail(refusal) }
             let m = vm.newInstance(vm.ffiClass(.memory))
             vm.heap[m, FFIField.memoryBytes] = .null
             vm.heap[m, FFIField.memoryAddress] = Value(Double(address))

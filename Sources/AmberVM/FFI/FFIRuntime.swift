@@ -174,10 +174,8 @@ final class FFICallback {
     let ret: FFIType
     let args: [FFIType]
     unowned(unsafe) let vm: VM
-    /// The VM's side table, for the handler's thread check: a weak reference
-    /// can be loaded on any thread, and holding it keeps the call state
-    /// readable even while the VM is being destroyed elsewhere.
-    weak var runtime: FFIRuntime?
+    /// The VM's call state, for the handler's thread check (see FFICallState).
+    let callState: FFICallState
     let trampoline: FFITrampoline
     /// The address C calls.
     var code: UnsafeMutableRawPointer? { trampoline.code }
@@ -187,7 +185,7 @@ final class FFICallback {
         self.ret = ret
         self.args = args
         self.vm = vm
-        self.runtime = vm.ffi
+        self.callState = vm.ffi.callState
         self.trampoline = trampoline
     }
 }
@@ -208,9 +206,18 @@ struct FFIHotState {
     var callbackRuns = 0
     var arenaTop = 0
     var hasSpills = false
-    /// Owned Memories lent to C since the last collection: how many were
-    /// noted in `FFIRuntime.lentRanges` (FFILent.swift).
+    /// The byte ranges of the last `FFIRuntime.lentRangeSlots` owned
+    /// Memories lent to C since the last collection (a ring), and how many
+    /// were noted (FFILent.swift).
+    var lentRanges: UnsafeMutablePointer<(start: UInt, end: UInt)> = .allocate(capacity: FFIRuntime.lentRangeSlots)
     var lentRangeCount = 0
+    /// Pointers and views made since the last collection that address
+    /// memory the VM lent to C, with the field that expires them when the
+    /// next collection starts (FFILent.swift). Plain references are safe
+    /// here: nothing in the heap moves until then.
+    var lentObjects: UnsafeMutablePointer<(object: ObjRef, field: Int)>? = nil
+    var lentObjectCount = 0
+    var lentObjectCapacity = 0
     /// Whether the collection listener of FFILent.swift is registered.
     var collectionHooked = false
     var callThread: pthread_t? = nil
@@ -219,16 +226,33 @@ struct FFIHotState {
     var siteCapacity = 0
 }
 
-/// The per-VM side table (see the top of this file).
-final class FFIRuntime {
-    var entries: [FFIEntry] = [] {
-        didSet { syncSites() }
-    }
+/// Owns a VM's FFIHotState. The runtime and every FFICallback hold it
+/// strongly, so a callback's handler can read the call state on any thread
+/// even while the VM is going away, without a weak reference to the runtime
+/// (an object with a weak reference takes the slow path on every release,
+/// and the runtime is retained on the call path).
+final class FFICallState {
     let hot: UnsafeMutablePointer<FFIHotState> = {
         let p = UnsafeMutablePointer<FFIHotState>.allocate(capacity: 1)
         p.initialize(to: FFIHotState())
         return p
     }()
+
+    deinit {
+        hot.pointee.lentRanges.deallocate()
+        hot.pointee.lentObjects?.deallocate()
+        hot.pointee.sites?.deallocate()
+        hot.deallocate()
+    }
+}
+
+/// The per-VM side table (see the top of this file).
+final class FFIRuntime {
+    var entries: [FFIEntry] = [] {
+        didSet { syncSites() }
+    }
+    let callState = FFICallState()
+    let hot: UnsafeMutablePointer<FFIHotState>
 
     private var synced = 0
 
@@ -288,30 +312,19 @@ final class FFIRuntime {
     static let arenaSize = 1 << 16
     /// Blocks for strings that did not fit the arena, freed when the outermost call ends.
     var spills: [UnsafeMutableRawPointer] = []
-    /// Pointers and views made since the last collection that address
-    /// memory the VM lent to C (FFILent.swift), with the field that expires
-    /// them when the next collection starts. Plain references are safe
-    /// here: nothing in the heap moves until then.
-    var lent: [(object: ObjRef, field: Int)] = []
-    /// The byte ranges of the last `lentRangeSlots` owned Memories lent to C
-    /// since the last collection (a ring; `hot.lentRangeCount` says how full).
-    let lentRanges: UnsafeMutablePointer<(start: UInt, end: UInt)>
     static let lentRangeSlots = 256
     /// The gcStart listener of FFILent.swift, while it is registered.
     var collectionHook: HookToken?
 
     init() {
         arena = .allocate(byteCount: FFIRuntime.arenaSize, alignment: 16)
-        lentRanges = .allocate(capacity: FFIRuntime.lentRangeSlots)
+        hot = callState.hot
     }
 
     deinit {
         entries.removeAll()
         for p in spills { free(p) }
         arena.deallocate()
-        lentRanges.deallocate()
-        hot.pointee.sites?.deallocate()
-        hot.deallocate()
     }
 
     /// Room for `count` bytes, valid until the current call ends.

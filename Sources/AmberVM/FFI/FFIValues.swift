@@ -239,7 +239,9 @@ extension VM {
             guard let (p, size) = ffiMemoryBytes(v) else { return nil }
             if heap[v.ref, FFIField.memoryBytes].isObject {
                 // Lent to C, which may write pointers anywhere in it (FFIStoredPointers.swift).
-                guard ffiCheckStoredPointers(v.ref, what()) else { return nil }
+                if _slowPath(heap[v.ref, FFIField.memoryPointers].isObject) {
+                    guard ffiCheckStoredPointers(v.ref, what()) else { return nil }
+                }
                 heap[v.ref, FFIField.memoryGeneration] = Value(generation)
                 ffiNoteLent(p, size)
             }
