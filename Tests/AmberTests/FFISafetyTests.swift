@@ -351,4 +351,39 @@ import Testing
             "all fresh: 0",
         ])
     }
+
+    /// A dry-run snapshot starts a new generation in the same process: the
+    /// same rules, and a Memory lent to C after it is of the new one.
+    @Test func aDryRunSnapshotStartsANewGenerationForStoredPointers() throws {
+        let script = """
+        import "ffi" for Library, Memory, Pointer
+        import "snapshot" for Snapshot
+        var Libc = Library.open("libc.so.6")
+        var Strtoull = Libc.function("strtoull", "uint64", ["string", "pointer", "int32"])
+        var Kept = Memory.alloc(8)
+        Kept.setPointer(0, Libc.function("malloc", "pointer", ["size_t"]).call(8))
+        var End = Memory.alloc(8)
+        Strtoull.call("1", End, 10)
+        var Check = Fn.new {|name, f|
+          var fiber = Fiber.new(f)
+          var r = fiber.try()
+          System.print("%(name): %(fiber.error != null ? fiber.error : r)")
+        }
+        class Main {
+          static ready() {
+            System.print(Snapshot.generation)
+            Check.call("stored") { Kept.pointer(0) is Pointer }
+            Check.call("written by C") { End.pointer(0) is Pointer }
+            Strtoull.call("2", End, 10)
+            Check.call("written again") { End.pointer(0) is Pointer }
+          }
+        }
+        Main.ready()
+        """
+        let dir = try scratch(["main.wren": script])
+        let (code, out, err) = try runAmber(["--allow-ffi", "-snapshot:file=d.img,trigger=Main.ready,dryrun", "main.wren"], cwd: dir)
+        #expect(code == 0, "\(err)")
+        let stale = "Pointer from before the restore (generation 0) used in generation 1"
+        #expect(lines(out) == ["1", "stored: \(stale)", "written by C: \(stale)", "written again: true"])
+    }
 }

@@ -104,21 +104,21 @@ extension VM {
     /// is mapped: no system call); any other must be mapped (`ffiIsMapped`).
     func ffiViewRefusal(_ address: UInt, _ count: Int) -> String? {
         guard count > 0 else { return nil }
-        let at = "Memory.view of \(count) bytes at 0x\(String(address, radix: 16))"
-        let unmapped = at + ": not all of them are mapped in this process."
-        let own = at + ": that is the VM's own memory, beyond any Memory lent to C since the last collection."
+        func at() -> String { "Memory.view of \(count) bytes at 0x\(String(address, radix: 16))" }
+        func unmapped() -> String { at() + ": not all of them are mapped in this process." }
+        func own() -> String { at() + ": that is the VM's own memory, beyond any Memory lent to C since the last collection." }
         let (end, overflow) = address.addingReportingOverflow(UInt(count))
-        if overflow { return unmapped }
+        if overflow { return unmapped() }
         let h = UInt(bitPattern: heap.base), hEnd = h + UInt(heap.reserved)
         if address < hEnd && end > h {
             let hot = ffi.hot
             let n = min(hot.pointee.lentRangeCount, FFIRuntime.lentRangeSlots)
             let ranges = hot.pointee.lentRanges
             for i in 0..<n where ranges[i].start <= address && end <= ranges[i].end { return nil }
-            return own
+            return own()
         }
         let s = UInt(bitPattern: ffi.arena), sEnd = s + UInt(FFIRuntime.arenaSize)
-        if address < sEnd && end > s { return address >= s && end <= sEnd ? nil : own }
-        return ffiIsMapped(address, count) ? nil : unmapped
+        if address < sEnd && end > s { return address >= s && end <= sEnd ? nil : own() }
+        return ffiIsMapped(address, count) ? nil : unmapped()
     }
 }

@@ -135,6 +135,7 @@ extension VM {
                 vm.setRoot(.ffi, state.value)
                 vm.listSet(state, 0, vm.newList().value)
                 vm.listSet(state, 1, vm.newList().value)
+                vm.ffiTrackGeneration()
             }
             return vm.ret(a, .null)
         }

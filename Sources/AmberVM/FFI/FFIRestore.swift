@@ -42,6 +42,7 @@ extension VM {
         }
         // No fiber is inside a callback in an image (snapshots refuse then).
         listSet(state, 3, .null)
+        ffiTrackGeneration()
         verbose("ffi: \(libraries) libraries reopened, \(symbols) symbols re-resolved, \(callbacks) callbacks re-created, \(ms(port.monotonicClock() - t0))")
     }
 }

@@ -206,6 +206,12 @@ struct FFIHotState {
     var callbackRuns = 0
     var arenaTop = 0
     var hasSpills = false
+    /// The VM's generation, for marking a Memory lent to C without the
+    /// exclusivity check of reading `VM.generation` (about 60 instructions
+    /// of a memset call's 1,300; callgrind). Kept by `VM.ffiTrackGeneration`;
+    /// were it ever behind, lent Memories would look older than they are:
+    /// pointers read from them stale, never the reverse.
+    var generation = 0
     /// The byte ranges of the last `FFIRuntime.lentRangeSlots` owned
     /// Memories lent to C since the last collection (a ring), and how many
     /// were noted (FFILent.swift).

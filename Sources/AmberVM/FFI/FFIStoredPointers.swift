@@ -26,6 +26,15 @@ import Darwin
 // that follows them is C's contract.)
 
 extension VM {
+    /// Keeps `FFIHotState.generation` equal to `generation`: now, and after
+    /// every restore or dry-run snapshot of this VM (both fire postRestore
+    /// once the new generation is set). Called when the ffi module is
+    /// enabled, and when a restore rebuilds the side table.
+    func ffiTrackGeneration() {
+        ffi.hot.pointee.generation = generation
+        hooks.register(.postRestore, priority: Int.max) { vm, _ in vm.ffi.hot.pointee.generation = vm.generation }
+    }
+
     /// Key of the records Map holding the generation in which every record
     /// was last found current: all writes since are of that generation too.
     static let ffiVerifiedKey = Value(-1)

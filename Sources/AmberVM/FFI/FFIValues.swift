@@ -242,7 +242,7 @@ extension VM {
                 if _slowPath(heap[v.ref, FFIField.memoryPointers].isObject) {
                     guard ffiCheckStoredPointers(v.ref, what()) else { return nil }
                 }
-                heap[v.ref, FFIField.memoryGeneration] = Value(generation)
+                heap[v.ref, FFIField.memoryGeneration] = Value(ffi.hot.pointee.generation)
                 ffiNoteLent(p, size)
             }
             return .some(p)
