@@ -102,7 +102,9 @@ extension VM {
                 return fail("Argument \(n) of '\(ffiName(site))' is a Memory of \(size) bytes; the struct needs \(need).")
             }
             if heap[v.ref, FFIField.memoryBytes].isObject {
-                guard ffiCheckStoredPointers(v.ref, "Argument \(n) of '\(ffiName(site))'") else { return false }
+                if let stale = ffiStaleStoredPointer(v.ref) {
+                    return fail(ffiStaleStoredPointerMessage("Argument \(n) of '\(ffiName(site))'", stale))
+                }
             }
             pointerSlot.pointee = p
             return true

@@ -153,7 +153,7 @@ extension VM {
             let need = ffi.structure(si)?.size ?? 0
             guard size >= need else { return fail("The callback's result is a Memory of \(size) bytes; the struct needs \(need).") }
             if heap[v.ref, FFIField.memoryBytes].isObject {
-                guard ffiCheckStoredPointers(v.ref, "The callback's result") else { return false }
+                if let stale = ffiStaleStoredPointer(v.ref) { return fail(ffiStaleStoredPointerMessage("The callback's result", stale)) }
             }
             memcpy(ret, p, need)
             return true

@@ -19,6 +19,11 @@
 //     a claim over the VM's own objects would let a script corrupt them.
 // The collection is seen through a gcStart listener (the hook interface),
 // registered only while there is something to expire.
+//
+// NOTE: what this costs (callgrind, release, against the build before these
+// checks): a call with a Memory argument +28 instructions of ~1,090
+// (memset); one whose pointer result lands in lent memory +114 of ~1,350;
+// a qsort comparator that views both arguments +5.5%; strlen +4 of ~540.
 
 extension VM {
     /// `o` (a Pointer or a view) addresses memory the VM lent to C: it
@@ -49,9 +54,7 @@ extension VM {
 
     /// Owned Memory bytes at `p`, `size` long, are lent to C for a call.
     @inline(__always)
-    func ffiNoteLent(_ p: UnsafeMutableRawPointer?, _ size: Int) {
-        // Through `hot` only: no retain of the runtime on the call path.
-        let h = ffi.hot
+    func ffiNoteLent(_ h: UnsafeMutablePointer<FFIHotState>, _ p: UnsafeMutableRawPointer?, _ size: Int) {
         let start = UInt(bitPattern: p)
         h.pointee.lentRanges[h.pointee.lentRangeCount & (FFIRuntime.lentRangeSlots - 1)] = (start, start + UInt(size))
         h.pointee.lentRangeCount &+= 1

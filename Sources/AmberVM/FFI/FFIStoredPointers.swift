@@ -92,22 +92,26 @@ extension VM {
     }
 
     /// Before C gets owned Memory `m`'s bytes (lent, or copied by value):
-    /// false (error set) when a recorded slot holds a pointer from before
-    /// the restore. `what` names the argument.
-    func ffiCheckStoredPointers(_ m: ObjRef, _ what: @autoclosure () -> String) -> Bool {
-        guard let r = ffiPointerRecords(m) else { return true }
-        if let v = mapGet(r, VM.ffiVerifiedKey), ffiGenerationValue(v) == generation { return true }
+    /// the first recorded slot that holds a pointer from before the restore,
+    /// or nil. (Not an autoclosure for the message: forwarding one from the
+    /// call path retained the VM on every call, callgrind.)
+    func ffiStaleStoredPointer(_ m: ObjRef) -> (offset: Double, generation: Int)? {
+        guard let r = ffiPointerRecords(m) else { return nil }
+        if let v = mapGet(r, VM.ffiVerifiedKey), ffiGenerationValue(v) == generation { return nil }
         var stale: (offset: Double, generation: Int)? = nil
         for i in 0..<mapCapacity(r) {
             guard let (k, g) = mapEntry(r, i), k.isNumber, k.number >= 0 else { continue }
             let made = ffiGenerationValue(g)
             if made != generation, stale == nil || k.number < stale!.offset { stale = (k.number, made) }
         }
-        if let stale {
-            return fail("\(what()) is a Memory holding a pointer from before the restore (generation \(stale.generation)) at offset \(formatNumber(stale.offset)); store a new pointer there first.")
-        }
         // Out of memory only costs the next call this scan again.
-        _ = mapSet(r, VM.ffiVerifiedKey, Value(generation))
-        return true
+        if stale == nil { _ = mapSet(r, VM.ffiVerifiedKey, Value(generation)) }
+        return stale
+    }
+
+    /// The error for `ffiStaleStoredPointer`'s finding; `what` names the argument.
+    @inline(never)
+    func ffiStaleStoredPointerMessage(_ what: String, _ stale: (offset: Double, generation: Int)) -> String {
+        "\(what) is a Memory holding a pointer from before the restore (generation \(stale.generation)) at offset \(formatNumber(stale.offset)); store a new pointer there first."
     }
 }

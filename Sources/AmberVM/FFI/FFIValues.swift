@@ -239,11 +239,13 @@ extension VM {
             guard let (p, size) = ffiMemoryBytes(v) else { return nil }
             if heap[v.ref, FFIField.memoryBytes].isObject {
                 // Lent to C, which may write pointers anywhere in it (FFIStoredPointers.swift).
-                if _slowPath(heap[v.ref, FFIField.memoryPointers].isObject) {
-                    guard ffiCheckStoredPointers(v.ref, what()) else { return nil }
+                if _slowPath(heap[v.ref, FFIField.memoryPointers].isObject), let stale = ffiStaleStoredPointer(v.ref) {
+                    _ = fail(ffiStaleStoredPointerMessage(what(), stale))
+                    return nil
                 }
-                heap[v.ref, FFIField.memoryGeneration] = Value(ffi.hot.pointee.generation)
-                ffiNoteLent(p, size)
+                let h = ffi.hot
+                heap[v.ref, FFIField.memoryGeneration] = Value(h.pointee.generation)
+                ffiNoteLent(h, p, size)
             }
             return .some(p)
         }
