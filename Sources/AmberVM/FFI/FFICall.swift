@@ -32,7 +32,7 @@ extension VM {
     @inline(__always)
     func ffiSite(_ receiver: Value) -> UnsafeMutablePointer<FFICallSite>? {
         let i = heap[receiver.ref, FFIField.index]
-        if _fastPath(i.isNumber), let site = ffi.site(Int(i.number)) { return site }
+        if _fastPath(i.isNumber && i.number >= 0 && i.number < 1e9), let site = ffi.site(Int(i.number)) { return site }
         _ = fail("Function is not bound.")
         return nil
     }
@@ -86,6 +86,10 @@ extension VM {
             return true
         case .pointer:
             guard let p = ffiPointerArg(v, "Argument \(n) of '\(ffiName(site))'") else { return false }
+            if _slowPath(site.pointee.keeps), ffiIs(v, .callback) || ffiOwnsAddress(p) {
+                let name = ffiName(site)
+                return fail("Argument \(n) of '\(name)' is memory the VM owns, and '\(name)' frees, unmaps or keeps what it is given: pass memory from malloc instead.")
+            }
             slot.storeBytes(of: p, as: UnsafeMutableRawPointer?.self)
             return true
         case .structure(let si):
@@ -96,6 +100,11 @@ extension VM {
             let need = ffi.structure(si)?.size ?? 0
             guard size >= need else {
                 return fail("Argument \(n) of '\(ffiName(site))' is a Memory of \(size) bytes; the struct needs \(need).")
+            }
+            if heap[v.ref, FFIField.memoryBytes].isObject {
+                if let stale = ffiStaleStoredPointer(v.ref) {
+                    return fail(ffiStaleStoredPointerMessage("Argument \(n) of '\(ffiName(site))'", stale))
+                }
             }
             pointerSlot.pointee = p
             return true
@@ -265,6 +274,7 @@ extension VM {
         let key = "\(variadicTypes)"
         let vc: FFIVariadicCif
         if let cached = fn.variadicCifs[key] { vc = cached } else {
+            do throws(FFIError) { try ffi.checkByValue(ret: fn.ret, args: all, "'\(fn.name)'") } catch { return fail(error.message) }
             let cif = UnsafeMutablePointer<ffi_cif>.allocate(capacity: 1)
             cif.initialize(to: ffi_cif())
             let types = UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>.allocate(capacity: all.count)

@@ -8,11 +8,12 @@ import CFFI
 
 // C calling a Callback: a nested run of the interpreter.
 //
-// libffi calls `ffiCallbackHandler` (a plain C function; the FFICallback
+// libffi calls `ffiCallbackHandler` (a plain C function; the FFITrampoline
 // comes through user_data) on the thread that made the foreign call, deep
 // inside a native. The handler:
-//   1. refuses calls from any other thread, or outside a foreign call (the
-//      VM is not theirs to run): a message on stderr, a zero result;
+//   1. refuses calls after the VM is gone, from any other thread, or outside
+//      a foreign call (the VM is not theirs to run): a message on stderr, a
+//      zero result;
 //   2. converts the C arguments into Wren values;
 //   3. keeps the interrupted fiber reachable (the FFI state's saved-fiber
 //      list), runs a new root fiber whose function calls the script function
@@ -28,17 +29,24 @@ import CFFI
 func ffiCallbackHandler(_ cif: UnsafeMutablePointer<ffi_cif>?, _ ret: UnsafeMutableRawPointer?,
                         _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ user: UnsafeMutableRawPointer?) {
     guard let user, let ret else { return }
-    let cb = Unmanaged<FFICallback>.fromOpaque(user).takeUnretainedValue()
-    let vm = cb.vm
-    let rt = vm.ffi
+    let trampoline = Unmanaged<FFITrampoline>.fromOpaque(user).takeUnretainedValue()
     // A struct result may be the caller's own memory, exactly its size; others get a full register.
-    if case .structure = cb.ret { memset(ret, 0, rt.size(cb.ret)) } else { memset(ret, 0, 8) }
-    guard rt.callDepth > 0, let owner = rt.callThread, pthread_equal(owner, pthread_self()) != 0 else {
-        // Not through config.writeError: that sink belongs to the VM's own thread.
-        vm.port.write(2, "amber: a Callback was called from another thread (or outside a foreign call); it was refused, not run.\n")
+    memset(ret, 0, trampoline.retSize)
+    // The VM may be gone (C kept the pointer: atexit, a library's registry); then
+    // nothing of it may be touched (FFITrampoline.swift).
+    guard let cb = trampoline.callback else {
+        ffiWriteStandardError("amber: a Callback was called after its VM was destroyed; it was refused, not run.\n")
         return
     }
-    vm.ffiRunCallback(cb, ret, args)
+    // Only the thread inside one of this VM's foreign calls may run it; that
+    // thread's own stack keeps the VM alive. Not through config.writeError:
+    // that sink belongs to the VM's own thread.
+    let h = cb.callState.hot
+    guard h.pointee.callDepth > 0, let owner = h.pointee.callThread, pthread_equal(owner, pthread_self()) != 0 else {
+        ffiWriteStandardError("amber: a Callback was called from another thread (or outside a foreign call); it was refused, not run.\n")
+        return
+    }
+    cb.vm.ffiRunCallback(cb, ret, args)
 }
 
 /// Collects what a callback's failed run reports (the error sink is swapped while it runs).
@@ -131,10 +139,10 @@ extension VM {
         case .void:
             return true
         case .pointer:
-            guard let p = ffiPointerArg(v, "The callback's result") else { return false }
             if v.isObject, ffiIs(v, .memory), heap[v.ref, FFIField.memoryBytes].isObject {
                 return fail("The callback's result is a Memory the heap owns; it has no fixed address to return.")
             }
+            guard let p = ffiPointerArg(v, "The callback's result") else { return false }
             ret.storeBytes(of: p, as: UnsafeMutableRawPointer?.self)
             return true
         case .structure(let si):
@@ -144,6 +152,9 @@ extension VM {
             }
             let need = ffi.structure(si)?.size ?? 0
             guard size >= need else { return fail("The callback's result is a Memory of \(size) bytes; the struct needs \(need).") }
+            if heap[v.ref, FFIField.memoryBytes].isObject {
+                if let stale = ffiStaleStoredPointer(v.ref) { return fail(ffiStaleStoredPointerMessage("The callback's result", stale)) }
+            }
             memcpy(ret, p, need)
             return true
         default:

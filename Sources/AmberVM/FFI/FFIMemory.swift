@@ -10,13 +10,29 @@ import Darwin
 // A Memory either owns its bytes (a bytes object in the heap: part of the
 // image, moved by the collector, so its address is only handed to C for the
 // duration of a call) or views C memory (`Memory.view(pointer, size)`: the
-// address and the pointer's restore generation, trusted for `size` bytes).
-// Every access is bounds-checked against the size; a view from before a
-// restore is as stale as its pointer.
+// address and the pointer's restore generation). Every access is
+// bounds-checked against the size, at any offset, aligned or not. A view's
+// size is the caller's claim, as in ctypes: the VM checks that the whole
+// range is mapped when the view is made, not that it is C's to read or that
+// it stays mapped. A view from before a restore is as stale as its pointer;
+// so is a pointer stored in an owned Memory before it (FFIStoredPointers.swift).
 //
 // A Pointer is an address C returned plus the generation it was made in; any
 // use after a restore is the error "Pointer from before the restore
 // (generation 0) used in generation 1".
+
+/// Whether every page of `address ..< address + count` is mapped in this
+/// process. msync with MS_ASYNC changes nothing (Linux: a no-op; elsewhere
+/// it only schedules writes of shared file mappings) but fails with ENOMEM
+/// on an unmapped page, in one system call whatever the length.
+func ffiIsMapped(_ address: UInt, _ count: Int) -> Bool {
+    guard count > 0 else { return true }
+    let page = UInt(getpagesize())
+    let (end, overflow) = address.addingReportingOverflow(UInt(count))
+    let start = address & ~(page - 1)
+    guard !overflow, end - start <= UInt(Int.max), let p = UnsafeMutableRawPointer(bitPattern: start) else { return false }
+    return msync(p, Int(end - start), MS_ASYNC) == 0
+}
 
 extension VM {
     /// The bytes `offset ..< offset + count` of the Memory receiver; nil (error set) when out of bounds.
@@ -56,11 +72,13 @@ extension VM {
             guard address != 0 else { return vm.fail("Cannot view a NULL pointer.") }
             guard let n = vm.intArg(a, 2, "Size") else { return false }
             guard n >= 0 else { return vm.fail("Size must not be negative.") }
+            if let refusal = vm.ffiViewRefusal(address, n) { return vm.fail(refusal) }
             let m = vm.newInstance(vm.ffiClass(.memory))
             vm.heap[m, FFIField.memoryBytes] = .null
             vm.heap[m, FFIField.memoryAddress] = Value(Double(address))
             vm.heap[m, FFIField.memorySize] = Value(n)
             vm.heap[m, FFIField.memoryGeneration] = Value(vm.generation)
+            if vm.ffiOwnsAddress(UnsafeMutableRawPointer(bitPattern: address)) { vm.ffiLend(m, FFIField.memoryGeneration) }
             return vm.ret(a, m.value)
         }
         foreign("ffi.Memory.size") { vm, a in
@@ -83,12 +101,17 @@ extension VM {
             foreign("ffi.Memory.\(setter)(_,_)") { vm, a in
                 guard let p = vm.ffiMemoryRange(a, a[1], size) else { return false }
                 guard vm.ffiStoreScalar(a[2], t, p, widen: false, "Value") else { return false }
+                vm.ffiNoteWrite(a[0].ref, Int(a[1].number), size)
                 return vm.ret(a, a[2])
             }
         }
         foreign("ffi.Memory.pointer(_)") { vm, a in
             guard let p = vm.ffiMemoryRange(a, a[1], 8) else { return false }
-            return vm.ret(a, vm.ffiNewPointer(UInt(bitPattern: p.load(as: Int.self))))
+            if vm.heap[a[0].ref, FFIField.memoryBytes].isObject {
+                let made = vm.ffiStoredGeneration(a[0].ref, at: Int(a[1].number))
+                guard made == vm.generation else { return vm.fail(vm.ffiStaleMessage(made)) }
+            }
+            return vm.ret(a, vm.ffiNewPointer(p.loadUnaligned(as: UInt.self)))
         }
         foreign("ffi.Memory.setPointer(_,_)") { vm, a in
             guard vm.ffiMemoryRange(a, a[1], 8) != nil else { return false }
@@ -96,6 +119,10 @@ extension VM {
                 return vm.fail("A Memory the heap owns has no fixed address to store; pass it to the call directly.")
             }
             guard let value = vm.ffiPointerArg(a[2], "Value") else { return false }
+            if vm.heap[a[0].ref, FFIField.memoryBytes].isObject {
+                guard vm.ffiRecordPointer(a[0].ref, at: Int(a[1].number)) else { return false }
+            }
+            // Recording may allocate, not move: the range is where it was.
             vm.ffiMemoryRange(a, a[1], 8)!.storeBytes(of: value, as: UnsafeMutableRawPointer?.self)
             return vm.ret(a, a[2])
         }
@@ -110,24 +137,27 @@ extension VM {
             let len = vm.stringLength(a[2].ref)
             guard let p = vm.ffiMemoryRange(a, a[1], len + 1) else { return false }
             memcpy(p, vm.stringBytes(a[2].ref), len + 1)
+            vm.ffiNoteWrite(a[0].ref, Int(a[1].number), len + 1)
             return vm.ret(a, a[2])
         }
     }
 
     func registerFFIPointerNatives() {
+        // Looking at an expired Pointer (isNull, address, ==) is fine: its
+        // address is this process's; only reaching through it is not.
         foreign("ffi.Pointer.isNull") { vm, a in
-            guard let address = vm.ffiPointerAddress(a[0]) else { return false }
+            guard let address = vm.ffiPointerAddress(a[0], access: false) else { return false }
             return vm.ret(a, Value(address == 0))
         }
         foreign("ffi.Pointer.address") { vm, a in
-            guard let address = vm.ffiPointerAddress(a[0]) else { return false }
+            guard let address = vm.ffiPointerAddress(a[0], access: false) else { return false }
             return vm.ret(a, Value(Double(address)))
         }
         foreign("ffi.Pointer.generation") { vm, a in vm.ret(a, vm.heap[a[0].ref, FFIField.pointerGeneration]) }
         foreign("ffi.Pointer.==(_)") { vm, a in
-            guard let address = vm.ffiPointerAddress(a[0]) else { return false }
+            guard let address = vm.ffiPointerAddress(a[0], access: false) else { return false }
             guard vm.ffiIs(a[1], .pointer) else { return vm.ret(a, .false) }
-            guard let other = vm.ffiPointerAddress(a[1]) else { return false }
+            guard let other = vm.ffiPointerAddress(a[1], access: false) else { return false }
             return vm.ret(a, Value(address == other))
         }
         foreign("ffi.Pointer.toString") { vm, a in
@@ -135,9 +165,10 @@ extension VM {
             guard gv.isNumber, av.isNumber, av.number >= 0, av.number < 18446744073709551616.0 else {
                 return vm.ret(a, vm.newString("Pointer(none)").value)
             }
-            let g = Int(gv.number)
+            let g = vm.ffiGenerationValue(gv)
             let address = UInt(av.number)
-            let stale = g == vm.generation ? "" : " (stale: generation \(g))"
+            let stale = gv.number == FFIField.expired ? " (expired: lent to C, moved since)"
+                : g == vm.generation ? "" : " (stale: generation \(g))"
             return vm.ret(a, vm.newString("Pointer(0x\(String(address, radix: 16)))\(stale)").value)
         }
     }

@@ -9,7 +9,9 @@
 // again, so a caught import error opens nothing. Script objects hold
 // descriptions and registry indices only (FFIRuntime.swift); the natives
 // below are thin: the call path is in FFICall.swift, Memory and Pointer in
-// FFIMemory.swift, callbacks in FFICallback+Run.swift.
+// FFIMemory.swift (pointers kept in a Memory across a restore in
+// FFIStoredPointers.swift, memory lent to C in FFILent.swift), callbacks in
+// FFICallback+Run.swift and what C holds of them in FFITrampoline.swift.
 
 extension VM {
     /// Typed accessors of Memory: `int8(offset)` / `setInt8(offset, value)`, ...
@@ -133,6 +135,7 @@ extension VM {
                 vm.setRoot(.ffi, state.value)
                 vm.listSet(state, 0, vm.newList().value)
                 vm.listSet(state, 1, vm.newList().value)
+                vm.ffiTrackGeneration()
             }
             return vm.ret(a, .null)
         }
@@ -173,7 +176,7 @@ extension VM {
             guard vm.isString(a[1]) else { return vm.fail("Function name must be a String, not \(vm.ffiDescribe(a[1])).") }
             let symbol = vm.string(a[1])
             let libIndex = vm.heap[a[0].ref, FFIField.index]
-            guard libIndex.isNumber, let library = vm.ffi.library(Int(libIndex.number)) else {
+            guard let lib = vm.ffiIndexValue(libIndex), let library = vm.ffi.library(lib) else {
                 return vm.fail("Library is not open.")
             }
             let ret: FFIType, args: [FFIType]
@@ -182,7 +185,7 @@ extension VM {
                 args = try vm.ffiParseTypes(a[3], "argument", function: symbol)
             } catch { return vm.fail(error.message) }
             let retDesc = vm.ffiTypeDescription(ret, a[2])
-            let key = "function|\(Int(libIndex.number))|\(symbol)|\(ret)|\(args)|\(variadic)"
+            let key = "function|\(lib)|\(symbol)|\(ret)|\(args)|\(variadic)"
             if let i = vm.ffi.indexByKey[key] {
                 return vm.ret(a, vm.ffiNewObject(.function, [Value(i), a[1]]))
             }
@@ -222,7 +225,8 @@ extension VM {
                 names.append(name); nameValues.append(vm.listGet(pair.ref, 0))
                 types.append(t); typeValues.append(vm.ffiTypeDescription(t, tv))
             }
-            let s = FFIStruct(names: names, types: types, structs: vm.ffi.structure)
+            let s: FFIStruct
+            do throws(FFIError) { s = try FFIStruct(names: names, types: types, structs: vm.ffi.structure) } catch { return vm.fail(error.message) }
             let namesList = vm.newList(nameValues).value
             let i = vm.ffiRegister([vm.newString("struct").value, namesList, vm.newList(typeValues).value],
                                    .structure(s), key: nil)
@@ -230,7 +234,7 @@ extension VM {
         }
         func layout(_ vm: VM, _ a: UnsafeMutablePointer<Value>) -> FFIStruct? {
             let i = vm.heap[a[0].ref, FFIField.index]
-            guard i.isNumber, let s = vm.ffi.structure(Int(i.number)) else { _ = vm.fail("Struct is not built."); return nil }
+            guard let k = vm.ffiIndexValue(i), let s = vm.ffi.structure(k) else { _ = vm.fail("Struct is not built."); return nil }
             return s
         }
         foreign("ffi.Struct.size") { vm, a in

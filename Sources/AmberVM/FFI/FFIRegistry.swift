@@ -30,8 +30,8 @@ extension VM {
         }
         if ffiIs(v, .structure) {
             let i = heap[v.ref, FFIField.index]
-            guard i.isNumber, ffi.structure(Int(i.number)) != nil else { throw FFIError("\(what) is a Struct that is not built.") }
-            return .structure(Int(i.number))
+            guard let k = ffiIndexValue(i), ffi.structure(k) != nil else { throw FFIError("\(what) is a Struct that is not built.") }
+            return .structure(k)
         }
         if description, v.isNumber, v.number >= 0, v.number < Double(ffi.entries.count), ffi.structure(Int(v.number)) != nil {
             return .structure(Int(v.number))
@@ -104,35 +104,46 @@ extension VM {
     static let ffiDisabledMessage =
         "The ffi module is disabled: run amber with --allow-ffi (or --allow-ffi=lib1,lib2), or set VMConfiguration.allowFFI."
 
+    /// C functions that free, unmap, remap or keep the memory they are
+    /// given. Memory the VM owns (a Memory's heap bytes, a string argument's
+    /// scratch copy, a Callback's code) is refused as their argument:
+    /// `free(Memory.alloc(32))` returned, and the next malloc handed out
+    /// bytes of the VM's heap. Which other functions keep a pointer they are
+    /// given is C's contract (README, "Foreign functions").
+    static let ffiKeepingFunctions: Set<String> = [
+        "free", "cfree", "realloc", "reallocarray", "munmap", "mremap", "mprotect", "madvise",
+        "putenv", "setbuf", "setbuffer", "setvbuf", "pthread_setspecific",
+    ]
+
     func ffiBuildFunction(library: FFILibrary, symbol: String, ret: FFIType, args: [FFIType],
                           variadic: Bool) throws(FFIError) -> FFIFunction {
         guard !symbol.isEmpty, !symbol.utf8.contains(0) else { throw FFIError("Symbol name must be a non-empty string without NUL bytes.") }
         if variadic && args.isEmpty { throw FFIError("Variadic function '\(symbol)' needs at least one fixed argument.") }
         if args.count > 16 { throw FFIError("Function '\(symbol)' has \(args.count) arguments; at most 16 are supported.") }
+        try ffi.checkByValue(ret: ret, args: args, "'\(symbol)'")
+        let keeps = VM.ffiKeepingFunctions.contains(symbol)
+        if keeps, let i = args.firstIndex(of: .string) {
+            throw FFIError("'\(symbol)' frees, unmaps or keeps its arguments: declare argument \(i + 1) 'pointer', not 'string' (a string argument is a copy that lives only for the call).")
+        }
         guard let address = port.dynamicLibraries.symbol(library.handle, symbol) else {
             throw FFIError("Library '\(library.path ?? "(process)")' has no symbol '\(symbol)'.")
         }
-        return try FFIFunction(name: symbol, address: address, ret: ret, args: args, variadic: variadic,
+        return try FFIFunction(name: symbol, address: address, ret: ret, args: args, variadic: variadic, keeps: keeps,
                                retType: ffi.ffiType(ret), argTypes: args.map { ffi.ffiType($0) },
                                retSize: ffi.size(ret))
     }
 
     func ffiBuildCallback(index: Int, ret: FFIType, args: [FFIType]) throws(FFIError) -> FFICallback {
-        let cb = FFICallback(index: index, ret: ret, args: args, vm: self)
-        for (i, t) in args.enumerated() { cb.argTypes[i] = ffi.ffiType(t) }
-        guard ffi_prep_cif(cb.cif, cffi_default_abi(), UInt32(args.count), ffi.ffiType(ret), cb.argTypes) == FFI_OK else {
-            throw FFIError("Cannot prepare the callback's call interface.")
-        }
-        var code: UnsafeMutableRawPointer? = nil
-        guard let raw = ffi_closure_alloc(MemoryLayout<ffi_closure>.size, &code), let code else {
-            throw FFIError("Cannot allocate a callback (ffi_closure_alloc failed).")
-        }
-        let closure = raw.assumingMemoryBound(to: ffi_closure.self)
-        cb.closure = closure
-        let status = ffi_prep_closure_loc(closure, cb.cif, ffiCallbackHandler,
-                                          Unmanaged.passUnretained(cb).toOpaque(), code)
-        guard status == FFI_OK else { throw FFIError("Cannot prepare a callback (libffi status \(status.rawValue)).") }
-        cb.code = code
+        try ffi.checkByValue(ret: ret, args: args, "A callback")
+        var made: [Int: UnsafeMutablePointer<ffi_type>] = [:]
+        let argTypes = args.map { ffi.permanentType($0, &made) }
+        let retType = ffi.permanentType(ret, &made)
+        let retSize: Int
+        if case .structure = ret { retSize = ffi.size(ret) } else { retSize = 8 }
+        let trampoline = try FFITrampoline(argTypes: argTypes, retType: retType, retSize: retSize)
+        let cb = FFICallback(index: index, ret: ret, args: args, vm: self, trampoline: trampoline)
+        // Before the code address reaches any script, so before C can call it.
+        trampoline.callback = cb
         return cb
     }
 
@@ -154,10 +165,9 @@ extension VM {
             let namesList = listGet(d, 1).ref
             let names = (0..<listCount(namesList)).map { string(listGet(namesList, $0)) }
             let ts = try types(listGet(d, 2), "a struct field")
-            return .structure(FFIStruct(names: names, types: ts, structs: ffi.structure))
+            return .structure(try FFIStruct(names: names, types: ts, structs: ffi.structure))
         case "function":
-            let lib = Int(listGet(d, 1).number)
-            guard let library = ffi.library(lib) else { throw FFIError("Registry entry \(index) names no library.") }
+            guard let lib = ffiIndexValue(listGet(d, 1)), let library = ffi.library(lib) else { throw FFIError("Registry entry \(index) names no library.") }
             let symbol = string(listGet(d, 2))
             let ret = try ffiParseType(listGet(d, 3), allowVoid: true, "the return type of '\(symbol)'", description: true)
             let args = try types(listGet(d, 4), "an argument of '\(symbol)'")

@@ -1,6 +1,7 @@
 @_spi(AmberInternals) import AmberObjects
 
-// Rebuilding the FFI side table after a restore (ARCHITECTURE.md, "The image" and "Foreign functions").
+// Rebuilding the FFI side table after a restore (ARCHITECTURE.md, "The image"
+// and "Foreign functions").
 //
 // The restored VM starts with an empty side table. Before any script code
 // runs (Restorer.swift calls this right after the natives are fixed up),
@@ -41,6 +42,7 @@ extension VM {
         }
         // No fiber is inside a callback in an image (snapshots refuse then).
         listSet(state, 3, .null)
+        ffiTrackGeneration()
         verbose("ffi: \(libraries) libraries reopened, \(symbols) symbols re-resolved, \(callbacks) callbacks re-created, \(ms(port.monotonicClock() - t0))")
     }
 }

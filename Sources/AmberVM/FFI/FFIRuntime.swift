@@ -15,7 +15,8 @@ import CFFI
 //     ["struct", [names], [types]]             FFIStruct (ffi_type, offsets)
 //     ["function", lib, symbol, ret, args, v]  symbol address, prepared ffi_cif,
 //                                              argument buffers
-//     ["callback", ret, args, closure]         ffi_closure and its code address
+//     ["callback", ret, args, closure]         FFICallback; C holds its trampoline
+//                                              (ffi_closure, cif; never freed)
 //
 // Script objects (Library, Function, Struct, Callback) hold their entry's
 // index i, a plain Num. A restore gets an empty side table and rebuilds
@@ -68,7 +69,7 @@ final class FFIFunction {
     /// What the call path reads, in one place outside Swift's reference counting.
     let site: UnsafeMutablePointer<FFICallSite>
 
-    init(name: String, address: UnsafeMutableRawPointer, ret: FFIType, args: [FFIType], variadic: Bool,
+    init(name: String, address: UnsafeMutableRawPointer, ret: FFIType, args: [FFIType], variadic: Bool, keeps: Bool,
          retType: UnsafeMutablePointer<ffi_type>, argTypes types: [UnsafeMutablePointer<ffi_type>], retSize: Int) throws(FFIError) {
         self.name = name
         self.address = address
@@ -88,7 +89,8 @@ final class FFIFunction {
         site = .allocate(capacity: 1)
         site.initialize(to: FFICallSite(cif: cif, address: address, argValues: argValues, argPointers: argPointers,
                                         retValue: retValue, argc: args.count, args: argList, ret: ret,
-                                        variadic: variadic, direct: FFICallSite.directKind(ret: ret, args: args, variadic: variadic)))
+                                        variadic: variadic, keeps: keeps,
+                                        direct: FFICallSite.directKind(ret: ret, args: args, variadic: variadic)))
         if !variadic {
             let status = ffi_prep_cif(cif, cffi_default_abi(), UInt32(types.count), retType, argTypes)
             guard status == FFI_OK else {
@@ -120,6 +122,9 @@ struct FFICallSite {
     let args: UnsafeMutablePointer<FFIType>
     let ret: FFIType
     let variadic: Bool
+    /// The function frees, unmaps or keeps its pointer arguments: memory the
+    /// VM owns is refused as one (`VM.ffiKeepingFunctions`).
+    let keeps: Bool
     let direct: FFIDirect
 
     /// Signatures called without libffi (FFICall.swift): up to 6 integer-class
@@ -162,32 +167,26 @@ final class FFIVariadicCif {
     }
 }
 
-/// A libffi closure that runs a script function when C calls it (FFICallback+Run.swift).
+/// A script function C can call: what the VM knows of a callback. What C
+/// holds is its trampoline (FFITrampoline.swift), which outlives it.
 final class FFICallback {
     let index: Int
     let ret: FFIType
     let args: [FFIType]
     unowned(unsafe) let vm: VM
-    let cif: UnsafeMutablePointer<ffi_cif>
-    let argTypes: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>
-    var closure: UnsafeMutablePointer<ffi_closure>?
+    /// The VM's call state, for the handler's thread check (see FFICallState).
+    let callState: FFICallState
+    let trampoline: FFITrampoline
     /// The address C calls.
-    var code: UnsafeMutableRawPointer?
+    var code: UnsafeMutableRawPointer? { trampoline.code }
 
-    init(index: Int, ret: FFIType, args: [FFIType], vm: VM) {
+    init(index: Int, ret: FFIType, args: [FFIType], vm: VM, trampoline: FFITrampoline) {
         self.index = index
         self.ret = ret
         self.args = args
         self.vm = vm
-        cif = .allocate(capacity: 1)
-        cif.initialize(to: ffi_cif())
-        argTypes = .allocate(capacity: max(1, args.count))
-    }
-
-    deinit {
-        if let closure { ffi_closure_free(closure) }
-        cif.deallocate()
-        argTypes.deallocate()
+        self.callState = vm.ffi.callState
+        self.trampoline = trampoline
     }
 }
 
@@ -207,10 +206,50 @@ struct FFIHotState {
     var callbackRuns = 0
     var arenaTop = 0
     var hasSpills = false
+    /// The VM's generation, for marking a Memory lent to C without the
+    /// exclusivity check of reading `VM.generation` (about 60 instructions
+    /// of a memset call's 1,300; callgrind). Kept by `VM.ffiTrackGeneration`;
+    /// were it ever behind, lent Memories would look older than they are:
+    /// pointers read from them stale, never the reverse.
+    var generation = 0
+    /// The byte ranges of the last `FFIRuntime.lentRangeSlots` owned
+    /// Memories lent to C since the last collection (a ring), and how many
+    /// were noted (FFILent.swift).
+    var lentRanges: UnsafeMutablePointer<(start: UInt, end: UInt)> = .allocate(capacity: FFIRuntime.lentRangeSlots)
+    var lentRangeCount = 0
+    /// Pointers and views made since the last collection that address
+    /// memory the VM lent to C, with the field that expires them when the
+    /// next collection starts (FFILent.swift). Plain references are safe
+    /// here: nothing in the heap moves until then.
+    var lentObjects: UnsafeMutablePointer<(object: ObjRef, field: Int)>? = nil
+    var lentObjectCount = 0
+    var lentObjectCapacity = 0
+    /// Whether the collection listener of FFILent.swift is registered.
+    var collectionHooked = false
     var callThread: pthread_t? = nil
     /// Call sites by registry index (nil for entries that are not functions).
     var sites: UnsafeMutablePointer<UnsafeMutablePointer<FFICallSite>?>? = nil
     var siteCapacity = 0
+}
+
+/// Owns a VM's FFIHotState. The runtime and every FFICallback hold it
+/// strongly, so a callback's handler can read the call state on any thread
+/// even while the VM is going away, without a weak reference to the runtime
+/// (an object with a weak reference takes the slow path on every release,
+/// and the runtime is retained on the call path).
+final class FFICallState {
+    let hot: UnsafeMutablePointer<FFIHotState> = {
+        let p = UnsafeMutablePointer<FFIHotState>.allocate(capacity: 1)
+        p.initialize(to: FFIHotState())
+        return p
+    }()
+
+    deinit {
+        hot.pointee.lentRanges.deallocate()
+        hot.pointee.lentObjects?.deallocate()
+        hot.pointee.sites?.deallocate()
+        hot.deallocate()
+    }
 }
 
 /// The per-VM side table (see the top of this file).
@@ -218,11 +257,8 @@ final class FFIRuntime {
     var entries: [FFIEntry] = [] {
         didSet { syncSites() }
     }
-    let hot: UnsafeMutablePointer<FFIHotState> = {
-        let p = UnsafeMutablePointer<FFIHotState>.allocate(capacity: 1)
-        p.initialize(to: FFIHotState())
-        return p
-    }()
+    let callState = FFICallState()
+    let hot: UnsafeMutablePointer<FFIHotState>
 
     private var synced = 0
 
@@ -282,17 +318,19 @@ final class FFIRuntime {
     static let arenaSize = 1 << 16
     /// Blocks for strings that did not fit the arena, freed when the outermost call ends.
     var spills: [UnsafeMutableRawPointer] = []
+    static let lentRangeSlots = 256
+    /// The gcStart listener of FFILent.swift, while it is registered.
+    var collectionHook: HookToken?
 
     init() {
         arena = .allocate(byteCount: FFIRuntime.arenaSize, alignment: 16)
+        hot = callState.hot
     }
 
     deinit {
         entries.removeAll()
         for p in spills { free(p) }
         arena.deallocate()
-        hot.pointee.sites?.deallocate()
-        hot.deallocate()
     }
 
     /// Room for `count` bytes, valid until the current call ends.
@@ -347,4 +385,23 @@ final class FFIRuntime {
     }
 
     func size(_ t: FFIType) -> Int { t.sizeAndAlignment(structure).0 }
+
+    /// Bytes of structs that one signature may pass and return by value, together.
+    /// NOTE: libffi copies struct arguments onto the calling thread's C stack
+    /// (alloca in ffi_call; for a callback, its C caller's frame) with no
+    /// check: a 64 MiB struct by value overflowed the stack, and a 2^40-byte
+    /// result could not be allocated. 64 KiB is a small part of any thread's
+    /// stack (secondary threads get 512 KiB on macOS) and more than C APIs
+    /// pass by value; bigger structs go by pointer, in a Memory.
+    static let maxByValueBytes = 1 << 16
+
+    /// Refuses a signature over `maxByValueBytes`; `who` names it ("'div'", "A callback").
+    func checkByValue(ret: FFIType, args: [FFIType], _ who: String) throws(FFIError) {
+        // Each struct is at most FFIStruct.maxSize and there are at most 65 of them: no overflow.
+        var total = 0
+        for t in args + [ret] { if case .structure = t { total += size(t) } }
+        guard total <= FFIRuntime.maxByValueBytes else {
+            throw FFIError("\(who) passes or returns \(total) bytes of structs by value; the limit is \(FFIRuntime.maxByValueBytes) (pass a pointer to a Memory instead).")
+        }
+    }
 }

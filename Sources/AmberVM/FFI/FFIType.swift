@@ -93,29 +93,62 @@ func ffiScalarType(_ t: FFIType) -> UnsafeMutablePointer<ffi_type> {
 /// A Struct layout in the side table: C's alignment rules, and the ffi_type
 /// libffi needs to pass it by value (its element list is malloc'd, never in the heap).
 final class FFIStruct {
+    /// The largest layout, in bytes. A layout describes bytes a Memory may
+    /// hold, and the largest Memory is one heap object (under 4 GiB); with
+    /// every size and offset at most 2^30, no sum of them comes near
+    /// overflow. Passing one by value has its own, smaller limit
+    /// (`FFIRuntime.maxByValueBytes`).
+    static let maxSize = 1 << 30
+    /// How deep layouts may nest. libffi walks a struct's element types
+    /// recursively (ffi_prep_cif, and x86-64's argument classification), one
+    /// C stack frame per level: a struct nested 100,000 deep in a signature
+    /// overflowed the stack. No C API nests anywhere near 32.
+    static let maxDepth = 32
+
     let names: [String]
     let types: [FFIType]
     let offsets: [Int]
     let size: Int
     let alignment: Int
+    /// 1 for a struct of scalars, one more than its deepest nested struct otherwise.
+    let depth: Int
     let ffiType: UnsafeMutablePointer<ffi_type>
     let elements: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>
 
-    init(names: [String], types: [FFIType], structs: (Int) -> FFIStruct?) {
-        self.names = names
-        self.types = types
+    /// Throws when the layout is over `maxSize` or `maxDepth`. Every sum is
+    /// checked: field sizes come from scripts (a struct doubled 63 times).
+    init(names: [String], types: [FFIType], structs: (Int) -> FFIStruct?) throws(FFIError) {
+        var depth = 1
+        for case .structure(let j) in types { depth = max(depth, (structs(j)?.depth ?? 0) + 1) }
+        guard depth <= FFIStruct.maxDepth else {
+            throw FFIError("A Struct may nest at most \(FFIStruct.maxDepth) deep; this one would nest \(depth).")
+        }
+        func tooBig(_ size: Int?) -> FFIError {
+            FFIError("A Struct may be at most \(FFIStruct.maxSize) bytes; this one would be \(size.map(String.init) ?? "more than \(Int.max)").")
+        }
         var offsets: [Int] = []
         var offset = 0, align = 1
         for t in types {
             let (s, a) = t.sizeAndAlignment(structs)
-            offset = (offset + a - 1) / a * a
-            offsets.append(offset)
-            offset += s
+            // Round up to the alignment (a power of two, at most 8), then add the field.
+            let (padded, o1) = offset.addingReportingOverflow(a - 1)
+            let start = padded & ~(a - 1)
+            let (end, o2) = start.addingReportingOverflow(s)
+            guard !o1, !o2 else { throw tooBig(nil) }
+            // Checked per field, so `offset` stays far from overflow.
+            guard end <= FFIStruct.maxSize else { throw tooBig(end) }
+            offsets.append(start)
+            offset = end
             align = max(align, a)
         }
+        let size = max(1, (offset + align - 1) & ~(align - 1))
+        guard size <= FFIStruct.maxSize else { throw tooBig(size) }
+        self.names = names
+        self.types = types
         self.offsets = offsets
         self.alignment = align
-        self.size = max(1, (offset + align - 1) / align * align)
+        self.size = size
+        self.depth = depth
         elements = .allocate(capacity: types.count + 1)
         for (i, t) in types.enumerated() {
             if case .structure(let j) = t, let inner = structs(j) { elements[i] = inner.ffiType }

@@ -18,12 +18,18 @@ enum FFIField {
     static let name = 1
     // Memory: the bytes object (owned) or null (a view of C memory)
     static let memoryBytes = 0
-    static let memoryAddress = 1     // Num: a view's address
+    static let memoryAddress = 1     // view: Num, its address
+    static let memoryPointers = 1    // owned: Map, offset -> generation of each setPointer store; or null
     static let memorySize = 2        // Num
-    static let memoryGeneration = 3  // Num: a view's restore generation
+    /// view: its pointer's restore generation; owned: the last generation
+    /// C had the bytes (made from C's bytes, or lent to a call)
+    static let memoryGeneration = 3
     // Pointer
     static let pointerAddress = 0    // Num (user-space addresses are below 2^53)
     static let pointerGeneration = 1 // Num
+    /// The generation of a Pointer or view into memory the VM lent to C,
+    /// after a collection (`VM.ffiLend`).
+    static let expired = -1.0
 }
 
 /// Where the ffi module's classes sit in the FFI state's class list.
@@ -102,7 +108,8 @@ extension VM {
         return true
     }
 
-    /// Reads scalar C type `t` at `p` as a Wren value (numbers, bools).
+    /// Reads scalar C type `t` at `p` as a Wren value (numbers, bools). `p`
+    /// need not be aligned: Memory offsets are the script's.
     @inline(__always)
     func ffiLoadScalar(_ t: FFIType, _ p: UnsafeRawPointer) -> Value {
         switch t {
@@ -110,14 +117,14 @@ extension VM {
         case .bool: return Value(p.load(as: UInt8.self) != 0)
         case .int8: return Value(Double(p.load(as: Int8.self)))
         case .uint8: return Value(Double(p.load(as: UInt8.self)))
-        case .int16: return Value(Double(p.load(as: Int16.self)))
-        case .uint16: return Value(Double(p.load(as: UInt16.self)))
-        case .int32: return Value(Double(p.load(as: Int32.self)))
-        case .uint32: return Value(Double(p.load(as: UInt32.self)))
-        case .int64: return Value(Double(p.load(as: Int64.self)))
-        case .uint64: return Value(Double(p.load(as: UInt64.self)))
-        case .float: return Value(Double(p.load(as: Float.self)))
-        case .double: return Value(p.load(as: Double.self))
+        case .int16: return Value(Double(p.loadUnaligned(as: Int16.self)))
+        case .uint16: return Value(Double(p.loadUnaligned(as: UInt16.self)))
+        case .int32: return Value(Double(p.loadUnaligned(as: Int32.self)))
+        case .uint32: return Value(Double(p.loadUnaligned(as: UInt32.self)))
+        case .int64: return Value(Double(p.loadUnaligned(as: Int64.self)))
+        case .uint64: return Value(Double(p.loadUnaligned(as: UInt64.self)))
+        case .float: return Value(Double(p.loadUnaligned(as: Float.self)))
+        case .double: return Value(p.loadUnaligned(as: Double.self))
         default: return .null
         }
     }
@@ -151,7 +158,14 @@ extension VM {
         let p = newInstance(ffiClass(.pointer))
         heap[p, FFIField.pointerAddress] = Value(Double(address))
         heap[p, FFIField.pointerGeneration] = Value(generation)
+        if _slowPath(ffiOwnsAddress(UnsafeMutableRawPointer(bitPattern: address))) { ffiLend(p, FFIField.pointerGeneration) }
         return p.value
+    }
+
+    /// A registry index from a script object's field; nil when it is not one.
+    func ffiIndexValue(_ v: Value) -> Int? {
+        guard v.isNumber, v.number >= 0, v.number < 1e9 else { return nil }
+        return Int(v.number)
     }
 
     /// A new Memory owning a copy of `count` bytes at `from` (or zeros).
@@ -162,7 +176,7 @@ extension VM {
         if let from, count > 0 { memcpy(bytesPointer(bytes), from, count) }
         let m = newInstance(ffiClass(.memory))
         heap[m, FFIField.memoryBytes] = bytes.value
-        heap[m, FFIField.memoryAddress] = Value(0)
+        heap[m, FFIField.memoryPointers] = .null
         heap[m, FFIField.memorySize] = Value(count)
         heap[m, FFIField.memoryGeneration] = Value(generation)
         return m.value
@@ -173,15 +187,20 @@ extension VM {
         "Pointer from before the restore (generation \(made)) used in generation \(generation)"
     }
 
-    /// The address of a Pointer; nil (error set) when it is stale.
-    func ffiPointerAddress(_ v: Value) -> UInt? {
+    /// The address of a Pointer; nil (error set) when it is stale, or, for
+    /// an `access` (viewing it, passing it to C), expired.
+    func ffiPointerAddress(_ v: Value, access: Bool = true) -> UInt? {
         let gv = heap[v.ref, FFIField.pointerGeneration], a = heap[v.ref, FFIField.pointerAddress]
         // Only the natives make Pointers; one made with `new_()` (or a subclass) has no address.
         guard gv.isNumber, a.isNumber, a.number >= 0, a.number < 18446744073709551616.0 else {
             _ = fail("Pointer has no address (Pointers come from foreign calls).")
             return nil
         }
-        let g = Int(gv.number)
+        if gv.number == FFIField.expired {
+            if access { _ = fail(ffiExpiredMessage(a.number)); return nil }
+            return UInt(a.number)
+        }
+        let g = ffiGenerationValue(gv)
         guard g == generation else { _ = fail(ffiStaleMessage(g)); return nil }
         return UInt(a.number)
     }
@@ -202,7 +221,8 @@ extension VM {
             _ = fail("Memory has no bytes (make one with Memory.alloc, Memory.fromString or Memory.view).")
             return nil
         }
-        let g = Int(gv.number)
+        if gv.number == FFIField.expired { _ = fail(ffiExpiredMessage(a.number)); return nil }
+        let g = ffiGenerationValue(gv)
         guard g == generation else { _ = fail(ffiStaleMessage(g)); return nil }
         return (UnsafeMutableRawPointer(bitPattern: UInt(a.number)), size)
     }
@@ -216,12 +236,22 @@ extension VM {
             return .some(UnsafeMutableRawPointer(bitPattern: a))
         }
         if ffiIs(v, .memory) {
-            guard let (p, _) = ffiMemoryBytes(v) else { return nil }
+            guard let (p, size) = ffiMemoryBytes(v) else { return nil }
+            if heap[v.ref, FFIField.memoryBytes].isObject {
+                // Lent to C, which may write pointers anywhere in it (FFIStoredPointers.swift).
+                if _slowPath(heap[v.ref, FFIField.memoryPointers].isObject), let stale = ffiStaleStoredPointer(v.ref) {
+                    _ = fail(ffiStaleStoredPointerMessage(what(), stale))
+                    return nil
+                }
+                let h = ffi.hot
+                heap[v.ref, FFIField.memoryGeneration] = Value(h.pointee.generation)
+                ffiNoteLent(h, p, size)
+            }
             return .some(p)
         }
         if ffiIs(v, .callback) {
             let i = heap[v.ref, FFIField.index]
-            guard i.isNumber, let cb = ffi.callback(Int(i.number)) else {
+            guard let k = ffiIndexValue(i), let cb = ffi.callback(k) else {
                 _ = fail("\(what()): the callback is not bound.")
                 return nil
             }
