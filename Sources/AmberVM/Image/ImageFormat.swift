@@ -22,8 +22,11 @@ import AmberBytecode
 
 /// Why an image could not be written or restored.
 public struct ImageError: Error, CustomStringConvertible, Equatable {
+    /// What went wrong, naming the image ("'app.img' is not an Amber image (bad magic bytes).").
     public var message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 

@@ -15,6 +15,7 @@ import Darwin
 
 /// What the launcher asked for with `-snapshot:`.
 public struct SnapshotRequest {
+    /// Where the image goes.
     public var path: String
     /// `Class.method` or `Class.method(_,_)`.
     public var trigger: String
@@ -22,6 +23,7 @@ public struct SnapshotRequest {
     public var exitAfter = false
     /// Run the hooks and compensations as if writing and restoring, but write nothing.
     public var dryRun = false
+    /// A request to write `path` when `trigger` is entered.
     public init(path: String, trigger: String, exitAfter: Bool = false, dryRun: Bool = false) {
         self.path = path
         self.trigger = trigger

@@ -16,11 +16,14 @@ import Darwin
 
 /// An operating-system error: its errno and libuv's wording of it.
 public struct PortError: Error, Equatable, Sendable {
+    /// The `errno` value.
     public var code: Int32
+    /// The error with `errno` value `code`.
     public init(_ code: Int32) { self.code = code }
     /// What Wren CLI reports for this error (libuv's `uv_strerror`).
     public var message: String { PortError.message(code) }
 
+    /// libuv's wording of `errno` value `code`, in lower case, as Wren CLI prints it.
     public static func message(_ code: Int32) -> String {
         switch code {
         case EACCES: return "permission denied"
@@ -64,24 +67,38 @@ public struct PortError: Error, Equatable, Sendable {
 
 /// What `stat` says about a file-system entry, as numbers a script can hold.
 public struct FileStatus: Equatable {
+    /// The device, inode, mode bits and number of hard links.
     public var device = 0.0, inode = 0.0, mode = 0.0, linkCount = 0.0
+    /// The owner, group, device of a special file, and size in bytes.
     public var user = 0.0, group = 0.0, specialDevice = 0.0, size = 0.0
+    /// The preferred I/O block size and the number of 512-byte blocks allocated.
     public var blockSize = 0.0, blockCount = 0.0
+    /// Whether the entry is a regular file, a directory.
     public var isFile = false, isDirectory = false
+    /// All zero.
     public init() {}
 }
 
 /// Flags of `FilePort.open`, independent of the host's `O_*` values (they are
 /// Wren CLI's FileFlags bits, so the heap never holds a host-specific number).
 public struct FileOpenFlags: OptionSet, Equatable, Sendable {
+    /// The Wren CLI FileFlags bits.
     public let rawValue: Int
+    /// Flags from Wren CLI FileFlags bits.
     public init(rawValue: Int) { self.rawValue = rawValue }
+    /// Open for reading only.
     public static let readOnly = FileOpenFlags(rawValue: 0x01)
+    /// Open for writing only.
     public static let writeOnly = FileOpenFlags(rawValue: 0x02)
+    /// Open for reading and writing.
     public static let readWrite = FileOpenFlags(rawValue: 0x04)
+    /// Writes reach the device before they return (`O_SYNC`).
     public static let sync = FileOpenFlags(rawValue: 0x08)
+    /// Create the file if it does not exist (mode 0600).
     public static let create = FileOpenFlags(rawValue: 0x10)
+    /// Empty the file when opening it.
     public static let truncate = FileOpenFlags(rawValue: 0x20)
+    /// With `create`: fail if the file exists.
     public static let exclusive = FileOpenFlags(rawValue: 0x40)
 
     /// The host's open(2) flags.
@@ -113,6 +130,7 @@ public struct FilePort {
             }
         }
     }
+    /// Closes a descriptor.
     public var close: (_ fd: Int32) -> Result<Void, PortError> = { fd in
         systemClose(fd) == 0 ? .success(()) : .failure(PortError(errno))
     }
@@ -159,6 +177,7 @@ public struct FilePort {
     public var fstat: (_ fd: Int32) -> Result<FileStatus, PortError> = { fd in
         statusOf { systemFstat(fd, &$0) }
     }
+    /// Removes a file.
     public var unlink: (_ path: [UInt8]) -> Result<Void, PortError> = { path in
         withCPath(path) { Glibc_unlink($0) == 0 ? .success(()) : .failure(PortError(errno)) }
     }
@@ -166,6 +185,7 @@ public struct FilePort {
     public var makeDirectory: (_ path: [UInt8]) -> Result<Void, PortError> = { path in
         withCPath(path) { mkdir($0, 0o777) == 0 ? .success(()) : .failure(PortError(errno)) }
     }
+    /// Removes an empty directory.
     public var removeDirectory: (_ path: [UInt8]) -> Result<Void, PortError> = { path in
         withCPath(path) { rmdir($0) == 0 ? .success(()) : .failure(PortError(errno)) }
     }
@@ -198,6 +218,7 @@ public struct FilePort {
             return .success(Array(UnsafeRawBufferPointer(start: r, count: strlen(r))))
         }
     }
+    /// The system implementation of every call.
     public init() {}
 }
 

@@ -40,10 +40,12 @@ public struct PortFunction<Input, Output> {
     /// The implementation's name, recorded in images (`system` for the built-in one).
     public var name: String
     let body: (Input) -> Output
+    /// An implementation called `name` (give your own a name of its own) that runs `body`.
     public init(_ name: String, _ body: @escaping (Input) -> Output) {
         self.name = name
         self.body = body
     }
+    /// Runs the implementation.
     public func callAsFunction(_ input: Input) -> Output { body(input) }
 }
 
@@ -55,16 +57,19 @@ extension DynamicLibraryPort: NamedImplementation {}
 extension FilePort: NamedImplementation {}
 
 extension PortFunction where Input == Void {
+    /// Runs the implementation.
     public func callAsFunction() -> Output { body(()) }
 }
 
 /// The environment slot: variables as raw bytes, as Wren strings are.
 public struct EnvironmentPort {
+    /// The implementation's name, recorded in images.
     public var name: String
     /// The value of a variable, or nil when it is not set.
     public var variable: ([UInt8]) -> [UInt8]?
     /// Every variable, as (name, value) pairs.
     public var all: () -> [([UInt8], [UInt8])]
+    /// An environment called `name` that reads variables with `variable` and lists them with `all`.
     public init(name: String, variable: @escaping ([UInt8]) -> [UInt8]?, all: @escaping () -> [([UInt8], [UInt8])]) {
         self.name = name
         self.variable = variable
@@ -84,6 +89,7 @@ public struct EnvironmentPort {
 /// modes `setRawMode` changed. VMs given the same port share that state, as
 /// they share the stream; VMs given ports of their own never mix input.
 public struct StreamPort {
+    /// The implementation's name, recorded in images.
     public var name: String = "system"
     /// Writes all of `bytes` to descriptor 1 or 2 (script output, error reports).
     public var write: (_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Void, PortError> = systemStreamWrite
@@ -96,6 +102,7 @@ public struct StreamPort {
             if errno != EINTR { return .failure(PortError(errno)) }
         }
     }
+    /// Whether a descriptor is a terminal (the REPL, `Stdin.isTerminal`).
     public var isTerminal: (_ fd: Int32) -> Bool = { fd in isatty(fd) == 1 }
     /// Puts a terminal in raw mode (no echo, no line editing, no signals), or
     /// back in the mode it had before this port first changed it.
@@ -107,6 +114,7 @@ public struct StreamPort {
     /// What `Stdin` has read ahead from descriptor 0 through this port (Module+IO.swift).
     let input = StandardInput()
 
+    /// The system streams, with terminal modes of their own.
     public init() {
         let terminals = TerminalModes()
         setRawMode = { fd, raw in terminals.set(fd, raw: raw) }
@@ -116,8 +124,11 @@ public struct StreamPort {
 
 /// The process slot: who we are.
 public struct ProcessPort {
+    /// The implementation's name, recorded in images.
     public var name: String = "system"
+    /// This process's id (`Process.pid`).
     public var pid: () -> Int32 = { getpid() }
+    /// The parent process's id (`Process.ppid`).
     public var parentPid: () -> Int32 = { getppid() }
     /// $HOME if set, else the password database's entry for the user (as libuv does).
     public var homeDirectory: () -> String? = {
@@ -129,11 +140,13 @@ public struct ProcessPort {
               let dir = pwd.pw_dir else { return nil }
         return String(cString: dir)
     }
+    /// The system's process calls.
     public init() {}
 }
 
 /// The dynamic-libraries slot: dlopen, dlsym, dlclose (the ffi module).
 public struct DynamicLibraryPort {
+    /// The implementation's name, recorded in images.
     public var name: String = "system"
     /// Opens a library by path, or the running program for nil; the error text on failure.
     public var open: (_ path: String?) -> Result<UnsafeMutableRawPointer, PortMessage> = { path in
@@ -146,13 +159,17 @@ public struct DynamicLibraryPort {
         _ = dlerror()
         return dlsym(lib, name)
     }
+    /// Closes a library `open` returned.
     public var close: (_ library: UnsafeMutableRawPointer) -> Void = { lib in _ = dlclose(lib) }
+    /// dlopen, dlsym and dlclose.
     public init() {}
 }
 
 /// An error a port implementation describes in words.
 public struct PortMessage: Error, Equatable, Sendable {
+    /// The description, as the implementation gave it (dlerror's text for the system's).
     public var text: String
+    /// A message with `text`.
     public init(_ text: String) { self.text = text }
 }
 
@@ -183,6 +200,7 @@ public struct PortLibrary {
     /// compensations keep their variables in the VM, see RestoreEnvironment.swift).
     public var environment = EnvironmentPort(name: "system", variable: systemEnvironmentVariable,
                                              all: systemEnvironment)
+    /// The process's working directory, or nil if it cannot be read.
     public var workingDirectory = PortFunction<Void, [UInt8]?>("system") {
         var size = 4096
         while size <= 1 << 20 {
@@ -197,10 +215,14 @@ public struct PortLibrary {
     public var fileSystem = FilePort()
     /// `count` bytes from the OS's entropy source.
     public var entropy = PortFunction<Int, [UInt8]>("system", systemEntropy)
+    /// Standard input, output and error, and terminal modes.
     public var standardStreams = StreamPort()
+    /// Process ids and the home directory.
     public var process = ProcessPort()
+    /// dlopen and dlsym, for the ffi module.
     public var dynamicLibraries = DynamicLibraryPort()
 
+    /// The `system` implementation in every slot.
     public init() {}
 
     /// The slots, in the order images record them: each names itself and
