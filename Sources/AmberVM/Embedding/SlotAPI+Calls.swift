@@ -106,6 +106,15 @@ extension VM {
     /// receiver and arguments in the API fiber's slots. Afterwards slot 0 holds
     /// the result; after an error there are no slots.
     package func apiCall(_ entry: Int, arity: Int, signature: () -> String) -> APIResult {
+        // One thread inside the VM at a time (ThreadOwnership.swift), as for Swift hosts.
+        do { try enter() } catch {
+            // Not `apiError`: that may touch the VM the other thread is running.
+            let message = "wrenCall: " + error.message
+            if let report = config.hostHooks.reportError { report(self, .api(message: message)) }
+            else { config.writeError(message + "\n") }
+            return .runtimeError
+        }
+        defer { leave() }
         if let e = reentryError("wrenCall") {
             apiError(e)
             return .runtimeError
