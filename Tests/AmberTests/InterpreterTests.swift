@@ -25,5 +25,8 @@ import Testing
             raw += 1
         }
         #expect(raw > 1)
+        // `Heap.kind` clamps unknown bytes to the last kind: the count must be the enum's.
+        #expect(Int(Heap.kindCount) == ObjKind.allCases.count)
+        #expect(ObjKind.allCases.last == .foreign)
     }
 }

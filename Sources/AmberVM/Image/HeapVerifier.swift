@@ -53,8 +53,11 @@ struct HeapVerifier {
     let vm: VM
     let heap: Heap
     let top: Int
-    /// One bit per 8-byte word: set where an object starts.
+    /// One bit per 8-byte word: set where an object starts. Empty when only
+    /// what the program reaches first is checked (ReachableCheck.swift): then
+    /// a reference is taken for an object start when a plausible header is there.
     private var starts: [UInt64]
+    let everyObject: Bool
     /// The heap's symbol names and native names (the roots are already validated).
     private let symbols: [String]
     private let natives: [String]
@@ -62,11 +65,14 @@ struct HeapVerifier {
     private var madeKind: [UInt: ObjKind?] = [:]
     private var classCache = [(class: ObjRef, made: ObjKind?)](repeating: (ObjRef(offset: UInt.max), nil), count: 1024)
 
-    init(vm: VM) {
+    init(vm: VM, everyObject: Bool = true) {
         self.vm = vm
         heap = vm.heap
         top = vm.heap.top
-        starts = [UInt64](repeating: 0, count: (vm.heap.top / 8) / 64 + 1)
+        self.everyObject = everyObject
+        // (A bitmap of the whole heap only when the whole heap is walked: the
+        // reachable check stays flat in heap size.)
+        starts = everyObject ? [UInt64](repeating: 0, count: (vm.heap.top / 8) / 64 + 1) : []
         symbols = vm.symbolNames
         natives = vm.boundNativeNames
     }
@@ -93,7 +99,7 @@ struct HeapVerifier {
     // MARK: Objects and references
 
     /// Walks the heap by object sizes, recording where objects start.
-    private mutating func markObjects() -> String? {
+    mutating func markObjects() -> String? {
         // Below the first object the heap is zero, as a fresh one is: what
         // reads through a missing class (offset 0) finds is then harmless.
         for offset in stride(from: 0, to: Heap.firstObject, by: 8) where heap.base.load(fromByteOffset: offset, as: UInt64.self) != 0 {
@@ -116,47 +122,54 @@ struct HeapVerifier {
     }
 
     /// Whether an object starts at `offset`.
-    private func isStart(_ offset: UInt) -> Bool {
+    func isStart(_ offset: UInt) -> Bool {
         guard offset >= UInt(Heap.firstObject), offset < UInt(top), offset % 8 == 0 else { return false }
+        if !everyObject {
+            // A known kind and a size that fits: every read of its slots stays in the heap.
+            let r = ObjRef(offset: offset)
+            guard UInt(top) - offset >= UInt(Heap.headerSize), heap.hasKnownKind(r) else { return false }
+            let size = heap.size(r)
+            return size >= Heap.headerSize && size % 8 == 0 && size <= top - Int(offset)
+        }
         let word = Int(offset / 8)
         return starts[word / 64] & (1 << UInt64(word % 64)) != 0
     }
 
-    private func isObject(_ v: Value, _ kind: ObjKind) -> Bool {
+    func isObject(_ v: Value, _ kind: ObjKind) -> Bool {
         v.isObject && isStart(v.ref.offset) && heap.isKind(v.ref, kind)
     }
-    private func isObjectOrNull(_ v: Value, _ kind: ObjKind) -> Bool { v.isNull || isObject(v, kind) }
+    func isObjectOrNull(_ v: Value, _ kind: ObjKind) -> Bool { v.isNull || isObject(v, kind) }
 
     /// What a slot scripts may reach can hold: a number, a singleton, or an
     /// object other than a function. Objects of the kinds scripts see have
     /// their class's kind; the VM's own (a Memory's bytes, a module) have no
     /// class, so a call on one finds nothing (`check`). A function has the
     /// class Fn but not a closure's layout: it may only sit in constants.
-    private func isScriptValue(_ v: Value) -> Bool {
+    func isScriptValue(_ v: Value) -> Bool {
         guard v.isObject else { return true }
         return isStart(v.ref.offset) && !heap.isKind(v.ref, .fn)
     }
 
     /// An integer in 0..<count (false for any value when count is 0).
-    private func isIndex(_ v: Value, below count: Int) -> Bool {
+    func isIndex(_ v: Value, below count: Int) -> Bool {
         count > 0 && isInteger(v, in: 0...(count - 1))
     }
 
-    private func isInteger(_ v: Value, in range: ClosedRange<Int>) -> Bool {
+    func isInteger(_ v: Value, in range: ClosedRange<Int>) -> Bool {
         guard v.isNumber else { return false }
         let d = v.number
         return d == d.rounded() && d >= Double(range.lowerBound) && d <= Double(range.upperBound)
     }
 
     /// An Array (or stack) with room for its capacity, or nil.
-    private func capacity(_ v: Value, _ kind: ObjKind = .array) -> Int? {
+    func capacity(_ v: Value, _ kind: ObjKind = .array) -> Int? {
         guard isObject(v, kind) else { return nil }
         let c = heap.word(v.ref, ArrayLayout.capacity)
         return c >= 0 && c <= (heap.size(v.ref) - Heap.headerSize) / 8 - 1 ? c : nil
     }
 
     /// The elements of an Array of at least `count` slots, each satisfying `ok`.
-    private func arrayHolds(_ v: Value, atLeast count: Int, _ ok: (Value) -> Bool) -> Bool {
+    func arrayHolds(_ v: Value, atLeast count: Int, _ ok: (Value) -> Bool) -> Bool {
         guard let c = capacity(v), c >= count else { return false }
         let p = heap.slotPointer(v.ref) + ArrayLayout.first
         for i in 0..<count where !ok(p[i]) { return false }
@@ -164,7 +177,7 @@ struct HeapVerifier {
     }
 
     /// A List whose elements all satisfy `ok`.
-    private func isList(_ v: Value, _ ok: (Value) -> Bool) -> Bool {
+    func isList(_ v: Value, _ ok: (Value) -> Bool) -> Bool {
         guard isObject(v, .list), heap.size(v.ref) >= ListLayout.size else { return false }
         let count = heap.word(v.ref, ListLayout.count)
         let elements = heap[v.ref, ListLayout.elements]
@@ -173,17 +186,17 @@ struct HeapVerifier {
         return arrayHolds(elements, atLeast: count, ok)
     }
 
-    private func isString(_ v: Value) -> Bool {
+    func isString(_ v: Value) -> Bool {
         guard isObject(v, .string) else { return false }
         return (heap.word(v.ref, 0) & 0xffff_ffff) + StringLayout.bytesOffset <= heap.size(v.ref)
     }
 
-    private func text(_ v: Value) -> String { vm.string(v) }
+    func text(_ v: Value) -> String { vm.string(v) }
 
     // MARK: Classes
 
     /// Whether `v` is a class object whose own slots are well-formed.
-    private func isClass(_ v: Value) -> Bool {
+    func isClass(_ v: Value) -> Bool {
         guard isObject(v, .classObj), heap.size(v.ref) >= ClassLayout.size else { return false }
         let c = v.ref
         return isString(heap[c, ClassLayout.name])
@@ -196,7 +209,7 @@ struct HeapVerifier {
 
     /// The class and its ancestors, nearest first; nil if a link is not a
     /// class or the chain does not end.
-    private func lineage(_ c: ObjRef) -> [ObjRef]? {
+    func lineage(_ c: ObjRef) -> [ObjRef]? {
         var chain: [ObjRef] = []
         var v = c.value
         while !v.isNull {
@@ -210,7 +223,7 @@ struct HeapVerifier {
     /// The kind of the objects class `c` makes: its nearest built-in
     /// ancestor's, a foreign class's, else instances. Nil for Bool, Null and
     /// Num (their values are not objects) and for a malformed class.
-    private mutating func kindMade(by c: ObjRef) -> ObjKind? {
+    mutating func kindMade(by c: ObjRef) -> ObjKind? {
         // NOTE: asked once per object, so answered from a small direct-mapped
         // cache before the dictionary: hashing was a fifth of the walk
         // (callgrind, a 16 MB image: 133 -> 98 million instructions for the
@@ -244,7 +257,7 @@ struct HeapVerifier {
     }
 
     /// A method table entry of class `c` at `symbol`.
-    private func isMethod(_ m: Value, of c: ObjRef, symbol: Int, chain: [ObjRef]) -> Bool {
+    func isMethod(_ m: Value, of c: ObjRef, symbol: Int, chain: [ObjRef]) -> Bool {
         if m.isNull || m.isUndefined { return true }
         if m.isObject { return isObject(m, .closure) }
         guard isIndex(m, below: natives.count), symbol < symbols.count else { return false }
@@ -267,7 +280,7 @@ struct HeapVerifier {
 
     // MARK: Each kind
 
-    private mutating func check(_ r: ObjRef) -> String? {
+    mutating func check(_ r: ObjRef) -> String? {
         let kind = heap.kind(r)
         let size = heap.size(r)
         let cls = heap.classOf(r)
@@ -348,7 +361,7 @@ struct HeapVerifier {
         }
     }
 
-    private func checkMap(_ r: ObjRef) -> String? {
+    func checkMap(_ r: ObjRef) -> String? {
         guard heap.size(r) >= MapLayout.size else { return "a short map" }
         let count = heap.word(r, MapLayout.count)
         let entries = heap[r, MapLayout.entries]
@@ -369,7 +382,7 @@ struct HeapVerifier {
         return nil
     }
 
-    private mutating func checkClass(_ r: ObjRef) -> String? {
+    mutating func checkClass(_ r: ObjRef) -> String? {
         guard isClass(r.value), let chain = lineage(r) else { return "bad slots or a superclass chain that does not end" }
         let superclass = heap[r, ClassLayout.superclass]
         if superclass.isObject, vm.numFields(superclass.ref) > vm.numFields(r) { return "fewer fields than its superclass" }
@@ -394,7 +407,7 @@ struct HeapVerifier {
         return nil
     }
 
-    private func checkFiber(_ f: ObjRef) -> String? {
+    func checkFiber(_ f: ObjRef) -> String? {
         guard heap.size(f) >= FiberLayout.size,
               let stackCapacity = capacity(heap[f, FiberLayout.stack], .stack),
               isObject(heap[f, FiberLayout.frames], .frames),
@@ -462,7 +475,7 @@ struct HeapVerifier {
         return starts
     }
 
-    private func checkFunction(_ fn: ObjRef) -> String? {
+    func checkFunction(_ fn: ObjRef) -> String? {
         guard heap.size(fn) >= FnLayout.size, isObject(heap[fn, FnLayout.code], .bytes),
               let constantCount = capacity(heap[fn, FnLayout.constants]),
               isObject(heap[fn, FnLayout.module], .module), heap.size(heap[fn, FnLayout.module].ref) >= ModuleLayout.size,
@@ -552,7 +565,7 @@ struct HeapVerifier {
     /// fields (and the functions nested in it) uses only those fields and
     /// calls `super` on a class: the loop reads fields of `this` unchecked.
     /// Runs after `checkFunction` accepted every function.
-    private func boundCodeFits(_ fn: ObjRef, fields: Int, visited: inout Set<UInt>) -> Bool {
+    func boundCodeFits(_ fn: ObjRef, fields: Int, visited: inout Set<UInt>) -> Bool {
         guard visited.insert(fn.offset).inserted else { return true }
         let codeObj = heap[fn, FnLayout.code].ref
         let code = (heap.pointer(codeObj) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
@@ -577,7 +590,7 @@ struct HeapVerifier {
     // MARK: Roots
 
     /// The root slots beyond those every restore validates (ImageValidation.swift).
-    private func checkRoots() -> String? {
+    func checkRoots() -> String? {
         func root(_ r: Root) -> Value { vm.root(r) }
         guard isObjectOrNull(root(.currentFiber), .fiber), isObjectOrNull(root(.lastModule), .module),
               root(.savedFiber).isNull, root(.pending).isNull || isList(root(.pending), isScriptValue),

@@ -15,6 +15,7 @@ import Darwin
 //     3. an empty VM; the heap mapped copy-on-write at
 //        its base (verify=full: every page checksummed)   this file, Port/ImageFiles.swift
 //     4. the roots, validated before they are walked      ImageValidation.swift
+//        and the code and fibers they reach               ReachableCheck.swift
 //        (verify=full: every object, before any runs)     HeapVerifier.swift
 //     5. natives, port slots and FFI libraries, bound
 //        again by name in this process                    Interpreter/Natives.swift, PortSlots.swift,
@@ -77,7 +78,7 @@ extension VM {
         // 4. The roots, and the Swift-side caches derived from them; with
         // verify=full, every object of the heap.
         try vm.bindRoots(header, path: path)
-        if verifyHeap { try vm.verifyHeapStructure(path: path) }
+        if verifyHeap { try vm.verifyHeapStructure(path: path) } else { try vm.verifyReachableCode(path: path) }
         let t2 = vm.port.monotonicClock()
         let image = RestoredImage(vm: vm, header: header, sections: sections, fileSize: file.size)
         if !resolvingNames { return image }
@@ -86,6 +87,7 @@ extension VM {
         // built-in natives plus the host's bindings, port implementations, FFI
         // libraries and symbols, all before any script code runs.
         let fixedUp = try vm.bindNativesFromImage(path: path)
+        try vm.checkForeignClassSizes(sections["foreignClasses"], path: path)
         let rebound = try vm.rebindPortSlots(path: path)
         vm.clearHostHandles()
         try vm.ffiRebuildAfterRestore(imagePath: path)
@@ -95,7 +97,7 @@ extension VM {
         vm.adoptHeaderState(header)
         vm.verbose("validate header, map \(header.heapSection.bytes) heap bytes at \(vm.heap.base)"
                    + "\(verifyHeap ? ", checksum every page" : " (verify=header: pages not checksummed)"): \(vm.ms(t1 - t0))")
-        vm.verbose("roots\(verifyHeap ? " and every object (verify=full)" : ""): \(vm.ms(t2 - t1))")
+        vm.verbose("roots and \(verifyHeap ? "every object (verify=full)" : "the code and fibers they reach (verify=header)"): \(vm.ms(t2 - t1))")
         vm.verbose("code pointers fixed up by name: \(fixedUp) native methods, \(rebound.count) port slots re-bound "
                    + "(\(rebound.joined(separator: ", "))), \(vm.ms(t3 - t2))")
         return image

@@ -85,6 +85,7 @@ extension VM {
         defer { refillTransients(transients) }
         let before = heap.used
         collectGarbage(full: true)
+        if let problem = heapCorruption { return problem }
         let t2 = port.monotonicClock()
         verbose("collect and compact: \(before) -> \(heap.used) bytes, \(countObjects()) objects, \(ms(t2 - t1))")
 
@@ -114,6 +115,7 @@ extension VM {
         captureImmutableEnvironment()
         flushOutput()
         collectGarbage(full: true)
+        if let problem = heapCorruption { return problem }
         verbose("dry run: image of \(heap.used) heap bytes not written")
         hooks.fire(.postSnapshot, self)
         generation += 1
@@ -154,6 +156,7 @@ extension VM {
             ("classpath", options),
             ("cwd", Array(cwd.utf8)),
             ("trigger", Array((snapshotRequest?.trigger ?? "").utf8)),
+            ("foreignClasses", foreignClassSizesSection()),
         ])
         let metaOffset = ImageFormat.headerSize
         lastMetadataSize = meta.count

@@ -231,6 +231,9 @@ public final class VM: @unchecked Sendable {
     /// `-verbose:gc`: one line on stderr per collection (kind, bytes before and after, pause).
     public var verboseGC = false
     var snapshotInProgress = false
+    /// Why the heap cannot be collected: a restored image's object headers
+    /// failed the check before its first full collection (OldRegionCheck.swift).
+    var heapCorruption: String? = nil
     /// Depth of Swift-level runs nested inside the dispatch loop (snapshot hooks).
     var nestedRuns = 0
     /// This VM was restored from an image; how many restores lie behind it.
@@ -299,7 +302,7 @@ public final class VM: @unchecked Sendable {
             heap.gcRequested = heap.top > heap.nextGC
             return fail("Interrupted.")
         }
-        if heap.gcRequested && !collectGarbage() { return fail("Out of memory.") }
+        if heap.gcRequested && !collectGarbage() { return fail(heapCorruption ?? "Out of memory.") }
         return true
     }
 
