@@ -29,6 +29,8 @@ let package = Package(
     dependencies: [
         // `swift package generate-documentation --target AmberVM` (the DocC catalogue).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // HMAC-SHA-256 and SHA-256 for signed images (Image/ImageSigning.swift).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libffi, for the ffi module (Sources/AmberVM/FFI only imports it).
@@ -36,7 +38,7 @@ let package = Package(
                        providers: [.apt(["libffi-dev"])]),
         // The object model: NaN-boxed values, object layouts, the VM-owned heap.
         .target(name: "AmberObjects"),
-        .target(name: "AmberVM", dependencies: ["AmberObjects", "CFFI"]),
+        .target(name: "AmberVM", dependencies: ["AmberObjects", "CFFI", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "AmberLauncher", dependencies: ["AmberVM"]),
         // The Swift runtime linked in (release, Linux): no dynamic loading of
         // libswiftCore and friends at every start (start-up 5.0 -> 2.9 ms for a

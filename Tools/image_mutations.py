@@ -74,7 +74,7 @@ def main():
     p.add_argument('--seed', type=int, default=0xA4B32024)
     p.add_argument('--jobs', type=int, default=2)
     p.add_argument('--timeout', type=float, default=20)
-    p.add_argument('--checksum-at', type=int, default=136, help='header checksum offset (ImageHeader.checksumOffset)')
+    p.add_argument('--checksum-at', type=int, default=184, help='header checksum offset (ImageHeader.checksumOffset)')
     p.add_argument('--show', type=int, default=10, help='print this many guard/signal/hang cases')
     p.add_argument('--keep', help='copy the images that reached the guard (or worse) into this directory')
     args = p.parse_args()

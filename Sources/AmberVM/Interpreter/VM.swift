@@ -52,8 +52,13 @@ public struct VMConfiguration {
     /// With `allowFFI`, the only libraries `Library.open` may open (by path or
     /// file name; "process" admits `Library.process`); nil allows any (`--allow-ffi=a,b`).
     public var allowedLibraries: [String]? = nil
+    /// Signs every image this VM writes, and is required of every image it is
+    /// restored from: with a key, `VM.restore` refuses an unsigned image, one
+    /// signed with another key, and one changed after it was signed
+    /// (ImageSigning.swift). nil: images are neither signed nor checked.
+    public var imageKey: ImageKey? = nil
     /// The defaults: a 4 GiB heap cap, output to the process's standard
-    /// streams, the system port library, no bindings, FFI off.
+    /// streams, the system port library, no bindings, FFI off, no image key.
     public init() {}
 
     /// Writes all of `s` to a file descriptor through the system port, retrying short writes.
