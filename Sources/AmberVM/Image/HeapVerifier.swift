@@ -599,7 +599,7 @@ struct HeapVerifier {
         for r in [Root.modules, .portSlots, .immutableEnv, .envReads] where !(root(r).isNull || isObject(root(r), .map)) {
             return "a bad \(r) root"
         }
-        for r in [Root.envFiles, .transients, .ffi, .hooks, .schedulerQueue] where !(root(r).isNull || isList(root(r), isScriptValue)) {
+        for r in [Root.envFiles, .transients, .ffi, .hooks, .schedulerQueue, .envStrings] where !(root(r).isNull || isList(root(r), isScriptValue)) {
             return "a bad \(r) root"
         }
         return nil

@@ -86,6 +86,14 @@ extension VM {
         let before = heap.used
         collectGarbage(full: true)
         if let problem = heapCorruption { return problem }
+        // Values read from the environment are left out; one derived from them stops the snapshot.
+        let environmentValues: [(ObjRef, [UInt8])]
+        switch prepareEnvironmentStrings() {
+        case .failure(let e): return e.message
+        case .success(let values): environmentValues = values
+        }
+        defer { restoreEnvironmentStrings(environmentValues) }
+        if !environmentValues.isEmpty { verbose("\(environmentValues.count) environment values left out of the image") }
         let t2 = port.monotonicClock()
         verbose("collect and compact: \(before) -> \(heap.used) bytes, \(countObjects()) objects, \(ms(t2 - t1))")
 
@@ -116,6 +124,10 @@ extension VM {
         flushOutput()
         collectGarbage(full: true)
         if let problem = heapCorruption { return problem }
+        switch prepareEnvironmentStrings() {
+        case .failure(let e): return e.message
+        case .success(let values): restoreEnvironmentStrings(values)
+        }
         verbose("dry run: image of \(heap.used) heap bytes not written")
         hooks.fire(.postSnapshot, self)
         generation += 1

@@ -100,6 +100,7 @@ enum Root: Int, CaseIterable {
     case portSlots          // Map: port slot name -> implementation name (DESIGN.md section 6)
     case hostCalls          // List of fibers interrupted by nested host calls (VM.call)
     case ffi                // List: the ffi module's registry of descriptions and state (FFI/FFIRuntime.swift)
+    case envStrings         // List of strings read with Process.env, in an image only (EnvironmentStrings.swift)
 }
 
 /// Stops a VM's running script from outside (see `VM.interruptHandle`).
