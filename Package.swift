@@ -43,8 +43,14 @@ let package = Package(
         // The Swift runtime linked in (release, Linux): no dynamic loading of
         // libswiftCore and friends at every start (start-up 5.0 -> 2.9 ms for a
         // hello world). An executable's flag: AmberVM, the library, has none.
+        // swift-crypto (signed images) brings Foundation, whose static archive
+        // needs CoreFoundation and ICU named after it: static archives carry no
+        // autolink entries the linker reads.
         .executableTarget(name: "amber", dependencies: ["AmberLauncher"],
-                          linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]),
+                          linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "-lCoreFoundation",
+                                                         "-Xlinker", "-l_FoundationICU", "-Xlinker", "-lFoundationEssentials",
+                                                         "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections"],
+                                                        .when(platforms: [.linux], configuration: .release))]),
         // Samples/embedding: a Swift host restoring 8 workers from one image.
         .executableTarget(name: "embedding-sample", dependencies: ["AmberVM"], path: "Samples/embedding",
                           exclude: ["README.md"]),
