@@ -64,6 +64,9 @@ struct HeapVerifier {
     /// The kind of object each class makes, by class offset (nil: none may exist).
     private var madeKind: [UInt: ObjKind?] = [:]
     private var classCache = [(class: ObjRef, made: ObjKind?)](repeating: (ObjRef(offset: UInt.max), nil), count: 1024)
+    /// `isMethod`'s memory: the owner of each (native id, symbol), each class's name.
+    private var nativeOwners: [Int: (name: String, isStatic: Bool)?] = [:]
+    private var classNames: [UInt: String] = [:]
 
     init(vm: VM, everyObject: Bool = true) {
         self.vm = vm
@@ -257,25 +260,43 @@ struct HeapVerifier {
     }
 
     /// A method table entry of class `c` at `symbol`.
-    func isMethod(_ m: Value, of c: ObjRef, symbol: Int, chain: [ObjRef]) -> Bool {
+    mutating func isMethod(_ m: Value, of c: ObjRef, symbol: Int, chain: [ObjRef]) -> Bool {
         if m.isNull || m.isUndefined { return true }
         if m.isObject { return isObject(m, .closure) }
         guard isIndex(m, below: natives.count), symbol < symbols.count else { return false }
         // Natives are named after the class that defined them ("List.add(_)",
         // "Num.static pi", "io.File.size_()"): one of this class's lineage.
-        let name = natives[Int(m.number)], sig = symbols[symbol]
+        // NOTE: the owner is worked out once per (native, symbol) and class
+        // names decoded once per class: subclasses copy their ancestors'
+        // entries, and building candidate names for each was most of the
+        // verify=header check's time.
+        let key = Int(m.number) << 16 | symbol
+        let owner: (name: String, isStatic: Bool)?
+        if let known = nativeOwners[key] { owner = known } else {
+            owner = HeapVerifier.owner(of: natives[Int(m.number)], signature: symbols[symbol])
+            nativeOwners[key] = owner
+        }
+        guard let owner else { return false }
         for a in chain {
-            let className = text(heap[a, ClassLayout.name])
-            let candidates: [String]
-            if className.hasSuffix(" metaclass") {
-                let owner = String(className.dropLast(" metaclass".count))
-                candidates = ["\(className).\(sig)", "\(owner).static \(sig)"]
-            } else {
-                candidates = ["\(className).\(sig)"]
+            let className: String
+            if let known = classNames[a.offset] { className = known } else {
+                className = text(heap[a, ClassLayout.name])
+                classNames[a.offset] = className
             }
-            for n in candidates where name == n || name.hasSuffix("." + n) { return true }
+            if owner.isStatic ? className == owner.name + " metaclass" : className == owner.name { return true }
         }
         return false
+    }
+
+    /// The class a native named `name` is a method `signature` of: "io.File.size_()"
+    /// with "size_()" is File's; "Num.static pi" with "pi" is Num's metaclass's.
+    static func owner(of name: String, signature: String) -> (name: String, isStatic: Bool)? {
+        for (marker, isStatic) in [(".static ", true), (".", false)] where name.hasSuffix(marker + signature) {
+            let prefix = name.dropLast(marker.count + signature.count)
+            let owner = prefix.split(separator: ".", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+            if !owner.isEmpty { return (owner, isStatic) }
+        }
+        return nil
     }
 
     // MARK: Each kind
@@ -456,15 +477,18 @@ struct HeapVerifier {
     // MARK: Functions
 
     /// The offsets where `fn`'s instructions start (its code already checked by `checkFunction`).
-    static func instructionStarts(_ heap: Heap, _ fn: ObjRef) -> Set<Int> {
+    /// NOTE: an array in address order, not a Set: the verify=header check runs
+    /// this for every method of the core library at every restore, and hashing
+    /// was most of its time.
+    static func instructionStarts(_ heap: Heap, _ fn: ObjRef) -> [Int] {
         let codeObj = heap[fn, FnLayout.code].ref
         let n = heap.word(codeObj, BytesLayout.length)
         let code = (heap.pointer(codeObj) + BytesLayout.dataOffset).assumingMemoryBound(to: UInt8.self)
         let constants = heap.slotPointer(heap[fn, FnLayout.constants].ref) + ArrayLayout.first
-        var starts = Set<Int>()
+        var starts: [Int] = []
         var i = 0
         while i < n, let op = Op(rawValue: code[i]) {
-            starts.insert(i)
+            starts.append(i)
             var width = op.operandBytes
             if op == .closure, i + 2 < n {
                 let inner = constants[Int(code[i + 1]) << 8 | Int(code[i + 2])]
@@ -499,13 +523,13 @@ struct HeapVerifier {
             return index < constantCount ? constants[index] : nil
         }
         func symbol(_ at: Int) -> Bool { Int(code[at]) << 8 | Int(code[at + 1]) < symbols.count }
-        var starts = Set<Int>()
+        var starts = [Bool](repeating: false, count: max(n, 0))
         var targets: [Int] = []
         var i = 0
         var last = Op.end
         while i < n {
             guard let op = Op(rawValue: code[i]) else { return "an unknown opcode \(code[i]) at \(i)" }
-            starts.insert(i)
+            starts[i] = true
             last = op
             var width = op.operandBytes
             guard width <= n - i - 1 else { return "an instruction cut short at \(i)" }
@@ -557,7 +581,7 @@ struct HeapVerifier {
         }
         // Execution never runs off the end: the last instruction does not fall through.
         guard n > 0, [.return, .end, .jump, .loop].contains(last) else { return "code that runs off its end" }
-        for t in targets where !starts.contains(t) { return "a jump to \(t), not an instruction" }
+        for t in targets where t < 0 || t >= n || !starts[t] { return "a jump to \(t), not an instruction" }
         return nil
     }
 
