@@ -412,13 +412,16 @@ struct HeapVerifier {
         let n = capacity(table) ?? 0
         let p = heap.slotPointer(table.ref) + ArrayLayout.first
         let fields = kindMade(by: r) == .instance ? vm.numFields(r) : 0
+        // (The method's description is made only for a message: building it
+        // for every entry of every table was most of a restore's check.)
+        func what(_ symbol: Int) -> String { "method \(symbol < symbols.count ? "'\(symbols[symbol])'" : "\(symbol)")" }
         for symbol in 0..<n {
             let m = p[symbol]
-            let what = "method \(symbol < symbols.count ? "'\(symbols[symbol])'" : "\(symbol)")"
-            guard isMethod(m, of: r, symbol: symbol, chain: chain) else { return "a bad \(what)" }
+            if m.isNull || m.isUndefined { continue }
+            guard isMethod(m, of: r, symbol: symbol, chain: chain) else { return "a bad \(what(symbol))" }
             var visited = Set<UInt>()
             if m.isObject, !boundCodeFits(heap[m.ref, ClosureLayout.fn].ref, fields: fields, visited: &visited) {
-                return "a \(what) using fields its class does not have, or calling super on no class"
+                return "a \(what(symbol)) using fields its class does not have, or calling super on no class"
             }
         }
         let allocator = heap[r, ClassLayout.allocator]
