@@ -158,6 +158,24 @@ func heapObjects(_ image: Data) -> [(offset: Int, kind: UInt8)] {
         #expect(message.contains("an unknown object kind 39 at heap offset \(at)"), "\(message)")
     }
 
+    /// The launcher's guard covers SIGABRT (what a Swift runtime failure
+    /// raises), on a stack of its own: a restored program that aborts ends
+    /// with the guard's message and 74, not a signal death.
+    @Test func theGuardCoversSIGABRT() throws {
+        let dir = try scratch(["main.wren": """
+            import "ffi" for Library
+            class Main {
+              static ready() { Library.open("libc.so.6").function("abort", "void", []).call() }
+            }
+            Main.ready()
+            """])
+        let made = try runAmber(["--allow-ffi", "-snapshot:file=a.img,trigger=Main.ready,exit", "main.wren"], cwd: dir)
+        #expect(made.0 == 0, "\(made.2)")
+        let r = try #require(try runAmberLimited(["--allow-ffi", "-restore:file=a.img"], cwd: dir, seconds: 20))
+        #expect(!r.signaled && r.status == 74, "\(r)")
+        #expect(r.err.contains("amber: image 'a.img' is corrupt (a fatal signal while restoring or running it)"), "\(r.err)")
+    }
+
     /// A foreign class declared with other `dataBytes` than the image was
     /// written with is a restore error naming the class.
     @Test func aForeignClassOfAnotherSizeIsARestoreError() throws {
