@@ -41,6 +41,8 @@ let package = Package(
     dependencies: [
         // `swift package generate-documentation --target AmberVM` (the DocC catalogue).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // HMAC-SHA-256 and SHA-256 for signed images (Image/ImageSigning.swift).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libffi, for the ffi module (Sources/AmberVM/FFI only imports it).
@@ -50,7 +52,8 @@ let package = Package(
         .target(name: "AmberObjects"),
         // The instruction table, the walker, the stack check, the disassembler.
         .target(name: "AmberBytecode"),
-        .target(name: "AmberVM", dependencies: ["AmberObjects", "AmberBytecode", "CFFI"]),
+        .target(name: "AmberVM", dependencies: ["AmberObjects", "AmberBytecode", "CFFI",
+                                                .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "AmberLauncher", dependencies: ["AmberVM"]),
         // The C API's headers, include/wren.h and include/amber.h (their one .c file is empty).
         .target(name: "CAmberWren"),
@@ -59,8 +62,14 @@ let package = Package(
         // The Swift runtime linked in (release, Linux): no dynamic loading of
         // libswiftCore and friends at every start (start-up 5.0 -> 2.9 ms for a
         // hello world). An executable's flag: AmberVM, the library, has none.
+        // swift-crypto (signed images) brings Foundation, whose static archive
+        // needs CoreFoundation and ICU named after it: static archives carry no
+        // autolink entries the linker reads.
         .executableTarget(name: "amber", dependencies: ["AmberLauncher"],
-                          linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]),
+                          linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "-lCoreFoundation",
+                                                         "-Xlinker", "-l_FoundationICU", "-Xlinker", "-lFoundationEssentials",
+                                                         "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections"],
+                                                        .when(platforms: [.linux], configuration: .release))]),
         // Samples/c-host: a C host of the C API (its README also builds it by hand against libAmberWren.so).
         .executableTarget(name: "c-host-sample", dependencies: ["AmberWren", "CAmberWren"], path: "Samples/c-host",
                           exclude: ["README.md"]),

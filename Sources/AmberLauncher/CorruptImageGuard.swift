@@ -20,12 +20,27 @@ enum CorruptImageGuard {
     nonisolated(unsafe) static var corruptMessage: [UInt8] = []
     nonisolated(unsafe) static var busMessage: [UInt8] = []
 
+    /// The stack the handler runs on: a wild jump or a runaway recursion
+    /// leaves the thread's own stack pointer unusable, and a handler on it
+    /// would fault again and the process die of the signal.
+    nonisolated(unsafe) static var alternateStack: UnsafeMutableRawPointer? = nil
+
     /// Reports fatal signals as a corrupt image `path` until the process ends.
+    /// SIGABRT too: a Swift runtime failure (an allocation it cannot make) aborts.
     static func install(imagePath path: String) {
         corruptMessage = Array("amber: image '\(path)' is corrupt (a fatal signal while restoring or running it); restore with verify=full to check\n".utf8)
         busMessage = Array("amber: image '\(path)' was truncated or changed while in use (SIGBUS reading its pages); restore with verify=full to check\n".utf8)
-        for sig in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP] {
-            installSignalHandler(sig, corruptImageSignalHandler, flags: Int32(truncatingIfNeeded: SA_RESETHAND))
+        if alternateStack == nil {
+            let size = 64 << 10
+            alternateStack = malloc(size)
+            var stack = stack_t()
+            stack.ss_sp = alternateStack
+            stack.ss_size = size
+            stack.ss_flags = 0
+            sigaltstack(&stack, nil)
+        }
+        for sig in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT] {
+            installSignalHandler(sig, corruptImageSignalHandler, flags: Int32(truncatingIfNeeded: SA_RESETHAND) | Int32(truncatingIfNeeded: SA_ONSTACK))
         }
     }
 }

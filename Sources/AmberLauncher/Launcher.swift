@@ -62,18 +62,23 @@ public enum Launcher {
     Options:
       -cp <dir1:dir2:...>   directories searched by `import` (also -classpath)
       -Xmx<size>            cap the heap, e.g. -Xmx64m, -Xmx2g (default 4g)
-      -snapshot:file=IMG,trigger=Class.method[,exit][,dryrun]
+      -snapshot:file=IMG,trigger=Class.method[,exit][,dryrun][,key=KEYFILE]
                             on entry to Class.method (any arity, or e.g. Class.method(_,_))
                             write the running VM to IMG; with ",exit" stop right after;
-                            with ",dryrun" run the hooks and compensations, write nothing.
+                            with ",dryrun" run the hooks and compensations, write nothing;
+                            with ",key=KEYFILE" sign it (HMAC-SHA-256; the file must be
+                            private to its owner, mode 600, and hold at least 16 bytes).
                             If IMG was not written (trigger never entered, a hook or the
                             write failed), the exit status is 73
-      -restore:file=IMG[,verify=full|header]
+      -restore:file=IMG[,verify=full|header][,key=KEYFILE]
                             resume the program saved in IMG; later arguments are its own.
-                            The header, metadata, fingerprint and the objects restore walks
-                            are always checked, and the heap pages are mapped, not read
-                            (verify=header, the default); verify=full also checksums every
-                            heap page and checks every object, to detect any change to the file
+                            The header, metadata, fingerprint, the objects restore walks
+                            and the code and fibers they reach are always checked, and the
+                            other heap pages are mapped, not read (verify=header, the
+                            default); verify=full also checksums every heap page and checks
+                            every object. With ",key=KEYFILE" an unsigned image, one signed
+                            with another key or changed since is refused (exit 74), and
+                            every heap page is checked against its signed digest
       --allow-ffi           allow the ffi module (C functions through libffi); an image
                             that uses it needs the flag on -restore too
       --allow-ffi=a.so,b.so ... but only these libraries (path or file name;
@@ -126,6 +131,13 @@ public enum Launcher {
         config.allArguments = [programName] + arguments
         config.allowFFI = options.allowFFI
         config.allowedLibraries = options.allowedLibraries
+        if let path = options.keyPath {
+            // A key that cannot be read is a missing input, not a bad image.
+            do { config.imageKey = try ImageKey(contentsOfFile: path) } catch {
+                io.stderr("amber: \(error.message)\n")
+                return ExitCode.noInput
+            }
+        }
 
         if let path = options.disassemblePath {
             return disassemble(path: path, configuration: config, io: io)

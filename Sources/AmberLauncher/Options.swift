@@ -38,6 +38,8 @@ struct Options {
     /// `--allow-ffi` (any library) or `--allow-ffi=a,b` (only these).
     var allowFFI = false
     var allowedLibraries: [String]?
+    /// `key=FILE` of -snapshot (sign the image) or -restore (require its signature).
+    var keyPath: String?
 
     static func parse(_ args: [String]) -> Result<Options, OptionError> {
         var o = Options()
@@ -83,7 +85,7 @@ struct Options {
                 o.allowedLibraries = nil
             default:
                 if a.hasPrefix("-snapshot:") || a.hasPrefix("-Xsnapshot:") {
-                    switch parseSnapshot(String(a[a.index(after: a.firstIndex(of: ":")!)...])) {
+                    switch parseSnapshot(String(a[a.index(after: a.firstIndex(of: ":")!)...]), keyPath: &o.keyPath) {
                     case .success(let r): o.snapshot = r
                     case .failure(let e): return .failure(OptionError(message: "\(e.message) in '\(a)'"))
                     }
@@ -94,8 +96,9 @@ struct Options {
                         case ("file", _) where !v.isEmpty: o.restorePath = v
                         case ("verify", "full"): o.verifyHeap = true
                         case ("verify", "header"): o.verifyHeap = false
+                        case ("key", _) where !v.isEmpty: o.keyPath = v
                         default:
-                            return .failure(OptionError(message: "expected -restore:file=IMAGE[,verify=full|header], got '\(a)'"))
+                            return .failure(OptionError(message: "expected -restore:file=IMAGE[,verify=full|header][,key=KEYFILE], got '\(a)'"))
                         }
                     }
                     guard o.restorePath != nil else {
@@ -155,13 +158,14 @@ struct Options {
         }
     }
 
-    /// `file=IMG,trigger=Class.method[,exit]`
-    static func parseSnapshot(_ s: String) -> Result<SnapshotRequest, OptionError> {
+    /// `file=IMG,trigger=Class.method[,exit][,dryrun][,key=KEYFILE]`
+    static func parseSnapshot(_ s: String, keyPath: inout String?) -> Result<SnapshotRequest, OptionError> {
         var file: String?, trigger: String?, exit = false, dryRun = false
         for (k, v) in keyValues(s) {
             switch k {
             case "file": file = v
             case "trigger": trigger = v
+            case "key" where !v.isEmpty: keyPath = v
             case "exit": exit = true
             case "dryrun": dryRun = true
             default: return .failure(OptionError(message: "unknown snapshot setting '\(k)'"))

@@ -144,9 +144,20 @@ import Darwin
     @inlinable @inline(__always) public func pointer(_ r: ObjRef) -> UnsafeMutableRawPointer { base + Int(r.offset) }
     /// NOTE: a bitcast, not `ObjKind(rawValue:)`, which compiled to an
     /// out-of-line call. Raw values are case index + 1 (pinned by a unit
-    /// test) and every header holds a valid kind.
+    /// test). The byte may come from an image that nothing has checked
+    /// (verify=header maps pages unread), and a bit pattern outside the enum
+    /// is undefined behaviour in a `switch`: an unknown kind reads as the last
+    /// one, `foreign`, a leaf with no references (one compare and a
+    /// conditional move; ARCHITECTURE.md, "The image").
     @inlinable @inline(__always) public func kind(_ r: ObjRef) -> ObjKind {
-        unsafeBitCast(base.load(fromByteOffset: Int(r.offset), as: UInt8.self) &- 1, to: ObjKind.self)
+        let index = base.load(fromByteOffset: Int(r.offset), as: UInt8.self) &- 1
+        return unsafeBitCast(index < Heap.kindCount ? index : Heap.kindCount - 1, to: ObjKind.self)
+    }
+    /// How many kinds there are (`ObjKind`'s raw values are 1...kindCount).
+    @inlinable public static var kindCount: UInt8 { 16 }
+    /// Whether the byte at `r` is a kind at all (what `kind` cannot tell).
+    @inlinable @inline(__always) public func hasKnownKind(_ r: ObjRef) -> Bool {
+        base.load(fromByteOffset: Int(r.offset), as: UInt8.self) &- 1 < Heap.kindCount
     }
     /// Whether the object at `r` is of kind `k` (one byte compare).
     @inlinable @inline(__always) public func isKind(_ r: ObjRef, _ k: ObjKind) -> Bool {

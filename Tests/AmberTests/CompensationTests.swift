@@ -139,7 +139,8 @@ import Testing
         #expect(first.2.contains("code pointers") == false)
         #expect(first.2.contains("[snapshot] write v.img: header 4096 bytes, metadata"), "\(first.2)")
         let second = try runAmber(["-verbose:snapshot", "-restore:file=v.img"], cwd: dir, env: ["REGION": "us"])
-        #expect(second.1 == "baked in: eu\n")
+        // The value read with Process.env is not in the image: the restore reads the variable again.
+        #expect(second.1 == "baked in: us\n")
         #expect(second.2.contains("environment variable REGION was read before the snapshot and differs now (value changed)"),
                 "\(second.2)")
         #expect(second.2.contains("code pointers fixed up by name:"))

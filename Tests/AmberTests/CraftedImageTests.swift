@@ -481,6 +481,12 @@ final class Watchdog: @unchecked Sendable {
         if data.count >= ImageFormat.headerSize {
             var header = data.imageHeader
             header.fingerprint = ImageFormat.fingerprint
+            // (Inputs found before format 3 are read as this format, unsigned.)
+            header.formatVersion = ImageFormat.version
+            header.digestOffset = 0
+            header.digestCount = 0
+            header.chunkShift = 0
+            header.signature = ImageHeader.noSignature
             data.resealImage(header)
         }
         try data.write(to: URL(fileURLWithPath: dir + "/case.img"))
@@ -522,7 +528,7 @@ final class Watchdog: @unchecked Sendable {
         let text = try runAmber(["-inspect:file=i.img"], cwd: dir)
         #expect(text.0 == 0, "\(text.2)")
         let out = text.1
-        #expect(out.hasPrefix("image: format 2, fingerprint "))
+        #expect(out.hasPrefix("image: format 3, fingerprint "))
         #expect(out.contains("trigger: Main.ready; resumes at the entry of the trigger method"))
         #expect(out.contains("  Point: 30 objects, "), "\(out)")
         #expect(out.contains("  ./main: Process, Snapshot, Region, Secret, Point, points, Main"), "\(out)")

@@ -31,19 +31,33 @@ import Testing
         #expect(ImageHeader.storedChecksum(bytes) == ImageFormat.checksum(Array(bytes[0..<ImageHeader.checksumOffset])))
     }
 
-    /// The layout of format version 2, pinned: a change to the order or the
+    /// The layout of format version 3, pinned: a change to the order or the
     /// types of the fields changes these bytes (and needs a new format version).
-    @Test func theLayoutIsFormatVersion2() {
-        #expect(ImageFormat.version == 2)
+    @Test func theLayoutIsFormatVersion3() {
+        #expect(ImageFormat.version == 3)
         var h = ImageHeaderTests.sample
         h.fingerprint = 0x0123_4567_89ab_cdef
+        h.digestOffset = 0x1040
+        h.digestCount = 2
+        h.chunkShift = 16
+        h.signature = (0..<32).map { UInt8($0 + 0xa0) }
         let bytes = h.encode()
         let hex = bytes.prefix(ImageHeader.checksumOffset + 8).map { String(Int($0) + 0x100, radix: 16).dropFirst() }.joined()
-        #expect(hex == "89414d4245520d0a1a0a494d41474500" + "02000000" + "00100000" + "0807060504030201"
+        #expect(hex == "89414d4245520d0a1a0a494d41474500" + "03000000" + "00100000" + "0807060504030201"
                 + "0000000000287740" + "efcdab8967452301" + "0000108074d2da41" + "0000000000002940"
                 + "0020000000000000" + "4023010000000000" + "0000004000000000" + "4000000000000000"
                 + "4444333322221111" + "0010000000000000" + "3f00000000000000" + "8888777766665555"
-                + "01000000" + "03000000" + hex.suffix(16))
+                + "01000000" + "03000000" + "4010000000000000" + "02000000" + "10000000"
+                + "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf" + hex.suffix(16))
+        #expect(ImageHeader.signatureOffset == 152 && ImageHeader.checksumOffset == 184)
         #expect(bytes[(ImageHeader.checksumOffset + 8)...].allSatisfy { $0 == 0 })
+        // A signed header decodes when its table lies between the metadata and the heap.
+        var signed = ImageHeaderTests.sample
+        (signed.digestOffset, signed.digestCount, signed.chunkShift, signed.signature) = (h.digestOffset, 2, 16, h.signature)
+        #expect((try? ImageHeader.decode(from: signed.encode(), path: "x.img", fileSize: 0x2000 + 0x1_3000)) == signed)
+        signed.digestCount = 3
+        #expect(throws: ImageError("Image 'x.img' is corrupted (inconsistent sizes).")) {
+            try ImageHeader.decode(from: signed.encode(), path: "x.img", fileSize: 0x2000 + 0x1_3000)
+        }
     }
 }

@@ -26,5 +26,8 @@ import AmberBytecode
             raw += 1
         }
         #expect(raw > 1)
+        // `Heap.kind` clamps unknown bytes to the last kind: the count must be the enum's.
+        #expect(Int(Heap.kindCount) == ObjKind.allCases.count)
+        #expect(ObjKind.allCases.last == .foreign)
     }
 }

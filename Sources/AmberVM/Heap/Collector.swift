@@ -96,6 +96,9 @@ extension VM {
         let startTime = verboseGC ? port.monotonicClock() : 0
         let before = heap.used
         let full = requested || heap.oldGarbage * 2 > heap.oldTop - Heap.firstObject
+        // A full collection walks a restored image's objects by their sizes
+        // for the first time: their headers are checked first (OldRegionCheck.swift).
+        if heapCorruption != nil || full && !oldRegionHeadersAreSound() { return false }
         // Objects below `old` stay in place.
         let old = full ? Heap.firstObject : heap.oldTop
         hooks.fire(.gcStart, self)
@@ -108,10 +111,13 @@ extension VM {
         var work: [Int] = []
         work.reserveCapacity(1024)
         var oldLive = 0
+        // A reference outside the heap (from an image nothing has checked)
+        // is not followed: its mark bit would lie outside the bitmap.
+        let limit = heap.top
         func markValue(_ v: Value) {
             guard v.isObject else { return }
             let o = Int(v.ref.offset)
-            if o == 0 || isMarked(o) { return }
+            if o < Heap.firstObject || o >= limit || o & 7 != 0 || isMarked(o) { return }
             setMark(o)
             work.append(o)
         }

@@ -54,20 +54,29 @@ struct HeapVerifier {
     let vm: VM
     let heap: Heap
     let top: Int
-    /// One bit per 8-byte word: set where an object starts.
+    /// One bit per 8-byte word: set where an object starts. Empty when only
+    /// what the program reaches first is checked (ReachableCheck.swift): then
+    /// a reference is taken for an object start when a plausible header is there.
     private var starts: [UInt64]
+    let everyObject: Bool
     /// The heap's symbol names and native names (the roots are already validated).
     private let symbols: [String]
     private let natives: [String]
     /// The kind of object each class makes, by class offset (nil: none may exist).
     private var madeKind: [UInt: ObjKind?] = [:]
     private var classCache = [(class: ObjRef, made: ObjKind?)](repeating: (ObjRef(offset: UInt.max), nil), count: 1024)
+    /// `isMethod`'s memory: the owner of each (native id, symbol), each class's name.
+    private var nativeOwners: [Int: (name: String, isStatic: Bool)?] = [:]
+    private var classNames: [UInt: String] = [:]
 
-    init(vm: VM) {
+    init(vm: VM, everyObject: Bool = true) {
         self.vm = vm
         heap = vm.heap
         top = vm.heap.top
-        starts = [UInt64](repeating: 0, count: (vm.heap.top / 8) / 64 + 1)
+        self.everyObject = everyObject
+        // (A bitmap of the whole heap only when the whole heap is walked: the
+        // reachable check stays flat in heap size.)
+        starts = everyObject ? [UInt64](repeating: 0, count: (vm.heap.top / 8) / 64 + 1) : []
         symbols = vm.symbolNames
         natives = vm.boundNativeNames
     }
@@ -94,7 +103,7 @@ struct HeapVerifier {
     // MARK: Objects and references
 
     /// Walks the heap by object sizes, recording where objects start.
-    private mutating func markObjects() -> String? {
+    mutating func markObjects() -> String? {
         // Below the first object the heap is zero, as a fresh one is: what
         // reads through a missing class (offset 0) finds is then harmless.
         for offset in stride(from: 0, to: Heap.firstObject, by: 8) where heap.base.load(fromByteOffset: offset, as: UInt64.self) != 0 {
@@ -117,47 +126,54 @@ struct HeapVerifier {
     }
 
     /// Whether an object starts at `offset`.
-    private func isStart(_ offset: UInt) -> Bool {
+    func isStart(_ offset: UInt) -> Bool {
         guard offset >= UInt(Heap.firstObject), offset < UInt(top), offset % 8 == 0 else { return false }
+        if !everyObject {
+            // A known kind and a size that fits: every read of its slots stays in the heap.
+            let r = ObjRef(offset: offset)
+            guard UInt(top) - offset >= UInt(Heap.headerSize), heap.hasKnownKind(r) else { return false }
+            let size = heap.size(r)
+            return size >= Heap.headerSize && size % 8 == 0 && size <= top - Int(offset)
+        }
         let word = Int(offset / 8)
         return starts[word / 64] & (1 << UInt64(word % 64)) != 0
     }
 
-    private func isObject(_ v: Value, _ kind: ObjKind) -> Bool {
+    func isObject(_ v: Value, _ kind: ObjKind) -> Bool {
         v.isObject && isStart(v.ref.offset) && heap.isKind(v.ref, kind)
     }
-    private func isObjectOrNull(_ v: Value, _ kind: ObjKind) -> Bool { v.isNull || isObject(v, kind) }
+    func isObjectOrNull(_ v: Value, _ kind: ObjKind) -> Bool { v.isNull || isObject(v, kind) }
 
     /// What a slot scripts may reach can hold: a number, a singleton, or an
     /// object other than a function. Objects of the kinds scripts see have
     /// their class's kind; the VM's own (a Memory's bytes, a module) have no
     /// class, so a call on one finds nothing (`check`). A function has the
     /// class Fn but not a closure's layout: it may only sit in constants.
-    private func isScriptValue(_ v: Value) -> Bool {
+    func isScriptValue(_ v: Value) -> Bool {
         guard v.isObject else { return true }
         return isStart(v.ref.offset) && !heap.isKind(v.ref, .fn)
     }
 
     /// An integer in 0..<count (false for any value when count is 0).
-    private func isIndex(_ v: Value, below count: Int) -> Bool {
+    func isIndex(_ v: Value, below count: Int) -> Bool {
         count > 0 && isInteger(v, in: 0...(count - 1))
     }
 
-    private func isInteger(_ v: Value, in range: ClosedRange<Int>) -> Bool {
+    func isInteger(_ v: Value, in range: ClosedRange<Int>) -> Bool {
         guard v.isNumber else { return false }
         let d = v.number
         return d == d.rounded() && d >= Double(range.lowerBound) && d <= Double(range.upperBound)
     }
 
     /// An Array (or stack) with room for its capacity, or nil.
-    private func capacity(_ v: Value, _ kind: ObjKind = .array) -> Int? {
+    func capacity(_ v: Value, _ kind: ObjKind = .array) -> Int? {
         guard isObject(v, kind) else { return nil }
         let c = heap.word(v.ref, ArrayLayout.capacity)
         return c >= 0 && c <= (heap.size(v.ref) - Heap.headerSize) / 8 - 1 ? c : nil
     }
 
     /// The elements of an Array of at least `count` slots, each satisfying `ok`.
-    private func arrayHolds(_ v: Value, atLeast count: Int, _ ok: (Value) -> Bool) -> Bool {
+    func arrayHolds(_ v: Value, atLeast count: Int, _ ok: (Value) -> Bool) -> Bool {
         guard let c = capacity(v), c >= count else { return false }
         let p = heap.slotPointer(v.ref) + ArrayLayout.first
         for i in 0..<count where !ok(p[i]) { return false }
@@ -165,7 +181,7 @@ struct HeapVerifier {
     }
 
     /// A List whose elements all satisfy `ok`.
-    private func isList(_ v: Value, _ ok: (Value) -> Bool) -> Bool {
+    func isList(_ v: Value, _ ok: (Value) -> Bool) -> Bool {
         guard isObject(v, .list), heap.size(v.ref) >= ListLayout.size else { return false }
         let count = heap.word(v.ref, ListLayout.count)
         let elements = heap[v.ref, ListLayout.elements]
@@ -174,17 +190,17 @@ struct HeapVerifier {
         return arrayHolds(elements, atLeast: count, ok)
     }
 
-    private func isString(_ v: Value) -> Bool {
+    func isString(_ v: Value) -> Bool {
         guard isObject(v, .string) else { return false }
         return (heap.word(v.ref, 0) & 0xffff_ffff) + StringLayout.bytesOffset <= heap.size(v.ref)
     }
 
-    private func text(_ v: Value) -> String { vm.string(v) }
+    func text(_ v: Value) -> String { vm.string(v) }
 
     // MARK: Classes
 
     /// Whether `v` is a class object whose own slots are well-formed.
-    private func isClass(_ v: Value) -> Bool {
+    func isClass(_ v: Value) -> Bool {
         guard isObject(v, .classObj), heap.size(v.ref) >= ClassLayout.size else { return false }
         let c = v.ref
         return isString(heap[c, ClassLayout.name])
@@ -197,7 +213,7 @@ struct HeapVerifier {
 
     /// The class and its ancestors, nearest first; nil if a link is not a
     /// class or the chain does not end.
-    private func lineage(_ c: ObjRef) -> [ObjRef]? {
+    func lineage(_ c: ObjRef) -> [ObjRef]? {
         var chain: [ObjRef] = []
         var v = c.value
         while !v.isNull {
@@ -211,7 +227,7 @@ struct HeapVerifier {
     /// The kind of the objects class `c` makes: its nearest built-in
     /// ancestor's, a foreign class's, else instances. Nil for Bool, Null and
     /// Num (their values are not objects) and for a malformed class.
-    private mutating func kindMade(by c: ObjRef) -> ObjKind? {
+    mutating func kindMade(by c: ObjRef) -> ObjKind? {
         // NOTE: asked once per object, so answered from a small direct-mapped
         // cache before the dictionary: hashing was a fifth of the walk
         // (callgrind, a 16 MB image: 133 -> 98 million instructions for the
@@ -245,30 +261,48 @@ struct HeapVerifier {
     }
 
     /// A method table entry of class `c` at `symbol`.
-    private func isMethod(_ m: Value, of c: ObjRef, symbol: Int, chain: [ObjRef]) -> Bool {
+    mutating func isMethod(_ m: Value, of c: ObjRef, symbol: Int, chain: [ObjRef]) -> Bool {
         if m.isNull || m.isUndefined { return true }
         if m.isObject { return isObject(m, .closure) }
         guard isIndex(m, below: natives.count), symbol < symbols.count else { return false }
         // Natives are named after the class that defined them ("List.add(_)",
         // "Num.static pi", "io.File.size_()"): one of this class's lineage.
-        let name = natives[Int(m.number)], sig = symbols[symbol]
+        // NOTE: the owner is worked out once per (native, symbol) and class
+        // names decoded once per class: subclasses copy their ancestors'
+        // entries, and building candidate names for each was most of the
+        // verify=header check's time.
+        let key = Int(m.number) << 16 | symbol
+        let owner: (name: String, isStatic: Bool)?
+        if let known = nativeOwners[key] { owner = known } else {
+            owner = HeapVerifier.owner(of: natives[Int(m.number)], signature: symbols[symbol])
+            nativeOwners[key] = owner
+        }
+        guard let owner else { return false }
         for a in chain {
-            let className = text(heap[a, ClassLayout.name])
-            let candidates: [String]
-            if className.hasSuffix(" metaclass") {
-                let owner = String(className.dropLast(" metaclass".count))
-                candidates = ["\(className).\(sig)", "\(owner).static \(sig)"]
-            } else {
-                candidates = ["\(className).\(sig)"]
+            let className: String
+            if let known = classNames[a.offset] { className = known } else {
+                className = text(heap[a, ClassLayout.name])
+                classNames[a.offset] = className
             }
-            for n in candidates where name == n || name.hasSuffix("." + n) { return true }
+            if owner.isStatic ? className == owner.name + " metaclass" : className == owner.name { return true }
         }
         return false
     }
 
+    /// The class a native named `name` is a method `signature` of: "io.File.size_()"
+    /// with "size_()" is File's; "Num.static pi" with "pi" is Num's metaclass's.
+    static func owner(of name: String, signature: String) -> (name: String, isStatic: Bool)? {
+        for (marker, isStatic) in [(".static ", true), (".", false)] where name.hasSuffix(marker + signature) {
+            let prefix = name.dropLast(marker.count + signature.count)
+            let owner = prefix.split(separator: ".", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+            if !owner.isEmpty { return (owner, isStatic) }
+        }
+        return nil
+    }
+
     // MARK: Each kind
 
-    private mutating func check(_ r: ObjRef) -> String? {
+    mutating func check(_ r: ObjRef) -> String? {
         let kind = heap.kind(r)
         let size = heap.size(r)
         let cls = heap.classOf(r)
@@ -349,7 +383,7 @@ struct HeapVerifier {
         }
     }
 
-    private func checkMap(_ r: ObjRef) -> String? {
+    func checkMap(_ r: ObjRef) -> String? {
         guard heap.size(r) >= MapLayout.size else { return "a short map" }
         let count = heap.word(r, MapLayout.count)
         let entries = heap[r, MapLayout.entries]
@@ -370,7 +404,7 @@ struct HeapVerifier {
         return nil
     }
 
-    private mutating func checkClass(_ r: ObjRef) -> String? {
+    mutating func checkClass(_ r: ObjRef) -> String? {
         guard isClass(r.value), let chain = lineage(r) else { return "bad slots or a superclass chain that does not end" }
         let superclass = heap[r, ClassLayout.superclass]
         if superclass.isObject, vm.numFields(superclass.ref) > vm.numFields(r) { return "fewer fields than its superclass" }
@@ -379,13 +413,16 @@ struct HeapVerifier {
         let n = capacity(table) ?? 0
         let p = heap.slotPointer(table.ref) + ArrayLayout.first
         let fields = kindMade(by: r) == .instance ? vm.numFields(r) : 0
+        // (The method's description is made only for a message: building it
+        // for every entry of every table was most of a restore's check.)
+        func what(_ symbol: Int) -> String { "method \(symbol < symbols.count ? "'\(symbols[symbol])'" : "\(symbol)")" }
         for symbol in 0..<n {
             let m = p[symbol]
-            let what = "method \(symbol < symbols.count ? "'\(symbols[symbol])'" : "\(symbol)")"
-            guard isMethod(m, of: r, symbol: symbol, chain: chain) else { return "a bad \(what)" }
+            if m.isNull || m.isUndefined { continue }
+            guard isMethod(m, of: r, symbol: symbol, chain: chain) else { return "a bad \(what(symbol))" }
             var visited = Set<UInt>()
             if m.isObject, !boundCodeFits(heap[m.ref, ClosureLayout.fn].ref, fields: fields, visited: &visited) {
-                return "a \(what) using fields its class does not have, or calling super on no class"
+                return "a \(what(symbol)) using fields its class does not have, or calling super on no class"
             }
         }
         let allocator = heap[r, ClassLayout.allocator]
@@ -395,7 +432,7 @@ struct HeapVerifier {
         return nil
     }
 
-    private func checkFiber(_ f: ObjRef) -> String? {
+    func checkFiber(_ f: ObjRef) -> String? {
         guard heap.size(f) >= FiberLayout.size,
               let stackCapacity = capacity(heap[f, FiberLayout.stack], .stack),
               isObject(heap[f, FiberLayout.frames], .frames),
@@ -444,10 +481,13 @@ struct HeapVerifier {
     // MARK: Functions
 
     /// The offsets where `fn`'s instructions start (its code already checked by `checkFunction`).
-    static func instructionStarts(_ heap: Heap, _ fn: ObjRef) -> Set<Int> {
+    /// NOTE: an array in address order, not a Set: the verify=header check runs
+    /// this for every method of the core library at every restore, and hashing
+    /// was most of its time.
+    static func instructionStarts(_ heap: Heap, _ fn: ObjRef) -> [Int] {
         let (code, upvaluesOf) = HeapVerifier.code(heap, fn)
-        var starts = Set<Int>()
-        Instruction.walk(code, upvalueCount: upvaluesOf) { starts.insert($0.offset) }
+        var starts: [Int] = []
+        Instruction.walk(code, upvalueCount: upvaluesOf) { starts.append($0.offset) }
         return starts
     }
 
@@ -492,13 +532,13 @@ struct HeapVerifier {
         let (code, upvaluesOf) = HeapVerifier.code(heap, fn)
         func constant(_ index: Int) -> Value? { index < constantCount ? constants[index] : nil }
 
-        var starts = Set<Int>()
+        var starts = [Bool](repeating: false, count: code.count)
         var targets: [Int] = []
         var last: Op? = nil
         var bad: String? = nil
         let failure = Instruction.walk(code, upvalueCount: upvaluesOf) { ins in
             guard bad == nil else { return }
-            starts.insert(ins.offset)
+            starts[ins.offset] = true
             last = ins.op
             let info = ins.op.info
             var ok = true
@@ -539,7 +579,7 @@ struct HeapVerifier {
         if let bad { return bad }
         // Execution never runs off the end: the last instruction does not fall through.
         guard let last, last.info.flow == .stop || last.info.flow == .jump else { return "code that runs off its end" }
-        for t in targets where !starts.contains(t) { return "a jump to \(t), not an instruction" }
+        for t in targets where t < 0 || t >= code.count || !starts[t] { return "a jump to \(t), not an instruction" }
         return nil
     }
 
@@ -547,7 +587,7 @@ struct HeapVerifier {
     /// fields (and the functions nested in it) uses only those fields and
     /// calls `super` on a class: the loop reads fields of `this` unchecked.
     /// Runs after `checkFunction` accepted every function.
-    private func boundCodeFits(_ fn: ObjRef, fields: Int, visited: inout Set<UInt>) -> Bool {
+    func boundCodeFits(_ fn: ObjRef, fields: Int, visited: inout Set<UInt>) -> Bool {
         guard visited.insert(fn.offset).inserted else { return true }
         let constants = heap.slotPointer(heap[fn, FnLayout.constants].ref) + ArrayLayout.first
         let (code, upvaluesOf) = HeapVerifier.code(heap, fn)
@@ -565,7 +605,7 @@ struct HeapVerifier {
     // MARK: Roots
 
     /// The root slots beyond those every restore validates (ImageValidation.swift).
-    private func checkRoots() -> String? {
+    func checkRoots() -> String? {
         func root(_ r: Root) -> Value { vm.root(r) }
         guard isObjectOrNull(root(.currentFiber), .fiber), isObjectOrNull(root(.lastModule), .module),
               root(.savedFiber).isNull, root(.pending).isNull || isList(root(.pending), isScriptValue),
@@ -574,7 +614,7 @@ struct HeapVerifier {
         for r in [Root.modules, .portSlots, .immutableEnv, .envReads] where !(root(r).isNull || isObject(root(r), .map)) {
             return "a bad \(r) root"
         }
-        for r in [Root.envFiles, .transients, .ffi, .hooks, .schedulerQueue] where !(root(r).isNull || isList(root(r), isScriptValue)) {
+        for r in [Root.envFiles, .transients, .ffi, .hooks, .schedulerQueue, .envStrings] where !(root(r).isNull || isList(root(r), isScriptValue)) {
             return "a bad \(r) root"
         }
         return nil

@@ -40,7 +40,8 @@ enum ResumeKind: UInt32 {
 
 enum ImageFormat {
     static let magic: [UInt8] = [0x89] + Array("AMBER\r\n".utf8) + [0x1a, 0x0a] + Array("IMAGE".utf8)
-    static let version: UInt32 = 2
+    /// 3: the signature and the chunk digest table (ImageSigning.swift).
+    static let version: UInt32 = 3
     static let headerSize = 4096
     static let sampleInteger: UInt64 = 0x0102_0304_0506_0708
     static let sampleDouble = 370.5

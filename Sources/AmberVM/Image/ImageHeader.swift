@@ -22,8 +22,13 @@
 //      120      8  metaChecksum         UInt64
 //      128      4  resumeKind           UInt32   ResumeKind
 //      132      4  generation           UInt32   restores behind the writing process
-//      136      8  headerChecksum       UInt64   over bytes 0..<136; not a stored field, see `encode`
-//      144   3952  zero
+//      136      8  digestOffset         UInt64   file offset of the chunk digest table; 0 when unsigned
+//      144      4  digestCount          UInt32   chunks of the heap section, one SHA-256 each
+//      148      4  chunkShift           UInt32   log2 of the chunk size (0 when unsigned)
+//      152     32  signature            bytes    HMAC-SHA-256 over bytes 0..<152, the metadata and
+//                                                the digest table (ImageSigning.swift); zero when unsigned
+//      184      8  headerChecksum       UInt64   over bytes 0..<184; not a stored field, see `encode`
+//      192   3904  zero
 //
 // Every number is little-endian. No offset is written down anywhere but in
 // the diagram above: the layout is the order of `walk(_:)`, which encoding
@@ -58,9 +63,15 @@ struct ImageHeader: Equatable {
     var metaChecksum: UInt64 = 0
     var resumeKind: UInt32 = ResumeKind.methodEntry.rawValue
     var generation: UInt32 = 0
+    var digestOffset: UInt64 = 0
+    var digestCount: UInt32 = 0
+    var chunkShift: UInt32 = 0
+    var signature: [UInt8] = ImageHeader.noSignature
 
     /// The magic's 15 bytes and a zero, so the numbers after it are aligned.
     static let magicField = ImageFormat.magic + [0]
+    /// An unsigned image's signature field.
+    static let noSignature = [UInt8](repeating: 0, count: 32)
 
     init() {}
 
@@ -93,6 +104,10 @@ struct ImageHeader: Equatable {
         c.field(&metaChecksum)
         c.field(&resumeKind)
         c.field(&generation)
+        c.field(&digestOffset)
+        c.field(&digestCount)
+        c.field(&chunkShift)
+        c.raw(&signature, count: ImageHeader.noSignature.count)
     }
 
     /// Where the header checksum is stored; it covers every byte before it.
@@ -102,6 +117,13 @@ struct ImageHeader: Equatable {
         header.walk(&cursor)
         return cursor.at
     }()
+
+    /// Where the signature is stored; it covers every byte before it (and the
+    /// metadata and digest table: ImageSigning.swift).
+    static var signatureOffset: Int { checksumOffset - noSignature.count }
+
+    /// Whether the image carries a signature and a digest table.
+    var isSigned: Bool { signature != ImageHeader.noSignature || digestOffset != 0 || digestCount != 0 || chunkShift != 0 }
 
     /// The header page: every field, then the checksum over them, then zeros.
     func encode() -> [UInt8] {
@@ -180,7 +202,14 @@ struct ImageHeader: Equatable {
               metaLength < limit, metaOffset >= UInt64(ImageFormat.headerSize), metaOffset < limit,
               metaOffset + metaLength <= heapOffset,
               maxHeap >= heapBytes - first, maxHeap <= 1 << 35 else { return false }
-        return true
+        guard isSigned else { return true }
+        // A signed image: the digest table lies between the metadata and the
+        // heap, one digest per chunk of the heap section.
+        guard chunkShift >= 12, chunkShift <= 24 else { return false }
+        let chunk = UInt64(1) << UInt64(chunkShift)
+        let table = UInt64(digestCount) * UInt64(ImageSigning.digestSize)
+        return UInt64(digestCount) == (heapBytes + chunk - 1) / chunk
+            && digestOffset >= metaOffset + metaLength && digestOffset < limit && digestOffset + table <= heapOffset
     }
 
     // MARK: Checked values (valid after `decode`)
@@ -196,6 +225,10 @@ struct ImageHeader: Equatable {
     var rootBlock: ObjRef { ObjRef(offset: UInt(truncatingIfNeeded: rootOffset)) }
     var writerMaxHeap: Int { Int(truncatingIfNeeded: maxHeap) }
     var resume: ResumeKind { ResumeKind(rawValue: resumeKind) ?? .methodEntry }
+    /// The digest table in the file, and the chunk size it was made with (signed images).
+    var digestTable: (offset: Int, length: Int, chunk: Int) {
+        (Int(truncatingIfNeeded: digestOffset), Int(digestCount) * ImageSigning.digestSize, 1 << Int(chunkShift))
+    }
 }
 
 /// A position in a header page, reading fields from it or writing them into it.

@@ -10,9 +10,10 @@ import Darwin
 // Snapshot.registerRestoreEnvFile. Variables registered as immutable must hold
 // the value they had when the image was written. Everything recorded lives in
 // the root block, so it travels in the image, and so it never holds a value:
-// a variable is recorded as null (unset) or a 52-bit keyed hash of its value
-// (`environmentFingerprint`), enough to say "changed since the snapshot", and
-// messages name variables, never values.
+// a variable is recorded as null (unset) or a 52-bit fingerprint of its value
+// (`environmentFingerprint`: HMAC under the image key, else a slow salted
+// hash, so a copied image does not let anyone test guesses quickly), enough
+// to say "changed since the snapshot"; messages name variables, never values.
 
 extension VM {
     /// A root-block list or map, created on first use.
@@ -21,36 +22,37 @@ extension VM {
         return root(slot).ref
     }
 
-    /// Remembers that the program read variable `name` (its fingerprint, not its value).
+    /// Remembers that the program read variable `name`. Its fingerprint is
+    /// taken when an image is written (`captureImmutableEnvironment`): a
+    /// fingerprint costs milliseconds on purpose (`EnvironmentFingerprint`).
     func noteEnvironmentRead(_ name: Value) {
-        let fingerprint = environmentFingerprint(string(name))
-        mapSet(rootCollection(.envReads, map: true), name, fingerprint)
+        let reads = rootCollection(.envReads, map: true)
+        if mapGet(reads, name) == nil { mapSet(reads, name, .false) }
     }
 
-    /// Null if the variable is unset, else a keyed hash of its value as a Num.
-    /// The key is drawn once per heap from the port's entropy.
+    /// Null if the variable is unset, else its fingerprint as a Num: a 52-bit
+    /// keyed or slow salted hash of name and value (EnvironmentFingerprint.swift).
+    /// The salt is drawn once per heap from the port's entropy.
     func environmentFingerprint(_ name: String) -> Value {
         guard let value = environmentVariable(Array(name.utf8)) else { return .null }
         if !root(.envHashKey).isNumber {
             let bytes = port.entropy(8)
-            let key = bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } & 0x000F_FFFF_FFFF_FFFF
-            setRoot(.envHashKey, Value(Double(key)))
+            let salt = bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } & 0x000F_FFFF_FFFF_FFFF
+            setRoot(.envHashKey, Value(Double(salt)))
         }
-        var h = UInt64(root(.envHashKey).number) ^ 0xcbf2_9ce4_8422_2325
-        for b in Array(name.utf8) + [0] + value {
-            h = (h ^ UInt64(b)) &* 0x100_0000_01b3
-            h ^= h >> 29
-        }
-        return Value(Double(h & 0x000F_FFFF_FFFF_FFFF))
+        let salt = UInt64(root(.envHashKey).number)
+        return Value(Double(EnvironmentFingerprint.value(salt: salt, name: Array(name.utf8), value: value, key: config.imageKey)))
     }
 
-    /// Records the current values of the immutable variables (called when an image is written).
+    /// Records the current values of the immutable variables and of those the
+    /// program read (called when an image is written).
     func captureImmutableEnvironment() {
-        guard root(.immutableEnv).isObject else { return }
-        let m = root(.immutableEnv).ref
-        for i in 0..<mapCapacity(m) {
-            guard let (k, _) = mapEntry(m, i) else { continue }
-            mapSet(m, k, environmentFingerprint(string(k)))
+        for slot in [Root.immutableEnv, .envReads] where root(slot).isObject {
+            let m = root(slot).ref
+            for i in 0..<mapCapacity(m) {
+                guard let (k, _) = mapEntry(m, i) else { continue }
+                mapSet(m, k, environmentFingerprint(string(k)))
+            }
         }
     }
 
@@ -98,12 +100,18 @@ extension VM {
                 }
             }
         }
+        // Values read before the snapshot, read again here (env files included).
+        if let error = refillEnvironmentStrings() { return error }
         if root(.immutableEnv).isObject {
             let m = root(.immutableEnv).ref
             var changed: [String] = []
             for i in 0..<mapCapacity(m) {
                 guard let (k, was) = mapEntry(m, i) else { continue }
                 let name = string(k)
+                if was.isNumber, EnvironmentFingerprint.isKeyed(was.number), config.imageKey == nil {
+                    changed.append("'\(name)' (fingerprinted with the image key: restore with key= to check it)")
+                    continue
+                }
                 let now = environmentFingerprint(name)
                 if !valuesEqual(was, now) { changed.append("'\(name)' (\(describeChange(was, now)))") }
             }
@@ -114,7 +122,8 @@ extension VM {
         if verboseSnapshot, root(.envReads).isObject {
             let m = root(.envReads).ref
             for i in 0..<mapCapacity(m) {
-                guard let (k, was) = mapEntry(m, i) else { continue }
+                guard let (k, was) = mapEntry(m, i), !(was.isNumber && EnvironmentFingerprint.isKeyed(was.number)
+                                                     && config.imageKey == nil) else { continue }
                 let now = environmentFingerprint(string(k))
                 if !valuesEqual(was, now) {
                     verbose("environment variable \(string(k)) was read before the snapshot and differs now (\(describeChange(was, now)))")

@@ -15,6 +15,7 @@ import Darwin
 //     3. an empty VM; the heap mapped copy-on-write at
 //        its base (verify=full: every page checksummed)   this file, Port/ImageFiles.swift
 //     4. the roots, validated before they are walked      ImageValidation.swift
+//        and the code and fibers they reach               ReachableCheck.swift
 //        (verify=full: every object, before any runs)     HeapVerifier.swift
 //     5. natives, port slots and FFI libraries, bound
 //        again by name in this process                    Interpreter/Natives.swift, PortSlots.swift,
@@ -65,6 +66,10 @@ extension VM {
         // 1. The header; another build's image stops here.
         let header = try ImageHeader.decode(from: file.read(at: 0, count: ImageFormat.headerSize) ?? [],
                                             path: path, fileSize: file.size)
+        // With a key, the signature: over the header, metadata and digest table, no heap page.
+        let digests = try configuration.imageKey.map { key throws(ImageError) in
+            try ImageSigning.checkSignature(file, header, key: key, path: path)
+        }
         // 2. The metadata.
         let sections = try readMetadata(file, header, path: path)
 
@@ -72,12 +77,14 @@ extension VM {
         let vm = try emptyVM(for: header, sections: sections, configuration: configuration, maxHeap: maxHeap, path: path)
         vm.verboseSnapshot = verbose
         try vm.mapHeap(of: file, header, verify: verifyHeap, path: path)
+        let tMapped = vm.port.monotonicClock()
+        if let digests { try vm.checkHeapDigests(header, digests, path: path) }
         let t1 = vm.port.monotonicClock()
 
         // 4. The roots, and the Swift-side caches derived from them; with
         // verify=full, every object of the heap.
         try vm.bindRoots(header, path: path)
-        if verifyHeap { try vm.verifyHeapStructure(path: path) }
+        if verifyHeap { try vm.verifyHeapStructure(path: path) } else { try vm.verifyReachableCode(path: path) }
         let t2 = vm.port.monotonicClock()
         let image = RestoredImage(vm: vm, header: header, sections: sections, fileSize: file.size)
         if !resolvingNames { return image }
@@ -86,6 +93,7 @@ extension VM {
         // built-in natives plus the host's bindings, port implementations, FFI
         // libraries and symbols, all before any script code runs.
         let fixedUp = try vm.bindNativesFromImage(path: path)
+        try vm.checkForeignClassSizes(sections["foreignClasses"], path: path)
         let rebound = try vm.rebindPortSlots(path: path)
         vm.clearHostHandles()
         try vm.ffiRebuildAfterRestore(imagePath: path)
@@ -94,8 +102,15 @@ extension VM {
         // 6. What the header says about the process that wrote it.
         vm.adoptHeaderState(header)
         vm.verbose("validate header, map \(header.heapSection.bytes) heap bytes at \(vm.heap.base)"
-                   + "\(verifyHeap ? ", checksum every page" : " (verify=header: pages not checksummed)"): \(vm.ms(t1 - t0))")
-        vm.verbose("roots\(verifyHeap ? " and every object (verify=full)" : ""): \(vm.ms(t2 - t1))")
+                   + "\(verifyHeap ? ", checksum every page" : " (verify=header: pages not checksummed)"): \(vm.ms(tMapped - t0))")
+        if digests != nil {
+            let seconds = t1 - tMapped
+            let rate = seconds > 0 ? "\(Int((Double(header.heapSection.bytes) / 1e6 / seconds).rounded())) MB/s" : "- MB/s"
+            vm.verbose("signature checked; every heap chunk checked against its signed digest: \(vm.ms(seconds)), \(rate)")
+        } else {
+            vm.verbose(header.isSigned ? "signed image, signature not checked (no key)" : "unsigned image")
+        }
+        vm.verbose("roots and \(verifyHeap ? "every object (verify=full)" : "the code and fibers they reach (verify=header)"): \(vm.ms(t2 - t1))")
         vm.verbose("code pointers fixed up by name: \(fixedUp) native methods, \(rebound.count) port slots re-bound "
                    + "(\(rebound.joined(separator: ", "))), \(vm.ms(t3 - t2))")
         return image
@@ -187,6 +202,16 @@ extension VM {
         }
         heap.top = bytes
         heap.oldTop = bytes
+    }
+
+    /// With a key: every chunk of the mapped heap against its signed digest,
+    /// before anything reads the heap.
+    private func checkHeapDigests(_ header: ImageHeader, _ table: [UInt8], path: String) throws(ImageError) {
+        let (_, _, chunk) = header.digestTable
+        if let bad = ImageSigning.firstChangedChunk(heap.base, bytes: header.heapSection.bytes, table: table, chunk: chunk) {
+            throw ImageError("Image '\(path)' was changed after it was signed (heap bytes \(bad * chunk)..<"
+                             + "\(min((bad + 1) * chunk, header.heapSection.bytes)) do not match their signed digest).")
+        }
     }
 
     /// Points the VM at the image's root block once it has been validated,

@@ -87,6 +87,15 @@ extension VM {
         defer { refillTransients(transients) }
         let before = heap.used
         collectGarbage(full: true)
+        if let problem = heapCorruption { return problem }
+        // Values read from the environment are left out; one derived from them stops the snapshot.
+        let environmentValues: [(ObjRef, [UInt8])]
+        switch prepareEnvironmentStrings() {
+        case .failure(let e): return e.message
+        case .success(let values): environmentValues = values
+        }
+        defer { restoreEnvironmentStrings(environmentValues) }
+        if !environmentValues.isEmpty { verbose("\(environmentValues.count) environment values left out of the image") }
         let t2 = port.monotonicClock()
         verbose("collect and compact: \(before) -> \(heap.used) bytes, \(countObjects()) objects, \(ms(t2 - t1))")
 
@@ -116,6 +125,11 @@ extension VM {
         captureImmutableEnvironment()
         flushOutput()
         collectGarbage(full: true)
+        if let problem = heapCorruption { return problem }
+        switch prepareEnvironmentStrings() {
+        case .failure(let e): return e.message
+        case .success(let values): restoreEnvironmentStrings(values)
+        }
         verbose("dry run: image of \(heap.used) heap bytes not written")
         hooks.fire(.postSnapshot, self)
         generation += 1
@@ -156,11 +170,18 @@ extension VM {
             ("classpath", options),
             ("cwd", Array(cwd.utf8)),
             ("trigger", Array((snapshotRequest?.trigger ?? "").utf8)),
+            ("foreignClasses", foreignClassSizesSection()),
         ])
         let metaOffset = ImageFormat.headerSize
         lastMetadataSize = meta.count
-        let heapOffset = (metaOffset + meta.count + page - 1) / page * page
         let heapBytes = heap.top
+        // With a key, the digest table goes between the metadata and the heap (ImageSigning.swift).
+        let key = config.imageKey
+        let chunk = 1 << Int(ImageSigning.chunkShift)
+        let chunks = (heapBytes + chunk - 1) / chunk
+        let digestOffset = (metaOffset + meta.count + 7) & ~7
+        let tableEnd = key == nil ? metaOffset + meta.count : digestOffset + chunks * ImageSigning.digestSize
+        let heapOffset = (tableEnd + page - 1) / page * page
 
         var header = ImageHeader()
         header.createdWallClock = port.wallClock()
@@ -174,6 +195,11 @@ extension VM {
         header.metaChecksum = ImageFormat.checksum(meta)
         header.resumeKind = resume.rawValue
         header.generation = UInt32(clamping: generation)
+        if key != nil {
+            header.digestOffset = UInt64(digestOffset)
+            header.digestCount = UInt32(chunks)
+            header.chunkShift = ImageSigning.chunkShift
+        }
 
         // One pass over the heap: each slice is summed while it is in cache,
         // then written from the heap's own mapping. The header, which holds
@@ -181,11 +207,20 @@ extension VM {
         // failed snapshot leaves nothing behind.
         let end = heapOffset + (heapBytes + page - 1) / page * page
         var sum = HeapChecksum()
+        var digests = key.map { _ in ImageSigning.ChunkDigester(chunk: chunk) }
         return AtomicFileWriter.write(path, size: end) { file in
             let wrote = meta.withUnsafeBytes { file.write($0, at: metaOffset) }
-                && file.write(UnsafeRawPointer(heap.base), count: heapBytes, at: heapOffset) { sum.add($0, $1) }
+                && file.write(UnsafeRawPointer(heap.base), count: heapBytes, at: heapOffset) {
+                    sum.add($0, $1)
+                    digests?.add($0, $1)
+                }
             guard wrote else { return false }
             header.heapChecksum = sum.value
+            if let key, var d = digests {
+                let table = d.finish()
+                guard table.withUnsafeBytes({ file.write($0, at: digestOffset) }) else { return false }
+                header.signature = ImageSigning.signature(key, header: header, meta: meta, table: table)
+            }
             defer { copied = port.monotonicClock() }
             return header.encode().withUnsafeBytes { file.write($0, at: 0) }
         }

@@ -54,8 +54,13 @@ public struct VMConfiguration {
     public var allowedLibraries: [String]? = nil
     /// Hooks of a host that binds and reports the way Wren's C API does (HostHooks.swift).
     package var hostHooks = HostHooks()
+    /// Signs every image this VM writes, and is required of every image it is
+    /// restored from: with a key, `VM.restore` refuses an unsigned image, one
+    /// signed with another key, and one changed after it was signed
+    /// (ImageSigning.swift). nil: images are neither signed nor checked.
+    public var imageKey: ImageKey? = nil
     /// The defaults: a 4 GiB heap cap, output to the process's standard
-    /// streams, the system port library, no bindings, FFI off.
+    /// streams, the system port library, no bindings, FFI off, no image key.
     public init() {}
 
     /// Writes all of `s` to a file descriptor through the system port, retrying short writes.
@@ -97,6 +102,7 @@ enum Root: Int, CaseIterable {
     case portSlots          // Map: port slot name -> implementation name (ARCHITECTURE.md, "The port library and natives by name")
     case hostCalls          // List of fibers interrupted by nested host calls (VM.call)
     case ffi                // List: the ffi module's registry of descriptions and state (FFI/FFIRuntime.swift)
+    case envStrings         // List of strings read with Process.env, in an image only (EnvironmentStrings.swift)
 }
 
 /// Stops a VM's running script from outside (see `VM.interruptHandle`).
@@ -233,6 +239,9 @@ public final class VM: @unchecked Sendable {
     /// `-verbose:gc`: one line on stderr per collection (kind, bytes before and after, pause).
     public var verboseGC = false
     var snapshotInProgress = false
+    /// Why the heap cannot be collected: a restored image's object headers
+    /// failed the check before its first full collection (OldRegionCheck.swift).
+    var heapCorruption: String? = nil
     /// Depth of Swift-level runs nested inside the dispatch loop (snapshot hooks).
     var nestedRuns = 0
     /// This VM was restored from an image; how many restores lie behind it.
@@ -303,7 +312,7 @@ public final class VM: @unchecked Sendable {
             heap.gcRequested = heap.top > heap.nextGC
             return fail("Interrupted.")
         }
-        if heap.gcRequested && !collectGarbage() { return fail("Out of memory.") }
+        if heap.gcRequested && !collectGarbage() { return fail(heapCorruption ?? "Out of memory.") }
         return true
     }
 

@@ -84,8 +84,15 @@ extension VM {
 
         foreign("os.Process.static env(_)") { vm, a in
             guard vm.isString(a[1]) else { return vm.fail("Variable name must be a string.") }
-            let value = vm.environmentVariable(Array(vm.stringBuffer(a[1].ref)))
-            let result = value.map { vm.newString(bytes: $0).value } ?? .null
+            let name = Array(vm.stringBuffer(a[1].ref))
+            var result = Value.null
+            if let value = vm.environmentVariable(name) {
+                // Marked with its variable: a snapshot leaves the value out (Image/EnvironmentStrings.swift).
+                guard let s = value.withUnsafeBytes({ vm.newMarkedString($0, name: name, mark: EnvironmentMark.read) }) else {
+                    return vm.fail("Out of memory.")
+                }
+                result = s.value
+            }
             // Remember what the program read: -verbose:snapshot reports values that differ after a restore.
             vm.noteEnvironmentRead(a[1])
             return vm.ret(a, result)

@@ -71,9 +71,14 @@ extension VM {
         return memcmp(stringBytes(a), stringBytes(b), wa & 0xffff_ffff) == 0
     }
 
-    /// Concatenates two strings into a new one.
+    /// Concatenates two strings into a new one. (Made from a string read
+    /// from the environment, it is marked as derived from it: EnvironmentStrings.swift.)
     func concat(_ a: ObjRef, _ b: ObjRef) -> ObjRef? {
         let la = stringLength(a), lb = stringLength(b)
+        if heap.flags(a) | heap.flags(b) != 0, let name = derivedMark(a, b) {
+            let joined = Array(stringBuffer(a)) + Array(stringBuffer(b))
+            return joined.withUnsafeBytes { newMarkedString($0, name: name, mark: EnvironmentMark.derived) }
+        }
         guard heap.canAllocate(la + lb + 32) else { return nil }
         let r = allocateString(length: la + lb)
         memcpy(stringBytes(r), stringBytes(a), la)
@@ -84,6 +89,11 @@ extension VM {
 
     /// A string of `count` bytes starting at `start` of `s`.
     func substring(_ s: ObjRef, _ start: Int, _ count: Int) -> ObjRef {
+        if heap.flags(s) != 0, let name = derivedMark(s),
+           let r = newMarkedString(UnsafeRawBufferPointer(start: stringBytes(s) + start, count: count), name: name,
+                                   mark: EnvironmentMark.derived) {
+            return r
+        }
         let r = allocateString(length: count)
         memcpy(stringBytes(r), stringBytes(s) + start, count)
         finishString(r)
