@@ -4,7 +4,12 @@ recomputed (as an attacker with write access would), each restored by the
 `amber` launcher; counts how many reach the fatal-signal guard.
 
     Tools/image_mutations.py [--count 2000] [--verify header|full] [--amber .build/debug/amber]
-                             [--key KEYFILE] [--seed N] [--jobs 2]
+                             [--key KEYFILE [--header-as-signed]] [--seed N] [--jobs 2]
+
+With --key the image is written and restored with that key (a private file);
+--header-as-signed leaves the signed header as it was (only the heap changes,
+its checksum not recomputed), so the chunk digests, not the signature, find
+each change.
 
 Outcomes: ran (exit 0 or 70), refused (exit 74, an ImageError), guard (exit 74
 from CorruptImageGuard: a crash caught), signal (killed by a signal), hang
@@ -77,12 +82,15 @@ def main():
     p.add_argument('--checksum-at', type=int, default=184, help='header checksum offset (ImageHeader.checksumOffset)')
     p.add_argument('--show', type=int, default=10, help='print this many guard/signal/hang cases')
     p.add_argument('--keep', help='copy the images that reached the guard (or worse) into this directory')
+    p.add_argument('--key', help='sign the image with this key file and restore with it')
+    p.add_argument('--header-as-signed', action='store_true', help='with --key: change heap words only')
     args = p.parse_args()
     amber = os.path.abspath(args.amber)
     d = tempfile.mkdtemp(prefix='amber-mutations-')
     with open(os.path.join(d, 'main.wren'), 'w') as f:
         f.write(SCRIPT)
-    r = subprocess.run([amber, '-snapshot:file=base.img,trigger=Main.ready,exit', 'main.wren'], cwd=d,
+    key = ',key=' + os.path.abspath(args.key) if args.key else ''
+    r = subprocess.run([amber, '-snapshot:file=base.img,trigger=Main.ready,exit' + key, 'main.wren'], cwd=d,
                        capture_output=True)
     if r.returncode != 0:
         sys.exit('snapshot failed: %r' % r.stderr)
@@ -104,11 +112,12 @@ def main():
         n, off, old, new = case
         data = bytearray(base)
         struct.pack_into('<Q', data, ho + off, new)
-        reseal(data, args.checksum_at)
+        if not args.header_as_signed:
+            reseal(data, args.checksum_at)
         path = os.path.join(d, 'm%d.img' % n)
         with open(path, 'wb') as f:
             f.write(data)
-        opt = '-restore:file=%s%s' % (path, ',verify=full' if args.verify == 'full' else '')
+        opt = '-restore:file=%s%s%s' % (path, ',verify=full' if args.verify == 'full' else '', key)
         try:
             r = subprocess.run([amber, opt], cwd=d, capture_output=True, timeout=args.timeout)
             err = r.stderr.decode('utf8', 'replace')

@@ -529,6 +529,7 @@ final class Watchdog: @unchecked Sendable {
         #expect(text.0 == 0, "\(text.2)")
         let out = text.1
         #expect(out.hasPrefix("image: format 3, fingerprint "))
+        #expect(out.contains("\nsigned: no\n"))
         #expect(out.contains("trigger: Main.ready; resumes at the entry of the trigger method"))
         #expect(out.contains("  Point: 30 objects, "), "\(out)")
         #expect(out.contains("  ./main: Process, Snapshot, Region, Secret, Point, points, Main"), "\(out)")

@@ -53,6 +53,25 @@ import Testing
         #expect(try value(again, "Token") == .string("third"))
     }
 
+    /// The values of Process.environment's map are marked too.
+    @Test func processEnvironmentValuesAreLeftOutToo() throws {
+        let dir = try scratch([:])
+        let vm = try VM(configuration: ImageSecretsTests.configuration(["TOKEN": "tok-env-map", "REGION": "eu"]))
+        #expect(vm.interpret(module: "main", source: """
+            import "os" for Process
+            var All = Process.environment
+            class Main {
+              static get(name) { All[name] }
+            }
+            """) == .success)
+        try vm.snapshot(to: dir + "/e.img")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/e.img")).range(of: Data("tok-env-map".utf8)) == nil)
+        let copy = try VM.restore(from: dir + "/e.img", configuration: ImageSecretsTests.configuration(["TOKEN": "t2", "REGION": "us"]))
+        #expect(copy.resumeFromImage() == .success)
+        #expect(try value(copy, "TOKEN") == .string("t2"))
+        #expect(try value(copy, "REGION") == .string("us"))
+    }
+
     @Test func anUnsetOrMuchLongerVariableFailsTheRestoreNamingIt() throws {
         let dir = try scratch([:])
         let vm = try VM(configuration: ImageSecretsTests.configuration(["TOKEN": "short"]))
@@ -108,6 +127,9 @@ import Testing
             """) == .success)
         try vm.snapshot(to: dir + "/t.img")
         #expect(try value(vm, "Header") == .string("Bearer tok-789"))
+        // The value comes back into the box still marked: copied out of it, it stops the next snapshot.
+        #expect(vm.interpret(module: "main", source: "var Copy = Header.value") == .success)
+        #expect(throws: ImageError.self) { try vm.snapshot(to: dir + "/t2.img") }
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/t.img")).range(of: Data("tok-789".utf8)) == nil)
         let copy = try VM.restore(from: dir + "/t.img", configuration: ImageSecretsTests.configuration(["TOKEN": "new"]))
         #expect(copy.resumeFromImage() == .success)

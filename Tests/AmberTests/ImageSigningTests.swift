@@ -41,6 +41,9 @@ func writeKeyFile(_ dir: String, _ name: String = "image.key", mode: mode_t = 0o
             let r = runLauncher(args, cwd: dir)
             #expect(r.0 == 0 && r.1 == CraftedImageTests.output, "\(args): \(r.0) \(r.2)")
         }
+        let inspected = runLauncher(["-inspect:file=base.img"], cwd: dir)
+        #expect(inspected.1.contains("\nsigned: HMAC-SHA-256 over the header, metadata and \(image.imageHeader.digestCount) chunk digests"),
+                "\(inspected.1)")
         let verbose = runLauncher(["-restore:file=base.img,key=\(key)", "-verbose:snapshot"], cwd: dir)
         #expect(verbose.2.contains("signature checked; every heap chunk checked against its signed digest: "), "\(verbose.2)")
     }

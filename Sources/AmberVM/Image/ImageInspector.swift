@@ -84,9 +84,13 @@ extension VM {
             ("build", .string("amber 0.1.0 (Wren 0.4)")),
             ("created", .string(VM.utcTimestamp(created))),
             ("generation", .number(Double(h.generation))),
+            ("signed", .bool(h.isSigned)),
         ])))
         text.append("image: format \(h.formatVersion), fingerprint \(String(h.fingerprint, radix: 16)), "
                     + "created \(VM.utcTimestamp(created)), generation \(h.generation)")
+        // The inspector has no key: it says whether there is a signature, not whether it holds.
+        text.append(h.isSigned ? "signed: HMAC-SHA-256 over the header, metadata and \(h.digestCount) chunk digests "
+                                 + "(not checked here: restore with key= to check it)" : "signed: no")
         fields.append(("trigger", .string(trigger)))
         fields.append(("resumes", .string(resume)))
         text.append("trigger: \(trigger.isEmpty ? "(none: Snapshot.take or a host)" : trigger); resumes \(resume)")

@@ -100,7 +100,9 @@ extension VM {
         foreign("os.Process.static environment") { vm, a in
             let map = vm.newMap()
             for (name, value) in vm.environmentVariables() {
-                guard vm.mapSet(map, vm.newString(bytes: name).value, vm.newString(bytes: value).value) else {
+                // Each value marked with its variable, as Process.env's (Image/EnvironmentStrings.swift).
+                guard let marked = value.withUnsafeBytes({ vm.newMarkedString($0, name: name, mark: EnvironmentMark.read) }),
+                      vm.mapSet(map, vm.newString(bytes: name).value, marked.value) else {
                     return vm.fail("Out of memory.")
                 }
             }

@@ -142,6 +142,9 @@ extension VM {
 enum TransientValue {
     case plain(Value)        // null, a bool or a number: no heap object
     case string([UInt8])     // re-created after writing
+    /// A string read from the environment (or made from one): re-created with its mark,
+    /// so a copy taken out of the box later is still kept out of images.
+    case markedString([UInt8], name: [UInt8], mark: UInt8)
     case dropped             // another object: the writer loses it too
 }
 
@@ -156,6 +159,9 @@ extension VM {
             let v = heap[box, 0]
             heap[box, 0] = .null
             if !v.isObject { return .plain(v) }
+            if isString(v), let source = environmentSource(v.ref) {
+                return .markedString(Array(stringBuffer(v.ref)), name: source.name, mark: environmentMark(v.ref))
+            }
             if isString(v) { return .string(Array(stringBuffer(v.ref))) }
             return .dropped
         }
@@ -170,6 +176,9 @@ extension VM {
             switch value {
             case .plain(let v): heap[box, 0] = v
             case .string(let bytes): heap[box, 0] = newString(bytes: bytes).value
+            case .markedString(let bytes, let name, let mark):
+                let s = bytes.withUnsafeBytes { newMarkedString($0, name: name, mark: mark) }
+                heap[box, 0] = s?.value ?? .null
             case .dropped: break
             }
         }

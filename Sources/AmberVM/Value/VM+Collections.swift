@@ -104,7 +104,9 @@ extension VM {
     }
 
     func listValues(_ l: ObjRef) -> [Value] {
-        let n = listCount(l)
+        // Never more than the backing array holds: a count from an unchecked
+        // image (verify=header) must not size a Swift allocation or read past it.
+        let n = max(0, min(listCount(l), listCapacity(l)))
         return Array(UnsafeBufferPointer(start: listElements(l), count: n))
     }
 

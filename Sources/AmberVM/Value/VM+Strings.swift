@@ -53,7 +53,9 @@ extension VM {
     @inline(__always) func stringHash(_ r: ObjRef) -> UInt32 { UInt32(truncatingIfNeeded: heap.word(r, 0) >> 32) }
     @inline(__always) func stringBytes(_ r: ObjRef) -> UnsafeMutableRawPointer { heap.pointer(r) + StringLayout.bytesOffset }
     func stringBuffer(_ r: ObjRef) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: stringBytes(r), count: stringLength(r))
+        // Never past the object: a length from an unchecked image (verify=header)
+        // must not size a copy of gigabytes or read beyond the string.
+        UnsafeRawBufferPointer(start: stringBytes(r), count: min(stringLength(r), max(0, heap.size(r) - StringLayout.bytesOffset)))
     }
 
     /// The Swift text of a string value (invalid UTF-8 is repaired).
