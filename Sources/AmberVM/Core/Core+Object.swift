@@ -55,7 +55,7 @@ extension VM {
         staticNative(systemClass, "clock") { vm, a in vm.ret(a, Value(vm.monotonicSeconds())) }
         staticNative(systemClass, "gc()") { vm, a in
             // Collection happens at the next safe point, which is the return from here.
-            vm.heap.gcRequested = true
+            vm.requestCollection()
             return vm.ret(a, .null)
         }
         staticNative(systemClass, "writeString_(_)") { vm, a in

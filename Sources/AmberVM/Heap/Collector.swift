@@ -99,6 +99,7 @@ extension VM {
         // Objects below `old` stay in place.
         let old = full ? Heap.firstObject : heap.oldTop
         hooks.fire(.gcStart, self)
+        verifyHeapIfAsked("before")
         setRoot(.currentFiber, fiber.isNone ? .null : fiber.value)
         let errorHolder = newList(capacity: 1)
         listAppend(errorHolder, error)
@@ -200,7 +201,6 @@ extension VM {
             scan += size
         }
         heap.top = free
-        heap.gcRequested = false
         collections += 1
         if full {
             heap.oldTop = Heap.firstObject
@@ -217,6 +217,9 @@ extension VM {
 
         let live = heap.used
         heap.nextGC = min(max(live * 2, 16 << 20), max(heap.maxHeap, live + (1 << 20)))
+        collectionAsked = false
+        rearmCollectionRequest()
+        verifyHeapIfAsked("after")
         hooks.fire(.gcEnd, self)
         if verboseGC {
             let kind = old > Heap.firstObject ? "young" : "full"

@@ -146,7 +146,7 @@ extension VM {
         // (What restore allocated so far was measured against the fresh VM's
         // threshold: forget the request that made.)
         vm.heap.nextGC = min(max(heapBytes * 2, 16 << 20), max(vm.heap.maxHeap, heapBytes + (1 << 20)))
-        vm.heap.gcRequested = vm.heap.top > vm.heap.nextGC
+        vm.rearmCollectionRequest()
         vm.restored = true
         vm.generation = Int(h.get(132, UInt32.self)) + 1
         vm.resumeKind = ResumeKind(rawValue: h.get(128, UInt32.self)) ?? .methodEntry

@@ -52,6 +52,13 @@ public struct VMConfiguration {
     /// With `allowFFI`, the only libraries `Library.open` may open (by path or
     /// file name; "process" admits `Library.process`); nil allows any (`--allow-ffi=a,b`).
     public var allowedLibraries: [String]? = nil
+    /// Debug: a collection at every Nth safe point (0: only when the heap
+    /// asks). Defaults to `AMBER_GC_STRESS=N` from the environment.
+    public var gcStress: Int = GCDebugDefaults.stress
+    /// Debug: check the heap before and after every collection; a broken
+    /// heap stops the process with a description of what is wrong.
+    /// Defaults to true under `AMBER_GC_VERIFY=1`.
+    public var verifyHeapAfterGC: Bool = GCDebugDefaults.verify
     /// The defaults: a 4 GiB heap cap, output to the process's standard
     /// streams, the system port library, no bindings, FFI off.
     public init() {}
@@ -248,6 +255,12 @@ public final class VM: @unchecked Sendable {
     var lastMetadataSize = 0
     /// Number of collections so far.
     public internal(set) var collections = 0
+    /// Stress mode (Collector+Debug.swift): collect at every Nth safe point;
+    /// 0 while off (and while the core library is built).
+    var gcStressInterval = 0
+    var stressTicks = 0
+    /// `System.gc()` asked for the next safe point's collection.
+    var collectionAsked = false
     /// The FFI side table: dlopen handles, symbols, cifs, closures (never in the heap).
     let ffi = FFIRuntime()
 
@@ -265,7 +278,10 @@ public final class VM: @unchecked Sendable {
         do { heap = try Heap(maxHeap: configuration.maxHeap) } catch { throw VMError.outOfMemory }
         clockStart = port.monotonicClock()
         registerHostBindings()
-        if !bootstrap { return }
+        if !bootstrap {
+            gcStressInterval = configuration.gcStress
+            return
+        }
         rootBlock = newArray(capacity: Root.allCases.count)
         setRoot(.symbols, newList().value)
         setRoot(.modules, newMap().value)
@@ -277,6 +293,10 @@ public final class VM: @unchecked Sendable {
         try bootstrapCore()
         registerBuiltinModules()
         recordPortSlots()
+        // Stress starts once the core library is built (its bootstrap keeps
+        // heap offsets in Swift locals across runs of the prelude).
+        gcStressInterval = configuration.gcStress
+        rearmCollectionRequest()
     }
 
     deinit {
@@ -305,10 +325,13 @@ public final class VM: @unchecked Sendable {
     func safePoint() -> Bool {
         if hot.pointee.interrupted {
             hot.pointee.interrupted = false
-            heap.gcRequested = heap.top > heap.nextGC
+            rearmCollectionRequest()
             return fail("Interrupted.")
         }
-        if heap.gcRequested && !collectGarbage() { return fail("Out of memory.") }
+        if heap.gcRequested {
+            if !shouldCollectAtSafePoint() { return true }
+            if !collectGarbage() { return fail("Out of memory.") }
+        }
         return true
     }
 
