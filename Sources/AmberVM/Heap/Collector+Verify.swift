@@ -13,9 +13,14 @@
 //               frame closures, fiber stacks and frame arrays): each must be
 //               the start of an object of a kind that fits where it was found.
 //
-// Only what is reachable is checked: an object in the old region that died
-// may keep a reference nothing will ever read again. Outside a collection no
-// mark bit may be set (the collector clears them as it goes).
+//   3. cards    every object of the old space, dead ones included (a young
+//               collection parses dead objects in dirty cards too): each
+//               reference into the young space must be the start of an
+//               object and lie in a dirty card (a fiber's stack and frames:
+//               the fiber's header card). A missed write barrier shows here.
+//
+// Outside a collection no mark bit may be set (the collector clears them as
+// it goes).
 
 extension VM {
     /// Checks the heap's shape; returns what is wrong (at most `limit`
@@ -47,7 +52,7 @@ extension VM {
 
         // 2. The graph from the roots.
         var work: [Int] = []
-        func check(_ target: Int, from holder: Int, _ what: String, _ fits: (ObjKind) -> Bool) {
+        func check(_ target: Int, from holder: Int, _ what: Where, _ fits: (ObjKind) -> Bool) {
             guard target >= Heap.firstObject, target < top, target & 7 == 0, bit(starts, target) else {
                 problem("object at \(holder) (\(describe(holder))) \(what): \(target) is not the start of an object")
                 return
@@ -60,28 +65,75 @@ extension VM {
             }
         }
         let rootAt = Int(rootBlock.offset)
-        check(rootAt, from: 0, "root block", { $0 == .array })
-        if error.isObject { check(Int(error.ref.offset), from: 0, "pending error", { _ in true }) }
-        if !fiber.isNone { check(Int(fiber.offset), from: 0, "current fiber", { $0 == .fiber }) }
+        check(rootAt, from: 0, .root("root block"), { $0 == .array })
+        if error.isObject { check(Int(error.ref.offset), from: 0, .root("pending error"), { _ in true }) }
+        if !fiber.isNone { check(Int(fiber.offset), from: 0, .root("current fiber"), { $0 == .fiber }) }
         while let o = work.popLast() {
             let r = ObjRef(offset: UInt(o))
             let holderKind = heap.kind(r)
             let cls = heap.classOf(r)
-            if !cls.isNone { check(Int(cls.offset), from: o, "class", { $0 == .classObj }) }
+            if !cls.isNone { check(Int(cls.offset), from: o, .classWord, { $0 == .classObj }) }
             let slots = heap.slotPointer(r)
             forEachReference(r, { p in
                 let v = p.pointee
                 guard v.isObject else { return }
                 let slot = p - slots
-                check(Int(v.ref.offset), from: o, slot >= 0 && slot < heap.slotCount(r) ? "slot \(slot)" : "stack slot",
+                check(Int(v.ref.offset), from: o, slot >= 0 && slot < heap.slotCount(r) ? .slot(slot) : .stackSlot,
                       { VM.plausible($0, in: holderKind, slot: slot) })
             }, raw: { p in
-                check(p.pointee, from: o, "frame closure", { $0 == .closure })
+                check(p.pointee, from: o, .frameClosure, { $0 == .closure })
             }, container: { c in
-                check(Int(c.offset), from: o, "stack or frames", { $0 == .stack || $0 == .frames })
+                check(Int(c.offset), from: o, .container, { $0 == .stack || $0 == .frames })
             })
         }
+        // 3. The remembered set.
+        let oldTop = heap.oldTop
+        @inline(__always) func dirty(_ offset: Int) -> Bool { heap.cards[offset >> Heap.cardShift] != 0 }
+        func young(_ target: Int, from holder: Int, _ what: Where, card: Int) {
+            guard target >= oldTop else { return }
+            if !(target < top && target & 7 == 0 && bit(starts, target)) {
+                problem("old object at \(holder) (\(describe(holder))) \(what): \(target) is not the start of a young object")
+            } else if !dirty(card) {
+                problem("old object at \(holder) (\(describe(holder))) \(what) refers to a young \(heap.kind(ObjRef(offset: UInt(target)))) "
+                        + "at \(target), but its card is clean (a missed write barrier)")
+            }
+        }
+        at = Heap.firstObject
+        while at < oldTop {
+            let r = ObjRef(offset: UInt(at))
+            let slots = heap.slotPointer(r)
+            let count = heap.slotCount(r)
+            young(Int(heap.classOf(r).offset), from: at, .classWord, card: at)
+            forEachReference(r, { p in
+                let v = p.pointee
+                guard v.isObject else { return }
+                let slot = p - slots
+                let own = slot >= 0 && slot < count
+                young(Int(v.ref.offset), from: at, own ? .slot(slot) : .stackSlot,
+                      card: own ? UnsafeMutableRawPointer(p) - base : at)
+            }, raw: { p in
+                young(p.pointee, from: at, .frameClosure, card: at)
+            }, container: { c in
+                young(Int(c.offset), from: at, .container, card: at)
+            })
+            at += heap.size(r)
+        }
         return problems
+    }
+
+    /// Where a reference was found (described only when it is wrong).
+    enum Where: CustomStringConvertible {
+        case root(String), classWord, slot(Int), stackSlot, frameClosure, container
+        var description: String {
+            switch self {
+            case .root(let s): return s
+            case .classWord: return "class"
+            case .slot(let i): return "slot \(i)"
+            case .stackSlot: return "stack slot"
+            case .frameClosure: return "frame closure"
+            case .container: return "stack or frames"
+            }
+        }
     }
 
     private func describe(_ o: Int) -> String {

@@ -142,11 +142,8 @@ extension VM {
         try vm.ffiRebuildAfterRestore(imagePath: path)
 
         // 4. Bind the roots and the Swift-side caches derived from the heap.
-        // The next collection when the heap has doubled, as after a collection.
-        // (What restore allocated so far was measured against the fresh VM's
-        // threshold: forget the request that made.)
-        vm.heap.nextGC = min(max(heapBytes * 2, 16 << 20), max(vm.heap.maxHeap, heapBytes + (1 << 20)))
-        vm.rearmCollectionRequest()
+        // The image is the old space; a young space starts above it.
+        vm.startGenerationsAfterRestore()
         vm.restored = true
         vm.generation = Int(h.get(132, UInt32.self)) + 1
         vm.resumeKind = ResumeKind(rawValue: h.get(128, UInt32.self)) ?? .methodEntry

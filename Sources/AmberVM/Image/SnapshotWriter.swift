@@ -85,6 +85,7 @@ extension VM {
         defer { refillTransients(transients) }
         let before = heap.used
         collectGarbage(full: true)
+        attachCrossingMapForImage()
         let t2 = port.monotonicClock()
         verbose("collect and compact: \(before) -> \(heap.used) bytes, \(countObjects()) objects, \(ms(t2 - t1))")
 

@@ -201,7 +201,7 @@ struct Interpreter: ~Copyable {
                 return true
             }
             if body[0] == Op.loadLocal1.rawValue && body[1] == Op.storeFieldThis.rawValue && body[3] == Op.return.rawValue {
-                heap.slotPointer(args[0].ref)[Int(body[2])] = args[1]
+                heap.store(args[1], at: heap.slotPointer(args[0].ref) + Int(body[2]))
                 args[0] = args[1]
                 sp = args + 1
                 return true
@@ -291,21 +291,23 @@ struct Interpreter: ~Copyable {
                 ip += 1
                 let idx = heap[u, UpvalueLayout.stackIndex].number
                 if idx >= 0 {
+                    // Another fiber's stack: remember that fiber (a running one is already).
                     let uf = heap[u, UpvalueLayout.fiber].ref
                     arrayElements(heap[uf, FiberLayout.stack].ref)[Int(idx)] = sp[-1]
+                    heap.rememberFiber(uf)
                 } else {
                     heap[u, UpvalueLayout.closed] = sp[-1]
                 }
             case .loadModuleVar:
                 sp.pointee = moduleVars[readShort()]; sp += 1
             case .storeModuleVar:
-                moduleVars[readShort()] = sp[-1]
+                heap.store(sp[-1], at: moduleVars + readShort())
             case .loadFieldThis:
                 let field = Int(ip.pointee); ip += 1
                 sp.pointee = heap.slotPointer(fp[0].ref)[field]; sp += 1
             case .storeFieldThis:
                 let field = Int(ip.pointee); ip += 1
-                heap.slotPointer(fp[0].ref)[field] = sp[-1]
+                heap.store(sp[-1], at: heap.slotPointer(fp[0].ref) + field)
             case .loadField:
                 let field = Int(ip.pointee); ip += 1
                 let obj = sp[-1]
@@ -319,7 +321,7 @@ struct Interpreter: ~Copyable {
                 guard obj.isObject, heap.kind(obj.ref) == .instance else {
                     save(); _ = vm.fail("Only instances have fields."); break dispatch
                 }
-                heap.slotPointer(obj.ref)[field] = sp[-2]
+                heap.store(sp[-2], at: heap.slotPointer(obj.ref) + field)
                 sp -= 1
             case .pop:
                 sp -= 1

@@ -94,7 +94,7 @@ extension VM {
             case .superCall:
                 let slot = Int(code[i + 4]) << 8 | Int(code[i + 5])
                 let target = isStatic ? heap.classOf(superclass) : superclass
-                constants[slot] = superclass.isNone ? .null : target.value
+                heap.store(superclass.isNone ? .null : target.value, at: constants + slot)
             case .closure:
                 let nested = constants[Int(code[i + 1]) << 8 | Int(code[i + 2])].ref
                 patchMethodCode(nested, fieldOffset: fieldOffset, superclass: superclass, isStatic: isStatic)

@@ -22,6 +22,9 @@ import Darwin
 public struct VMConfiguration {
     /// Cap on live heap data (`-Xmx`).
     public var maxHeap: Int = 4 << 30
+    /// Bytes new objects may fill before a young collection (`-Xmn`): the
+    /// young space. Survivors are promoted to the old space.
+    public var youngSize: Int = 4 << 20
     /// Directories searched by `import` after the importing module's directory.
     public var classpath: [String] = []
     /// Where `System.print` and `System.write` go.
@@ -102,6 +105,7 @@ enum Root: Int, CaseIterable {
     case portSlots          // Map: port slot name -> implementation name (DESIGN.md section 6)
     case hostCalls          // List of fibers interrupted by nested host calls (VM.call)
     case ffi                // List: the ffi module's registry of descriptions and state (FFI/FFIRuntime.swift)
+    case cardStarts         // Bytes or null: an image's crossing map, for young collections after a restore (Heap/CardTable.swift)
 }
 
 /// Stops a VM's running script from outside (see `VM.interruptHandle`).
@@ -170,8 +174,16 @@ public final class VM: @unchecked Sendable {
     var fnClass: ObjRef { @inline(__always) get { hot.pointee.fnClass } set { hot.pointee.fnClass = newValue } }
     var fiberClass: ObjRef { @inline(__always) get { hot.pointee.fiberClass } set { hot.pointee.fiberClass = newValue } }
     var systemClass: ObjRef { @inline(__always) get { hot.pointee.systemClass } set { hot.pointee.systemClass = newValue } }
-    /// The fiber being run.
-    var fiber: ObjRef { @inline(__always) get { hot.pointee.fiber } set { hot.pointee.fiber = newValue } }
+    /// The fiber being run. A fiber that runs is remembered (its header's
+    /// card dirtied): the next young collection scans its stack, which is
+    /// written without a barrier (Heap.rememberFiber).
+    var fiber: ObjRef {
+        @inline(__always) get { hot.pointee.fiber }
+        set {
+            hot.pointee.fiber = newValue
+            if !newValue.isNone { heap.rememberFiber(newValue) }
+        }
+    }
     /// The pending runtime error, set by natives that return false.
     var error: Value { @inline(__always) get { hot.pointee.error } set { hot.pointee.error = newValue } }
     var hasError: Bool { @inline(__always) get { hot.pointee.hasError } set { hot.pointee.hasError = newValue } }
@@ -255,12 +267,18 @@ public final class VM: @unchecked Sendable {
     var lastMetadataSize = 0
     /// Number of collections so far.
     public internal(set) var collections = 0
+    /// How many of them were full collections.
+    public internal(set) var fullCollections = 0
     /// Stress mode (Collector+Debug.swift): collect at every Nth safe point;
     /// 0 while off (and while the core library is built).
     var gcStressInterval = 0
     var stressTicks = 0
     /// `System.gc()` asked for the next safe point's collection.
     var collectionAsked = false
+    /// Where a restored image's crossing map lies in the heap, and how many
+    /// cards it covers (0: none; CardTable.swift).
+    var imageCrossingOffset = 0
+    var imageCrossingCards = 0
     /// The FFI side table: dlopen handles, symbols, cifs, closures (never in the heap).
     let ffi = FFIRuntime()
 
@@ -276,6 +294,7 @@ public final class VM: @unchecked Sendable {
         self.config = configuration
         self.port = configuration.port
         do { heap = try Heap(maxHeap: configuration.maxHeap) } catch { throw VMError.outOfMemory }
+        heap.youngSize = max(64 << 10, min(configuration.youngSize, configuration.maxHeap))
         clockStart = port.monotonicClock()
         registerHostBindings()
         if !bootstrap {
@@ -293,8 +312,10 @@ public final class VM: @unchecked Sendable {
         try bootstrapCore()
         registerBuiltinModules()
         recordPortSlots()
-        // Stress starts once the core library is built (its bootstrap keeps
-        // heap offsets in Swift locals across runs of the prelude).
+        // Young collections and stress start once the core library is built
+        // (its bootstrap keeps heap offsets in Swift locals across runs of
+        // the prelude; the heap's first threshold, 16 MB, is far above it).
+        heap.nextGC = min(heap.top + heap.youngSize, max(Heap.firstObject + heap.maxHeap, heap.top + (1 << 20)))
         gcStressInterval = configuration.gcStress
         rearmCollectionRequest()
     }
