@@ -182,7 +182,7 @@ extension VM {
     /// After a restore: uses the image's crossing map where it is mapped,
     /// or, for an image without one, walks the image once to build it.
     func adoptImageCrossingMap() {
-        let top = heap.top
+        let top = heap.oldTop
         let cards = (top + Heap.cardSize - 1) >> Heap.cardShift
         let t = root(.cardStarts)
         if isValidObject(t, .bytes) && Int(t.ref.offset) + heap.size(t.ref) == top

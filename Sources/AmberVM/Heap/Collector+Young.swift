@@ -15,16 +15,16 @@ import Darwin
 //               old space (CardTable.swift), and through what they reach,
 //               never into an old object. Old slots that refer to young
 //               objects are recorded as they are found.
-//   2. plan     walk the young space in address order: new offsets, packed
-//               from oldTop.
+//   2. plan     the marked young objects in address order (from the
+//               bitmap, dead ones are never read): new offsets, packed from oldTop.
 //   3. update   the recorded old slots, then every marked young object.
 //   4. slide    move the young survivors down; they become old (promotion
 //               of every survivor: oldTop = the new top), and the crossing
 //               map learns where they start. Every card is clean after.
 //
 // Work: roots + dirty cards (a scan of the card table, 2 MB per GB, then 512
-// bytes per dirty card) + the young space (3 header walks over a few MB) +
-// survivors. Nothing in the old space is read outside a dirty card, and only
+// bytes per dirty card) + the young space's mark bitmap (1/64 of it, read
+// three times) + survivors. Nothing in the old space is read outside a dirty card, and only
 // recorded slots are written: an image's pages stay shared.
 
 /// What a young collection did (for -verbose:gc).
@@ -124,20 +124,15 @@ extension VM {
                 p.pointee = Value(object: ObjRef(offset: UInt(forward(Int(p.pointee.ref.offset)))))
             }
         }
-        var scan = old
-        while scan < top {
-            let size = Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
-            if isMarked(scan) {
-                let cls = Int(base.load(fromByteOffset: scan + 4, as: UInt32.self)) << 3
-                if cls >= old { base.storeBytes(of: UInt32(forward(cls) >> 3), toByteOffset: scan + 4, as: UInt32.self) }
-                forEachReference(ObjRef(offset: UInt(scan)), { p in
-                    let v = p.pointee
-                    if v.isObject && Int(v.ref.offset) >= old {
-                        p.pointee = Value(object: ObjRef(offset: UInt(forward(Int(v.ref.offset)))))
-                    }
-                }, raw: { p in if p.pointee >= old { p.pointee = forward(p.pointee) } }, container: { _ in })
-            }
-            scan += size
+        forEachMarked(from: old, to: top) { scan in
+            let cls = Int(base.load(fromByteOffset: scan + 4, as: UInt32.self)) << 3
+            if cls >= old { base.storeBytes(of: UInt32(forward(cls) >> 3), toByteOffset: scan + 4, as: UInt32.self) }
+            forEachReference(ObjRef(offset: UInt(scan)), { p in
+                let v = p.pointee
+                if v.isObject && Int(v.ref.offset) >= old {
+                    p.pointee = Value(object: ObjRef(offset: UInt(forward(Int(v.ref.offset)))))
+                }
+            }, raw: { p in if p.pointee >= old { p.pointee = forward(p.pointee) } }, container: { _ in })
         }
         rootBlock = ObjRef(offset: UInt(forward(Int(rootBlock.offset))))
 

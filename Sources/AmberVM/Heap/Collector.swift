@@ -158,7 +158,6 @@ extension VM {
     func collectFull() {
         // The image's crossing map describes a layout about to change.
         dropImageCrossingMap()
-        let oldBefore = heap.oldTop - Heap.firstObject
         let old = Heap.firstObject
 
         // 1. Mark.
@@ -210,21 +209,16 @@ extension VM {
         }
 
         // 3. Update references (objects are still at their old offsets).
-        var scan = old
-        while scan < top {
-            let size = Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
-            if isMarked(scan) {
-                let r = ObjRef(offset: UInt(scan))
-                let cls = Int(base.load(fromByteOffset: scan + 4, as: UInt32.self)) << 3
-                if cls != 0 { base.storeBytes(of: UInt32(forward(cls) >> 3), toByteOffset: scan + 4, as: UInt32.self) }
-                forEachReference(r, { p in
-                    let v = p.pointee
-                    if v.isObject && v.ref.offset != 0 {
-                        p.pointee = Value(object: ObjRef(offset: UInt(forward(Int(v.ref.offset)))))
-                    }
-                }, raw: { p in if p.pointee != 0 { p.pointee = forward(p.pointee) } }, container: { _ in })
-            }
-            scan += size
+        forEachMarked(from: old, to: top) { scan in
+            let r = ObjRef(offset: UInt(scan))
+            let cls = Int(base.load(fromByteOffset: scan + 4, as: UInt32.self)) << 3
+            if cls != 0 { base.storeBytes(of: UInt32(forward(cls) >> 3), toByteOffset: scan + 4, as: UInt32.self) }
+            forEachReference(r, { p in
+                let v = p.pointee
+                if v.isObject && v.ref.offset != 0 {
+                    p.pointee = Value(object: ObjRef(offset: UInt(forward(Int(v.ref.offset)))))
+                }
+            }, raw: { p in if p.pointee != 0 { p.pointee = forward(p.pointee) } }, container: { _ in })
         }
         rootBlock = ObjRef(offset: UInt(forward(Int(rootBlock.offset))))
 
@@ -238,7 +232,7 @@ extension VM {
         // else when it has grown by a quarter. NOTE: a restored server
         // promotes little; +25% keeps it near its image's size.
         let live = free - Heap.firstObject
-        let growing = (oldBefore + (top - old) - live) * 4 < live
+        let growing = (top - old - live) * 4 < live
         heap.fullThreshold = live + max(growing ? live : live / 4, 2 * heap.youngSize)
     }
 
@@ -247,10 +241,11 @@ extension VM {
     /// full one when the old space has grown by a quarter. (What restore
     /// allocated so far was measured against the fresh VM's threshold:
     /// forget the request that made.)
+    /// The restorer has set `oldTop` to the image's end; what restore
+    /// allocated since (port slots, FFI state) is young.
     func startGenerationsAfterRestore() {
-        heap.oldTop = heap.top
         adoptImageCrossingMap()
-        let live = heap.top - Heap.firstObject
+        let live = heap.oldTop - Heap.firstObject
         heap.fullThreshold = live + max(live / 4, 2 * heap.youngSize)
         heap.nextGC = min(heap.oldTop + heap.youngSize, max(Heap.firstObject + heap.maxHeap, heap.oldTop + (1 << 20)))
         rearmCollectionRequest()
@@ -261,17 +256,34 @@ extension VM {
     /// returns where the packed objects end.
     func planSlide(from: Int, to top: Int) -> Int {
         let base = heap.base
-        var scan = from
         var free = from
-        while scan < top {
-            let size = Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
-            if isMarked(scan) {
-                base.storeBytes(of: UInt32(free >> 3), toByteOffset: scan + 12, as: UInt32.self)
-                free += size
-            }
-            scan += size
+        forEachMarked(from: from, to: top) { scan in
+            base.storeBytes(of: UInt32(free >> 3), toByteOffset: scan + 12, as: UInt32.self)
+            free += Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
         }
         return free
+    }
+
+    /// Calls `body` with the offset of every marked object in [from, to),
+    /// in address order, from the bitmap. NOTE: walking headers instead
+    /// visited every dead object three times: a young collection of the
+    /// issue-16 request loop (4 MB young, ~50 KB surviving) took 6.3 million
+    /// instructions, three quarters of them in those walks.
+    @inline(__always)
+    func forEachMarked(from: Int, to: Int, _ body: (Int) -> Void) {
+        guard to > from else { return }
+        let bits = heap.markBits
+        var w = from >> 9
+        let last = (to - 1) >> 9
+        while w <= last {
+            var word = bits[w]
+            while word != 0 {
+                let o = (w << 9) | (word.trailingZeroBitCount << 3)
+                word &= word - 1
+                if o >= from && o < to { body(o) }
+            }
+            w += 1
+        }
     }
 
     /// Moves every marked object in [from, top) to its planned offset,
@@ -280,19 +292,15 @@ extension VM {
         let base = heap.base
         let crossing = heap.crossing
         let shift = Heap.cardShift
-        var scan = from
-        while scan < top {
+        forEachMarked(from: from, to: top) { scan in
             let size = Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
-            if isMarked(scan) {
-                let to = Int(base.load(fromByteOffset: scan + 12, as: UInt32.self)) << 3
-                if to != scan { memmove(base + to, base + scan, size) }
-                clearMark(scan)
-                // Every card whose first byte this object covers starts in it.
-                var c = (to + Heap.cardSize - 1) >> shift
-                let last = (to + size - 1) >> shift
-                while c <= last { crossing[c] = UInt32(to >> 3); c += 1 }
-            }
-            scan += size
+            let to = Int(base.load(fromByteOffset: scan + 12, as: UInt32.self)) << 3
+            if to != scan { memmove(base + to, base + scan, size) }
+            clearMark(scan)
+            // Every card whose first byte this object covers starts in it.
+            var c = (to + Heap.cardSize - 1) >> shift
+            let last = (to + size - 1) >> shift
+            while c <= last { crossing[c] = UInt32(to >> 3); c += 1 }
         }
     }
 }
