@@ -62,6 +62,8 @@ public enum Launcher {
     Options:
       -cp <dir1:dir2:...>   directories searched by `import` (also -classpath)
       -Xmx<size>            cap the heap, e.g. -Xmx64m, -Xmx2g (default 4g)
+      -Xmn<size>            the young space: new objects, collected when it fills
+                            (default 4m; survivors move to the old space)
       -snapshot:file=IMG,trigger=Class.method[,exit][,dryrun][,key=KEYFILE]
                             on entry to Class.method (any arity, or e.g. Class.method(_,_))
                             write the running VM to IMG; with ",exit" stop right after;
@@ -123,6 +125,7 @@ public enum Launcher {
         var config = VMConfiguration()
         if let port = io.port { config.port = port }
         config.maxHeap = options.maxHeap
+        config.youngSize = options.youngSize
         config.classpath = options.classpath
         config.writeOutput = io.stdout
         config.outputDescriptor = io.stdoutDescriptor

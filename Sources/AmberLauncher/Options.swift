@@ -21,6 +21,8 @@ struct Options {
     var maxHeap = 4 << 30
     /// Whether -Xmx was given (a restore otherwise keeps the image's cap).
     var maxHeapGiven = false
+    /// -Xmn: the young space (VMConfiguration.youngSize).
+    var youngSize = VMConfiguration().youngSize
     var showHelp = false
     var showVersion = false
     var snapshot: SnapshotRequest?
@@ -129,6 +131,17 @@ struct Options {
                     }
                     o.maxHeap = bytes
                     o.maxHeapGiven = true
+                } else if a.hasPrefix("-Xmn") {
+                    guard let bytes = parseSize(String(a.dropFirst(4))) else {
+                        return .failure(OptionError(message: "invalid young space size in '\(a)' (use e.g. -Xmn4m or -Xmn512k)"))
+                    }
+                    guard bytes >= 64 << 10 else {
+                        return .failure(OptionError(message: "young space size in '\(a)' is too small (at least 64k)"))
+                    }
+                    guard bytes <= 32 << 30 else {
+                        return .failure(OptionError(message: "young space size in '\(a)' is too large (at most 32g)"))
+                    }
+                    o.youngSize = bytes
                 } else if a.hasPrefix("-") && a.count > 1 {
                     return .failure(OptionError(message: "unknown option '\(a)'"))
                 } else {

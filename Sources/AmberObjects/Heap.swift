@@ -24,6 +24,16 @@ import Darwin
 // heap restored from an image does not dirty its copy-on-write pages.
 //
 // After the header come 8-byte slots; `slot(i)` is at +16 + 8*i.
+//
+// Beside the heap, like the mark bits, and never in the image:
+//
+//   cards     one byte per 512-byte card of the heap; the write barrier sets
+//             it when a slot in the card is stored to (`remember`), so a young
+//             collection finds old objects that may refer to young ones
+//             without reading the old space (see ARCHITECTURE.md, "The collector").
+//   crossing  one UInt32 per card: the word index of the object that covers
+//             the card's first byte, so a dirty card can be parsed from there.
+//             Filled for the old space as objects are promoted or compacted.
 
 /// What an object is; decides its layout and which slots hold references.
 @_spi(AmberInternals) public enum ObjKind: UInt8, CaseIterable {
@@ -74,14 +84,26 @@ import Darwin
     }
     public let markBits: UnsafeMutablePointer<UInt64>
     public let markWords: Int
-    /// The end of the old region: objects below it were mapped from an image
-    /// and stay where they are (see Collector.swift), so a collection after a
-    /// restore leaves the image's pages shared unless their objects change.
-    /// `firstObject` when there is none (a fresh heap, or after a full collection).
+    /// The card table: one byte per `cardSize` bytes of the heap, 1 = dirty.
+    public let cards: UnsafeMutablePointer<UInt8>
+    public let cardCount: Int
+    /// Per card, the word index (offset / 8) of the object covering its first
+    /// byte; valid for cards of the old space (below `oldTop`).
+    public let crossing: UnsafeMutablePointer<UInt32>
+    /// Bytes per card. NOTE: 512 as in HotSpot: a dirty card costs a scan of
+    /// 64 slots, and the table of a 1 GB heap is 2 MB to look through.
+    @inlinable public static var cardShift: Int { 9 }
+    @inlinable public static var cardSize: Int { 1 << cardShift }
+    /// The end of the old space: objects below it were promoted by a
+    /// collection or mapped from an image, and a young collection neither
+    /// moves them nor reads them (except in dirty cards), so it leaves an
+    /// image's pages shared unless their objects change. Everything above is
+    /// young (see Collector.swift).
     public var oldTop = Heap.firstObject
-    /// Bytes of the old region found unreachable by the last collection: when
-    /// they are many, the next collection is a full one that reclaims them.
-    public var oldGarbage = 0
+    /// Bytes the young space may fill before the next young collection (`-Xmn`).
+    public var youngSize = 4 << 20
+    /// When the heap's used bytes pass this, the next collection is a full one.
+    public var fullThreshold = 16 << 20
 
     /// The first object lives here; offsets below are never objects.
     @inlinable public static var firstObject: Int { 64 }
@@ -100,6 +122,14 @@ import Darwin
             throw HeapError.reservationFailed
         }
         markBits = mb.bindMemory(to: UInt64.self, capacity: markWords)
+        cardCount = reserved >> Heap.cardShift
+        guard let c = VirtualMemory.reserve(cardCount), let x = VirtualMemory.reserve(cardCount * 4) else {
+            VirtualMemory.release(p, reserved)
+            VirtualMemory.release(mb, markWords * 8)
+            throw HeapError.reservationFailed
+        }
+        cards = c.bindMemory(to: UInt8.self, capacity: cardCount)
+        crossing = x.bindMemory(to: UInt32.self, capacity: cardCount)
         state = .allocate(capacity: 1)
         state.initialize(to: AllocState(maxHeap: maxHeap, top: Heap.firstObject, nextGC: min(16 << 20, maxHeap)))
     }
@@ -108,6 +138,8 @@ import Darwin
         state.deallocate()
         VirtualMemory.release(base, reserved)
         VirtualMemory.release(UnsafeMutableRawPointer(markBits), markWords * 8)
+        VirtualMemory.release(UnsafeMutableRawPointer(cards), cardCount)
+        VirtualMemory.release(UnsafeMutableRawPointer(crossing), cardCount * 4)
     }
 
     // MARK: Allocation
@@ -168,6 +200,7 @@ import Darwin
     }
     @inlinable @inline(__always) public func setClass(_ r: ObjRef, _ c: ObjRef) {
         base.storeBytes(of: UInt32(c.offset >> 3), toByteOffset: Int(r.offset) + 4, as: UInt32.self)
+        cards[Int(r.offset) >> Heap.cardShift] = 1
     }
     @inlinable @inline(__always) public func size(_ r: ObjRef) -> Int {
         Int(base.load(fromByteOffset: Int(r.offset) + 8, as: UInt32.self))
@@ -186,9 +219,48 @@ import Darwin
     @inlinable @inline(__always) public func slotPointer(_ r: ObjRef) -> UnsafeMutablePointer<Value> {
         (base + Int(r.offset) + 16).assumingMemoryBound(to: Value.self)
     }
+    /// Slot `i` of the object at `r`. Storing goes through the write barrier.
     @inlinable @inline(__always) public subscript(r: ObjRef, i: Int) -> Value {
         get { base.load(fromByteOffset: Int(r.offset) + 16 + i &* 8, as: Value.self) }
-        set { base.storeBytes(of: newValue, toByteOffset: Int(r.offset) + 16 + i &* 8, as: Value.self) }
+        set {
+            let at = Int(r.offset) + 16 + i &* 8
+            base.storeBytes(of: newValue, toByteOffset: at, as: Value.self)
+            cards[at >> Heap.cardShift] = 1
+        }
+    }
+
+    // MARK: The write barrier
+    //
+    // Every store of a Value into a heap object goes through one of these
+    // (or the subscript above), unless the object was allocated since the
+    // last safe point (it is young: nothing can have collected in between).
+    // The barrier does not look at the value or the object: one shift and one
+    // byte store, the card marked whatever was stored. NOTE: filtering on
+    // old object / young value would cost two loads and two branches on every
+    // store to spare a card scan at the next young collection.
+
+    /// Marks the card holding the heap address `p` (a slot just written).
+    @inlinable @inline(__always) public func remember(_ p: UnsafeMutableRawPointer) {
+        cards[(p - base) >> Heap.cardShift] = 1
+    }
+    /// Stores `v` at `p`, a slot inside the heap, through the write barrier.
+    @inlinable @inline(__always) public func store(_ v: Value, at p: UnsafeMutablePointer<Value>) {
+        p.pointee = v
+        remember(UnsafeMutableRawPointer(p))
+    }
+    /// Marks the cards of `count` slots from `p` (a block copied or shifted).
+    @inlinable public func remember(_ p: UnsafeMutablePointer<Value>, count: Int) {
+        guard count > 0 else { return }
+        let first = (UnsafeMutableRawPointer(p) - base) >> Heap.cardShift
+        let last = (UnsafeMutableRawPointer(p + count - 1) - base) >> Heap.cardShift
+        for c in first...last { cards[c] = 1 }
+    }
+    /// Marks the card of the header of fiber `f`: a young collection scans
+    /// the live stack and frames of a fiber whose header card is dirty. Done
+    /// when a fiber starts running (`VM.fiber`) and when a fiber's stack or
+    /// frames are written other than by itself, rather than on every push.
+    @inlinable @inline(__always) public func rememberFiber(_ f: ObjRef) {
+        cards[Int(f.offset) >> Heap.cardShift] = 1
     }
     @inlinable @inline(__always) public func word(_ r: ObjRef, _ i: Int) -> Int {
         base.load(fromByteOffset: Int(r.offset) + 16 + i &* 8, as: Int.self)

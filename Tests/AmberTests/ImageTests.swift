@@ -492,21 +492,21 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
         #expect(capture.out == "20000 199989992 changed entry 19999 padded to about one hundred bytes ......................... young 4999\n",
                 "\(capture.err)")
         #expect(vm.collections >= 2)
-        #expect(vm.heap.oldTop > Heap.firstObject, "no full collection was needed")
+        #expect(vm.fullCollections == 0, "no full collection was needed")
         // Compare the old region with the file, page by page.
         let file = try Data(contentsOf: URL(fileURLWithPath: dir + "/o.img"))
         let (heapOffset, heapBytes) = file.imageHeader.heapSection
         let page = 4096
         var changed = 0, pages = 0
-        for start in stride(from: 0, to: vm.heap.oldTop, by: page) {
-            let n = min(page, vm.heap.oldTop - start)
+        for start in stride(from: 0, to: heapBytes, by: page) {
+            let n = min(page, heapBytes - start)
             pages += 1
             let same = file[(heapOffset + start)..<(heapOffset + start + n)].withUnsafeBytes {
                 memcmp($0.baseAddress!, vm.heap.base + start, n) == 0
             }
             if !same { changed += 1 }
         }
-        #expect(heapBytes >= vm.heap.oldTop)
+        #expect(vm.heap.oldTop > heapBytes, "survivors of young collections are promoted above the image")
         // The root block, the running fiber's stack and frames, the list and
         // the module variables it went through: a handful of pages of hundreds.
         #expect(pages > 500)
@@ -540,20 +540,22 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
         #expect(vm.collections == 0)
     }
 
-    /// Old objects that die are reclaimed by a full collection once they are
-    /// half the old region; -verbose:gc says which kind ran.
+    /// Old objects that die are reclaimed by a full collection once the old
+    /// space has grown by a quarter (at least two young spaces); -verbose:gc
+    /// says which kind ran.
     @Test func oldGarbageIsReclaimedByAFullCollection() throws {
         let script = OldRegionCollectionTests.script.replacingOccurrences(of: "    System.gc()\n    var young", with: """
                 System.gc()
                 var kept = __data[19999]
-                __data = (0...20000).map {|i| [kept[0], i] }.toList
-                System.gc()
-                System.gc()
+                for (round in 1..8) {
+                  __data = (0...20000).map {|i| [kept[0], i] }.toList
+                  System.gc()
+                }
                 var young
             """)
         let dir = try scratch(["main.wren": script])
         #expect(try runAmber(["-snapshot:file=o.img,trigger=Main.ready,exit", "main.wren"], cwd: dir).0 == 0)
-        let r = try runAmber(["-verbose:gc", "-restore:file=o.img"], cwd: dir)
+        let r = try runAmber(["-verbose:gc", "-Xmn1m", "-restore:file=o.img"], cwd: dir)
         #expect(r.0 == 0, "\(r.2)")
         let kinds = r.2.split(separator: "\n").filter { $0.hasPrefix("amber: [gc]") }.map { $0.contains(" young: ") ? "young" : "full" }
         #expect(kinds.first == "young", "\(r.2)")

@@ -58,8 +58,10 @@ extension VM {
             // when it returns). The loop saved its registers before the call and
             // everything live is in the heap; the result goes into the fiber's
             // stack first, and the loop reloads because objects moved.
+            // A young collection, unless the host has foreign finalizers: then a
+            // full one, so every dead instance (old ones too) is finalized, as in Wren.
             _ = vm.finishReentrant(base: vm.stackIndex(a), result: .null)
-            if !vm.collectGarbage() { return vm.fail("Out of memory.") }
+            if !vm.collectGarbage(full: !vm.slotAPI.finalizers.isEmpty) { return vm.fail(vm.heapCorruption ?? "Out of memory.") }
             return false
         }
         staticNative("System", "writeString_(_)") { vm, a in

@@ -266,7 +266,7 @@ extension VM {
     package func apiCollectGarbage() {
         if slotAPI.finalizing { return }
         if slotAPI.foreignBase != nil || !fiber.isNone || nestedRuns > 0 {
-            heap.gcRequested = true
+            requestCollection()
             return
         }
         invalidateSlotCache()
@@ -278,7 +278,7 @@ extension VM {
     package func apiSetFirstCollection(after bytes: Int) {
         guard bytes > 0 else { return }
         heap.nextGC = min(heap.maxHeap, heap.used + bytes)
-        heap.gcRequested = heap.top > heap.nextGC
+        rearmCollectionRequest()
     }
 
     // MARK: Snapshots

@@ -170,7 +170,10 @@ extension VM {
         return slots + i
     }
 
-    /// Stores into a slot (the one place a barrier would go; see the top of this file).
+    /// Stores into a slot. Slots are fiber stack slots: no card barrier. The
+    /// running fiber (foreign methods) is dirty while it runs, and the API
+    /// fiber is remembered after every collection (collectGarbage), so a
+    /// young collection scans its stack whatever the host wrote.
     @inline(__always) func setSlot(_ p: UnsafeMutablePointer<Value>, _ v: Value) { p.pointee = v }
 
     /// Makes the cache say where the slots are now, or that it does not know

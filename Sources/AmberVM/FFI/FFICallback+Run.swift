@@ -166,8 +166,8 @@ extension VM {
     /// nothing may move (C holds heap addresses), so the collection is put
     /// off until the callback returns. Returns false when the heap is over its cap.
     func ffiDeferCollection() -> Bool {
-        heap.gcRequested = false
         heap.nextGC = heap.top + (8 << 20)
+        rearmCollectionRequest()
         return heap.used <= heap.maxHeap
     }
 }

@@ -610,7 +610,8 @@ struct HeapVerifier {
         guard isObjectOrNull(root(.currentFiber), .fiber), isObjectOrNull(root(.lastModule), .module),
               root(.savedFiber).isNull, root(.pending).isNull || isList(root(.pending), isScriptValue),
               isList(root(.handles), isScriptValue), isList(root(.hostCalls), { isObject($0, .fiber) }),
-              root(.envHashKey).isNull || root(.envHashKey).isNumber else { return "bad root slots" }
+              root(.envHashKey).isNull || root(.envHashKey).isNumber,
+              root(.cardStarts).isNull || isObject(root(.cardStarts), .bytes) else { return "bad root slots" }
         for r in [Root.modules, .portSlots, .immutableEnv, .envReads] where !(root(r).isNull || isObject(root(r), .map)) {
             return "a bad \(r) root"
         }

@@ -18,16 +18,17 @@
 extension VM {
     /// Whether the old region's headers (and the counts the collector reads)
     /// are sound. On the first failure, sets `heapCorruption` and returns false.
-    /// Once the old region is gone (after a full collection) there is nothing to check.
+    /// Once checked (or after a full collection) there is nothing to check.
     func oldRegionHeadersAreSound() -> Bool {
         if heapCorruption != nil { return false }
-        let end = heap.oldTop
+        let end = uncheckedOldEnd
         guard end > Heap.firstObject else { return true }
         if let problem = oldRegionProblem(end: end) {
             heapCorruption = "The heap restored from an image is corrupt (\(problem)); it was changed after it was written. "
                 + "Restore with verify=full to check every object before it runs."
             return false
         }
+        uncheckedOldEnd = Heap.firstObject
         return true
     }
 

@@ -101,6 +101,8 @@ extension VM {
 
         // 6. What the header says about the process that wrote it.
         vm.adoptHeaderState(header)
+        // The image is the old space; a young space starts above it.
+        vm.startGenerationsAfterRestore()
         vm.verbose("validate header, map \(header.heapSection.bytes) heap bytes at \(vm.heap.base)"
                    + "\(verifyHeap ? ", checksum every page" : " (verify=header: pages not checksummed)"): \(vm.ms(tMapped - t0))")
         if digests != nil {
@@ -225,12 +227,6 @@ extension VM {
 
     /// The state the header carries over from the writing process.
     private func adoptHeaderState(_ header: ImageHeader) {
-        let bytes = header.heapSection.bytes
-        // The next collection when the heap has doubled, as after a collection.
-        // (What restore allocated so far was measured against the fresh VM's
-        // threshold: forget the request that made.)
-        heap.nextGC = min(max(bytes * 2, 16 << 20), max(heap.maxHeap, bytes + (1 << 20)))
-        heap.gcRequested = heap.top > heap.nextGC
         restored = true
         generation = Int(header.generation) + 1
         resumeKind = header.resume

@@ -96,6 +96,7 @@ extension VM {
         }
         defer { restoreEnvironmentStrings(environmentValues) }
         if !environmentValues.isEmpty { verbose("\(environmentValues.count) environment values left out of the image") }
+        attachCrossingMapForImage()
         let t2 = port.monotonicClock()
         verbose("collect and compact: \(before) -> \(heap.used) bytes, \(countObjects()) objects, \(ms(t2 - t1))")
 

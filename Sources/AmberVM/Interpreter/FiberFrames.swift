@@ -25,6 +25,7 @@ extension VM {
         let bigger = newArray(capacity: newCap, kind: .stack)
         arrayElements(bigger).update(from: arrayElements(stack), count: heap.word(f, FiberLayout.stackTop))
         heap[f, FiberLayout.stack] = bigger.value
+        heap.rememberFiber(f)
         return true
     }
 

@@ -221,7 +221,7 @@ struct Interpreter: ~Copyable {
             let store = Op.loadLocal1.length
             if body[0] == Op.loadLocal1.rawValue && body[store] == Op.storeFieldThis.rawValue
                 && body[store + Op.storeFieldThis.length] == Op.return.rawValue {
-                heap.slotPointer(args[0].ref)[Int(body[store + 1])] = args[1]
+                heap.store(args[1], at: heap.slotPointer(args[0].ref) + Int(body[store + 1]))
                 args[0] = args[1]
                 sp = args + 1
                 return true
@@ -316,21 +316,23 @@ struct Interpreter: ~Copyable {
                 ip += Op.storeUpvalue.operandBytes
                 let idx = heap[u, UpvalueLayout.stackIndex].number
                 if idx >= 0 {
+                    // Another fiber's stack: remember that fiber (a running one is already).
                     let uf = heap[u, UpvalueLayout.fiber].ref
                     arrayElements(heap[uf, FiberLayout.stack].ref)[Int(idx)] = sp[-1]
+                    heap.rememberFiber(uf)
                 } else {
                     heap[u, UpvalueLayout.closed] = sp[-1]
                 }
             case .loadModuleVar:
                 sp.pointee = moduleVars[readShort()]; sp += 1
             case .storeModuleVar:
-                moduleVars[readShort()] = sp[-1]
+                heap.store(sp[-1], at: moduleVars + readShort())
             case .loadFieldThis:
                 let field = Int(ip.pointee); ip += Op.loadFieldThis.operandBytes
                 sp.pointee = heap.slotPointer(fp[0].ref)[field]; sp += 1
             case .storeFieldThis:
                 let field = Int(ip.pointee); ip += Op.storeFieldThis.operandBytes
-                heap.slotPointer(fp[0].ref)[field] = sp[-1]
+                heap.store(sp[-1], at: heap.slotPointer(fp[0].ref) + field)
             case .loadField:
                 let field = Int(ip.pointee); ip += Op.loadField.operandBytes
                 let obj = sp[-1]
@@ -344,7 +346,7 @@ struct Interpreter: ~Copyable {
                 guard obj.isObject, heap.kind(obj.ref) == .instance else {
                     save(); _ = vm.fail("Only instances have fields."); break dispatch
                 }
-                heap.slotPointer(obj.ref)[field] = sp[-2]
+                heap.store(sp[-2], at: heap.slotPointer(obj.ref) + field)
                 sp -= 1
             case .pop:
                 sp -= 1

@@ -108,7 +108,7 @@ extension VM {
                     let at = instruction.offset + info.operandOffset(i)
                     code[at] = UInt8(truncatingIfNeeded: Int(code[at]) + fieldOffset)
                 case .superclass:
-                    constants[instruction.operand(i)] = superTarget
+                    self.heap.store(superTarget, at: constants + instruction.operand(i))
                 case .function:
                     self.patchMethodCode(constants[instruction.operand(i)].ref, fieldOffset: fieldOffset,
                                          superclass: superclass, isStatic: isStatic)

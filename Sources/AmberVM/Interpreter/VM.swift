@@ -22,6 +22,9 @@ import Darwin
 public struct VMConfiguration {
     /// Cap on live heap data (`-Xmx`).
     public var maxHeap: Int = 4 << 30
+    /// Bytes new objects may fill before a young collection (`-Xmn`): the
+    /// young space. Survivors are promoted to the old space.
+    public var youngSize: Int = 4 << 20
     /// Directories searched by `import` after the importing module's directory.
     public var classpath: [String] = []
     /// Where `System.print` and `System.write` go.
@@ -59,6 +62,13 @@ public struct VMConfiguration {
     /// signed with another key, and one changed after it was signed
     /// (ImageSigning.swift). nil: images are neither signed nor checked.
     public var imageKey: ImageKey? = nil
+    /// Debug: a collection at every Nth safe point (0: only when the heap
+    /// asks). Defaults to `AMBER_GC_STRESS=N` from the environment.
+    public var gcStress: Int = GCDebugDefaults.stress
+    /// Debug: check the heap before and after every collection; a broken
+    /// heap stops the process with a description of what is wrong.
+    /// Defaults to true under `AMBER_GC_VERIFY=1`.
+    public var verifyHeapAfterGC: Bool = GCDebugDefaults.verify
     /// The defaults: a 4 GiB heap cap, output to the process's standard
     /// streams, the system port library, no bindings, FFI off, no image key.
     public init() {}
@@ -103,6 +113,7 @@ enum Root: Int, CaseIterable {
     case hostCalls          // List of fibers interrupted by nested host calls (VM.call)
     case ffi                // List: the ffi module's registry of descriptions and state (FFI/FFIRuntime.swift)
     case envStrings         // List of strings read with Process.env, in an image only (EnvironmentStrings.swift)
+    case cardStarts         // Bytes or null: an image's crossing map, for young collections after a restore (Heap/CardTable.swift)
 }
 
 /// Stops a VM's running script from outside (see `VM.interruptHandle`).
@@ -169,8 +180,16 @@ public final class VM: @unchecked Sendable {
     var fnClass: ObjRef { @inline(__always) get { hot.pointee.fnClass } set { hot.pointee.fnClass = newValue } }
     var fiberClass: ObjRef { @inline(__always) get { hot.pointee.fiberClass } set { hot.pointee.fiberClass = newValue } }
     var systemClass: ObjRef { @inline(__always) get { hot.pointee.systemClass } set { hot.pointee.systemClass = newValue } }
-    /// The fiber being run.
-    var fiber: ObjRef { @inline(__always) get { hot.pointee.fiber } set { hot.pointee.fiber = newValue } }
+    /// The fiber being run. A fiber that runs is remembered (its header's
+    /// card dirtied): the next young collection scans its stack, which is
+    /// written without a barrier (Heap.rememberFiber).
+    var fiber: ObjRef {
+        @inline(__always) get { hot.pointee.fiber }
+        set {
+            hot.pointee.fiber = newValue
+            if !newValue.isNone { heap.rememberFiber(newValue) }
+        }
+    }
     /// The pending runtime error, set by natives that return false.
     var error: Value { @inline(__always) get { hot.pointee.error } set { hot.pointee.error = newValue } }
     var hasError: Bool { @inline(__always) get { hot.pointee.hasError } set { hot.pointee.hasError = newValue } }
@@ -242,6 +261,9 @@ public final class VM: @unchecked Sendable {
     /// Why the heap cannot be collected: a restored image's object headers
     /// failed the check before its first full collection (OldRegionCheck.swift).
     var heapCorruption: String? = nil
+    /// The end of a restored image's objects whose headers no full
+    /// collection has checked yet (OldRegionCheck.swift); firstObject once checked.
+    var uncheckedOldEnd = Heap.firstObject
     /// Depth of Swift-level runs nested inside the dispatch loop (snapshot hooks).
     var nestedRuns = 0
     /// This VM was restored from an image; how many restores lie behind it.
@@ -255,6 +277,18 @@ public final class VM: @unchecked Sendable {
     var lastMetadataSize = 0
     /// Number of collections so far.
     public internal(set) var collections = 0
+    /// How many of them were full collections.
+    public internal(set) var fullCollections = 0
+    /// Stress mode (Collector+Debug.swift): collect at every Nth safe point;
+    /// 0 while off (and while the core library is built).
+    var gcStressInterval = 0
+    var stressTicks = 0
+    /// `System.gc()` asked for the next safe point's collection.
+    var collectionAsked = false
+    /// Where a restored image's crossing map lies in the heap, and how many
+    /// cards it covers (0: none; CardTable.swift).
+    var imageCrossingOffset = 0
+    var imageCrossingCards = 0
     /// The FFI side table: dlopen handles, symbols, cifs, closures (never in the heap).
     let ffi = FFIRuntime()
     /// The slot API's state: where slots are, foreign finalizers (SlotAPI.swift).
@@ -272,9 +306,13 @@ public final class VM: @unchecked Sendable {
         self.config = configuration
         self.port = configuration.port
         do { heap = try Heap(maxHeap: configuration.maxHeap) } catch { throw VMError.outOfMemory }
+        heap.youngSize = max(64 << 10, min(configuration.youngSize, configuration.maxHeap))
         clockStart = port.monotonicClock()
         registerNatives()
-        if !bootstrap { return }
+        if !bootstrap {
+            gcStressInterval = configuration.gcStress
+            return
+        }
         rootBlock = newArray(capacity: Root.allCases.count)
         setRoot(.symbols, newList().value)
         setRoot(.modules, newMap().value)
@@ -285,6 +323,13 @@ public final class VM: @unchecked Sendable {
         setRoot(.hostCalls, newList().value)
         try bootstrapCore()
         recordPortSlots()
+        // Young collections and stress start once the core library is built
+        // (its bootstrap keeps heap offsets in Swift locals across runs of
+        // the prelude; the heap's first threshold, 16 MB, is far above it).
+        heap.nextGC = min(heap.top + heap.youngSize, max(Heap.firstObject + heap.maxHeap, heap.top + (1 << 20)))
+        heap.fullThreshold = heap.used + max(heap.used, 2 * heap.youngSize)
+        gcStressInterval = configuration.gcStress
+        rearmCollectionRequest()
     }
 
     deinit {
@@ -301,7 +346,7 @@ public final class VM: @unchecked Sendable {
     /// Forgets an interrupt that arrived while no script was running.
     public func clearInterrupt() {
         _ = heap.safePoints.takeInterrupt()
-        heap.gcRequested = heap.top > heap.nextGC
+        rearmCollectionRequest()
     }
 
     /// The work of a safe point, once the loop saw `gcRequested`: an
@@ -309,10 +354,13 @@ public final class VM: @unchecked Sendable {
     /// False with an error pending.
     func safePoint() -> Bool {
         if heap.safePoints.takeInterrupt() {
-            heap.gcRequested = heap.top > heap.nextGC
+            rearmCollectionRequest()
             return fail("Interrupted.")
         }
-        if heap.gcRequested && !collectGarbage() { return fail(heapCorruption ?? "Out of memory.") }
+        if heap.gcRequested {
+            if !shouldCollectAtSafePoint() { return true }
+            if !collectGarbage() { return fail(heapCorruption ?? "Out of memory.") }
+        }
         return true
     }
 

@@ -352,7 +352,7 @@ extension VM {
             case .failure(let e): return vm.fail(e.message)
             case .success(let fd):
                 let slot = vm.ioTable.add(fd)
-                f[IOField.path] = vm.newString(bytes: path).value
+                vm.heap.store(vm.newString(bytes: path).value, at: f + IOField.path)
                 f[IOField.slot] = Value(slot)
                 f[IOField.generation] = Value(vm.generation)
                 if case .success(let st) = vm.port.fileSystem.fstat(fd) {

@@ -251,8 +251,8 @@ extension VM {
             for i in 0..<(n - 1) {
                 let j = vm.randomIndex(state, below: n - i) + i
                 let held = elements[j]
-                elements[j] = elements[i]
-                elements[i] = held
+                vm.heap.store(elements[i], at: elements + j)
+                vm.heap.store(held, at: elements + i)
             }
             return vm.ret(a, .true)
         }

@@ -55,7 +55,7 @@ extension VM {
         return e.isObject ? arrayElements(e.ref) : UnsafeMutablePointer(bitPattern: 8)!
     }
     @inline(__always) func listGet(_ l: ObjRef, _ i: Int) -> Value { listElements(l)[i] }
-    @inline(__always) func listSet(_ l: ObjRef, _ i: Int, _ v: Value) { listElements(l)[i] = v }
+    @inline(__always) func listSet(_ l: ObjRef, _ i: Int, _ v: Value) { heap.store(v, at: listElements(l) + i) }
 
     /// Makes room for at least `needed` elements. False when the heap cannot grow.
     @discardableResult
@@ -77,7 +77,7 @@ extension VM {
     func listAppend(_ l: ObjRef, _ v: Value) -> Bool {
         let n = listCount(l)
         if n >= listCapacity(l) { guard listReserve(l, n + 1) else { return false } }
-        listElements(l)[n] = v
+        heap.store(v, at: listElements(l) + n)
         heap.setWord(l, ListLayout.count, n + 1)
         return true
     }
@@ -89,6 +89,7 @@ extension VM {
         let p = listElements(l)
         if at < n { (p + at + 1).update(from: p + at, count: n - at) }
         p[at] = v
+        heap.remember(p + at, count: n - at + 1)
         heap.setWord(l, ListLayout.count, n + 1)
         return true
     }
@@ -97,7 +98,10 @@ extension VM {
         let n = listCount(l)
         let p = listElements(l)
         let v = p[at]
-        if at < n - 1 { (p + at).update(from: p + at + 1, count: n - at - 1) }
+        if at < n - 1 {
+            (p + at).update(from: p + at + 1, count: n - at - 1)
+            heap.remember(p + at, count: n - at - 1)
+        }
         p[n - 1] = .null
         heap.setWord(l, ListLayout.count, n - 1)
         return v
@@ -237,7 +241,7 @@ extension VM {
     func mapSet(_ m: ObjRef, _ key: Value, _ value: Value) -> Bool {
         var (found, i) = mapProbe(m, key)
         if found {
-            arrayElements(heap[m, MapLayout.entries].ref)[2 * i + 1] = value
+            heap.store(value, at: arrayElements(heap[m, MapLayout.entries].ref) + 2 * i + 1)
             return true
         }
         let count = mapCount(m)
@@ -249,6 +253,7 @@ extension VM {
         let p = arrayElements(heap[m, MapLayout.entries].ref)
         p[2 * i] = key
         p[2 * i + 1] = value
+        heap.remember(p + 2 * i, count: 2)
         heap.setWord(m, MapLayout.count, count + 1)
         return true
     }

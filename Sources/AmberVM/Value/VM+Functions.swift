@@ -62,7 +62,7 @@ extension VM {
             heap[cls, ClassLayout.methods] = bigger.value
             table = bigger
         }
-        arrayElements(table)[symbol] = method
+        heap.store(method, at: arrayElements(table) + symbol)
     }
 
     /// The method a class has for `symbol`, or null.
@@ -187,6 +187,9 @@ extension VM {
         p[1] = 0
         p[2] = stackBase
         heap.setWord(f, FiberLayout.frameCount, count + 1)
+        // Its frames hold a closure offset now: the fiber's stack and frames
+        // are roots of the next young collection (it may not be running).
+        heap.rememberFiber(f)
     }
 
     func fiberIsDone(_ f: ObjRef) -> Bool {
