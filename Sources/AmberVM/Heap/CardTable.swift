@@ -47,24 +47,30 @@ extension VM {
         return Int(heap.crossing[c]) << 3
     }
 
-    /// Calls `body` for every dirty card below `limit`, cleaning it first.
-    /// Reads the table a word at a time: the cards of 1 GB are 2 MB, and nearly all clean.
-    func forEachDirtyCard(below limit: Int, _ body: (Int) -> Void) {
+    /// Calls `body` for every dirty card below `limit`, cleaning it first;
+    /// returns how many there were. Reads the table a word at a time: the
+    /// cards of 1 GB are 2 MB, and nearly all clean.
+    @discardableResult
+    func forEachDirtyCard(below limit: Int, _ body: (Int) -> Void) -> Int {
         let n = (limit + Heap.cardSize - 1) >> Heap.cardShift
-        let words = UnsafeMutableRawPointer(heap.cards)
+        let cards = heap.cards
+        let words = UnsafeMutableRawPointer(cards)
+        var dirty = 0
         var c = 0
         while c + 8 <= n {
             if words.load(fromByteOffset: c, as: UInt64.self) == 0 { c += 8; continue }
-            for i in c..<(c + 8) where heap.cards[i] != 0 {
-                heap.cards[i] = 0
+            for i in c..<(c + 8) where cards[i] != 0 {
+                cards[i] = 0
+                dirty += 1
                 body(i)
             }
             c += 8
         }
         while c < n {
-            if heap.cards[c] != 0 { heap.cards[c] = 0; body(c) }
+            if cards[c] != 0 { cards[c] = 0; dirty += 1; body(c) }
             c += 1
         }
+        return dirty
     }
 
     /// Cleans the cards of [from, to).
