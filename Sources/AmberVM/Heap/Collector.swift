@@ -103,6 +103,7 @@ extension VM {
     func collectGarbage(full requested: Bool = false) -> Bool {
         // C code below a running FFI callback may hold heap addresses: move nothing now.
         if ffi.callbackDepth > 0 { return ffiDeferCollection() }
+        rememberModuleVariables()
         hooks.fire(.gcStart, self)
         verifyHeapIfAsked("before")
         setRoot(.currentFiber, fiber.isNone ? .null : fiber.value)

@@ -76,11 +76,15 @@ struct Interpreter: ~Copyable {
     let objectEquals: Value, objectNotEquals: Value
     /// The hook interface's enabled bits (read on every call for the method-entry hook).
     let hookBits: UnsafeMutablePointer<UInt32>
+    /// The card table, biased by the heap's base (`Heap.biasedCards`): the
+    /// store instructions' write barrier is a shift and a byte store.
+    let cards: UnsafeMutablePointer<UInt8>
 
     init(vm: VM) {
         self.vm = vm
         self.heap = vm.heap
         hookBits = vm.hooks.enabledBits
+        cards = vm.heap.biasedCards
         (objectEquals, objectNotEquals) = vm.objectEqualityNatives
         self.nativeTable = vm.nativeTable
         let dummy = UnsafeMutablePointer<Value>(bitPattern: 8)!
@@ -201,7 +205,7 @@ struct Interpreter: ~Copyable {
                 return true
             }
             if body[0] == Op.loadLocal1.rawValue && body[1] == Op.storeFieldThis.rawValue && body[3] == Op.return.rawValue {
-                heap.store(args[1], at: heap.slotPointer(args[0].ref) + Int(body[2]))
+                store(args[1], at: heap.slotPointer(args[0].ref) + Int(body[2]))
                 args[0] = args[1]
                 sp = args + 1
                 return true
@@ -225,6 +229,12 @@ struct Interpreter: ~Copyable {
         ip = code
         fp = args
         return true
+    }
+
+    /// Stores `v` into a heap slot through the write barrier (Heap.swift).
+    @inline(__always) func store(_ v: Value, at p: UnsafeMutablePointer<Value>) {
+        p.pointee = v
+        cards[Int(bitPattern: p) >> Heap.cardShift] = 1
     }
 
     @inline(__always) mutating func readShort() -> Int {
@@ -301,13 +311,15 @@ struct Interpreter: ~Copyable {
             case .loadModuleVar:
                 sp.pointee = moduleVars[readShort()]; sp += 1
             case .storeModuleVar:
-                heap.store(sp[-1], at: moduleVars + readShort())
+                // No barrier: module variables are all remembered at each
+                // collection instead (VM.rememberModuleVariables).
+                moduleVars[readShort()] = sp[-1]
             case .loadFieldThis:
                 let field = Int(ip.pointee); ip += 1
                 sp.pointee = heap.slotPointer(fp[0].ref)[field]; sp += 1
             case .storeFieldThis:
                 let field = Int(ip.pointee); ip += 1
-                heap.store(sp[-1], at: heap.slotPointer(fp[0].ref) + field)
+                store(sp[-1], at: heap.slotPointer(fp[0].ref) + field)
             case .loadField:
                 let field = Int(ip.pointee); ip += 1
                 let obj = sp[-1]
@@ -321,7 +333,7 @@ struct Interpreter: ~Copyable {
                 guard obj.isObject, heap.kind(obj.ref) == .instance else {
                     save(); _ = vm.fail("Only instances have fields."); break dispatch
                 }
-                heap.store(sp[-2], at: heap.slotPointer(obj.ref) + field)
+                store(sp[-2], at: heap.slotPointer(obj.ref) + field)
                 sp -= 1
             case .pop:
                 sp -= 1
