@@ -87,6 +87,10 @@ import Darwin
     /// The card table: one byte per `cardSize` bytes of the heap, 1 = dirty.
     public let cards: UnsafeMutablePointer<UInt8>
     public let cardCount: Int
+    /// `cards` biased by the heap's base: the card of heap address `a` is
+    /// `biasedCards[a >> cardShift]` (the base is page-aligned), so a barrier
+    /// on a raw pointer needs no subtraction and no second load.
+    public let biasedCards: UnsafeMutablePointer<UInt8>
     /// Per card, the word index (offset / 8) of the object covering its first
     /// byte; valid for cards of the old space (below `oldTop`).
     public let crossing: UnsafeMutablePointer<UInt32>
@@ -129,6 +133,7 @@ import Darwin
             throw HeapError.reservationFailed
         }
         cards = c.bindMemory(to: UInt8.self, capacity: cardCount)
+        biasedCards = cards - (Int(bitPattern: p) >> Heap.cardShift)
         crossing = x.bindMemory(to: UInt32.self, capacity: cardCount)
         state = .allocate(capacity: 1)
         state.initialize(to: AllocState(maxHeap: maxHeap, top: Heap.firstObject, nextGC: min(16 << 20, maxHeap)))
@@ -241,7 +246,7 @@ import Darwin
 
     /// Marks the card holding the heap address `p` (a slot just written).
     @inlinable @inline(__always) public func remember(_ p: UnsafeMutableRawPointer) {
-        cards[(p - base) >> Heap.cardShift] = 1
+        biasedCards[Int(bitPattern: p) >> Heap.cardShift] = 1
     }
     /// Stores `v` at `p`, a slot inside the heap, through the write barrier.
     @inlinable @inline(__always) public func store(_ v: Value, at p: UnsafeMutablePointer<Value>) {

@@ -142,6 +142,7 @@ func verifyingVM(youngSize: Int = 256 << 10, allowFFI: Bool = false,
                  bindings: Bindings = Bindings()) throws -> (VM, Capture, Problems) {
     var (config, capture) = capturedConfiguration()
     config.youngSize = youngSize
+    config.gcStress = 0     // these tests count collections (AMBER_GC_STRESS would add some)
     config.allowFFI = allowFFI
     config.bindings = bindings
     let vm = try VM(configuration: config)
@@ -360,6 +361,7 @@ final class Problems: @unchecked Sendable { var list: [String] = [] }
         try writer.snapshot(to: dir + "/g.img")
         var (config, capture) = capturedConfiguration()
         config.youngSize = 256 << 10
+        config.gcStress = 0
         let vm = try VM.restore(from: dir + "/g.img", configuration: config)
         let problems = Problems()
         vm.hooks.register(.gcStart) { vm, _ in problems.list += vm.verifyHeap() }
@@ -391,6 +393,7 @@ final class Problems: @unchecked Sendable { var list: [String] = [] }
         let dir = try temporaryDirectory()
         var (config, capture) = capturedConfiguration()
         config.youngSize = 8 << 20
+        config.gcStress = 0
         let writer = try VM(configuration: config)
         #expect(writer.interpret(module: "main", source: GenerationalImageTests.program) == .success)
         #expect(writer.interpret(module: "main2", source: gcNow + "GC.now()") == .success)

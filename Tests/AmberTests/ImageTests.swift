@@ -30,8 +30,17 @@ func runBuilt(_ program: String, _ args: [String], cwd: String, env: [String: St
     try p.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
+    // Standard error is read beside standard output: a child that fills one
+    // pipe while we wait on the other would block forever (-verbose:gc under
+    // AMBER_GC_STRESS writes thousands of lines).
+    nonisolated(unsafe) var e = Data()
+    let errorRead = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+        e = err.fileHandleForReading.readDataToEndOfFile()
+        errorRead.signal()
+    }
     let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
+    errorRead.wait()
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }

@@ -43,67 +43,32 @@ extension VM {
         if root(.cardStarts).isObject && Int(root(.cardStarts).ref.offset) >= old { setRoot(.cardStarts, .null) }
 
         // 1. Mark.
-        var work: [Int] = []
-        work.reserveCapacity(1024)
-        var recorded: [Int] = []
-        @inline(__always) func markValue(_ v: Value) {
-            guard v.isObject else { return }
-            let o = Int(v.ref.offset)
-            // Not followed: an old object, or a reference outside the heap (an unchecked image).
-            if o < old || o >= top || o & 7 != 0 || isMarked(o) { return }
-            setMark(o)
-            work.append(o)
-        }
-        @inline(__always) func markContainer(_ c: ObjRef) {
-            if Int(c.offset) >= old { setMark(Int(c.offset)) }
-        }
-        if Int(rootBlock.offset) >= old { markValue(rootBlock.value) }
-        forEachDirtyCard(below: old) { c in
-            stats.dirtyCards += 1
+        let work = OffsetStack()
+        let recorded = OffsetStack()
+        defer { work.release(); recorded.release() }
+        markAbove(old, rootBlock.value, work)
+        stats.dirtyCards = forEachDirtyCard(below: old) { c in
             forEachOldReference(card: c, oldTop: old, value: { p in
                 let v = p.pointee
                 if v.isObject && Int(v.ref.offset) >= old {
-                    markValue(v)
-                    recorded.append(UnsafeMutableRawPointer(p) - base)
+                    markAbove(old, v, work)
+                    recorded.push(UnsafeMutableRawPointer(p) - base)
                 }
             }, raw: { p in
                 if p.pointee >= old {
-                    markValue(ObjRef(offset: UInt(p.pointee)).value)
-                    recorded.append((UnsafeMutableRawPointer(p) - base) | OldSlot.raw)
+                    markAbove(old, ObjRef(offset: UInt(p.pointee)).value, work)
+                    recorded.push((UnsafeMutableRawPointer(p) - base) | OldSlot.raw)
                 }
             }, classWord: { at in
                 let cls = Int(base.load(fromByteOffset: at, as: UInt32.self)) << 3
                 if cls >= old {
-                    markValue(ObjRef(offset: UInt(cls)).value)
-                    recorded.append(at)
+                    markAbove(old, ObjRef(offset: UInt(cls)).value, work)
+                    recorded.push(at)
                 }
-            }, container: markContainer)
+            }, container: { c in if Int(c.offset) >= old { setMark(Int(c.offset)) } })
         }
-        // Through the young objects. Big arrays a chunk at a time (see collectFull).
-        var arrays: [(offset: Int, next: Int)] = []
-        let chunk = 512
-        while true {
-            if let o = work.popLast() {
-                let r = ObjRef(offset: UInt(o))
-                let cls = heap.classOf(r)
-                if !cls.isNone { markValue(cls.value) }
-                if heap.isKind(r, .array) && heap.word(r, 0) > chunk {
-                    arrays.append((o, 0))
-                    continue
-                }
-                forEachReference(r, { markValue($0.pointee) },
-                                 raw: { p in if p.pointee != 0 { markValue(ObjRef(offset: UInt(p.pointee)).value) } },
-                                 container: markContainer)
-            } else if let (o, next) = arrays.popLast() {
-                let r = ObjRef(offset: UInt(o))
-                let end = min(next + chunk, heap.word(r, 0))
-                if end < heap.word(r, 0) { arrays.append((o, end)) }
-                let slots = heap.slotPointer(r) + 1
-                for i in next..<end { markValue(slots[i]) }
-            } else {
-                break
-            }
-        }
+        // Through the young objects.
+        traceAbove(old, work)
 
         // 2. Plan (dead young foreign instances with a host finalizer are finalized first;
         // an old one at the next full collection).
@@ -114,7 +79,8 @@ extension VM {
         }
 
         // 3. Update: the recorded old slots (each found once), then the young survivors.
-        for entry in recorded {
+        for i in 0..<recorded.count {
+            let entry = recorded[i]
             switch entry & 7 {
             case OldSlot.classWord:
                 let cls = Int(base.load(fromByteOffset: entry, as: UInt32.self)) << 3

@@ -108,6 +108,7 @@ extension VM {
         if heapCorruption != nil { return false }
         var full = requested || heap.oldTop - Heap.firstObject > heap.fullThreshold
         if full && !oldRegionHeadersAreSound() { return false }
+        rememberModuleVariables()
         hooks.fire(.gcStart, self)
         verifyHeapIfAsked("before")
         setRoot(.currentFiber, fiber.isNone ? .null : fiber.value)
@@ -168,47 +169,10 @@ extension VM {
         let old = Heap.firstObject
 
         // 1. Mark.
-        var work: [Int] = []
-        work.reserveCapacity(1024)
-        // A reference outside the heap (from an image nothing has checked)
-        // is not followed: its mark bit would lie outside the bitmap.
-        let limit = heap.top
-        func markValue(_ v: Value) {
-            guard v.isObject else { return }
-            let o = Int(v.ref.offset)
-            if o < Heap.firstObject || o >= limit || o & 7 != 0 || isMarked(o) { return }
-            setMark(o)
-            work.append(o)
-        }
-        setMark(Int(rootBlock.offset))
-        work.append(Int(rootBlock.offset))
-        // Big arrays are scanned a chunk at a time, so the work stack holds
-        // what one chunk adds rather than a whole million-element list.
-        var arrays: [(offset: Int, next: Int)] = []
-        let chunk = 512
-        while true {
-            if let o = work.popLast() {
-                let r = ObjRef(offset: UInt(o))
-                // The class in the header is a reference too (metaclasses have no other).
-                let cls = heap.classOf(r)
-                if !cls.isNone { markValue(cls.value) }
-                if heap.isKind(r, .array) && heap.word(r, 0) > chunk {
-                    arrays.append((o, 0))
-                    continue
-                }
-                forEachReference(r, { markValue($0.pointee) },
-                                 raw: { p in if p.pointee != 0 { markValue(ObjRef(offset: UInt(p.pointee)).value) } },
-                                 container: { c in setMark(Int(c.offset)) })
-            } else if let (o, next) = arrays.popLast() {
-                let r = ObjRef(offset: UInt(o))
-                let end = min(next + chunk, heap.word(r, 0))
-                if end < heap.word(r, 0) { arrays.append((o, end)) }
-                let slots = heap.slotPointer(r) + 1
-                for i in next..<end { markValue(slots[i]) }
-            } else {
-                break
-            }
-        }
+        let work = OffsetStack()
+        defer { work.release() }
+        markAbove(old, rootBlock.value, work)
+        traceAbove(old, work)
 
         // 2. Plan new offsets. Dead foreign instances of classes with a host
         // finalizer are finalized first, while nothing has moved.
@@ -282,15 +246,73 @@ extension VM {
         }
     }
 
+    /// Marks `v` if it refers to an object at or above `old` not marked yet,
+    /// and pushes it on the work list.
+    @inline(__always) func markAbove(_ old: Int, _ v: Value, _ work: OffsetStack) {
+        guard v.isObject else { return }
+        let o = Int(v.ref.offset)
+        // A reference outside the heap (from an image nothing has checked)
+        // is not followed: its mark bit would lie outside the bitmap.
+        if o < old || o >= heap.top || o & 7 != 0 || isMarked(o) { return }
+        setMark(o)
+        work.push(o)
+    }
+
+    /// Marks everything reachable from the work list at or above `old`,
+    /// never reading an object below it. Big arrays are scanned a chunk at a
+    /// time, so the work list holds what one chunk adds rather than a whole
+    /// million-element list.
+    func traceAbove(_ old: Int, _ work: OffsetStack) {
+        let arrays = OffsetStack(capacity: 64)   // pairs: array offset, next index
+        defer { arrays.release() }
+        let chunk = 512
+        while true {
+            if !work.isEmpty {
+                let o = work.pop()
+                let r = ObjRef(offset: UInt(o))
+                // The class in the header is a reference too (metaclasses have no other).
+                let cls = heap.classOf(r)
+                if !cls.isNone { markAbove(old, cls.value, work) }
+                if heap.isKind(r, .array) && heap.word(r, 0) > chunk {
+                    arrays.push(o)
+                    arrays.push(0)
+                    continue
+                }
+                forEachReference(r, { markAbove(old, $0.pointee, work) },
+                                 raw: { p in markAbove(old, ObjRef(offset: UInt(p.pointee)).value, work) },
+                                 container: { c in if Int(c.offset) >= old { setMark(Int(c.offset)) } })
+            } else if !arrays.isEmpty {
+                let next = arrays.pop(), o = arrays.pop()
+                let r = ObjRef(offset: UInt(o))
+                let n = heap.word(r, 0)
+                let end = min(next + chunk, n)
+                if end < n { arrays.push(o); arrays.push(end) }
+                let slots = heap.slotPointer(r) + 1
+                for i in next..<end { markAbove(old, slots[i], work) }
+            } else {
+                break
+            }
+        }
+    }
+
     /// Gives every marked object in [from, top) its new offset (in its
     /// header's forward field), packed from `from` in address order;
     /// returns where the packed objects end.
     func planSlide(from: Int, to top: Int) -> Int {
+        guard top > from else { return from }
         let base = heap.base
+        let bits = heap.markBits
         var free = from
-        forEachMarked(from: from, to: top) { scan in
-            base.storeBytes(of: UInt32(free >> 3), toByteOffset: scan + 12, as: UInt32.self)
-            free += Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
+        // forEachMarked, written out: a closure would box `free`.
+        for w in (from >> 9)...((top - 1) >> 9) {
+            var word = bits[w]
+            while word != 0 {
+                let scan = (w << 9) | (word.trailingZeroBitCount << 3)
+                word &= word - 1
+                if scan < from || scan >= top { continue }
+                base.storeBytes(of: UInt32(free >> 3), toByteOffset: scan + 12, as: UInt32.self)
+                free += Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
+            }
         }
         return free
     }

@@ -89,11 +89,15 @@ struct Interpreter: ~Copyable {
     /// the slots, to what the cases below really push and pop.
     var maxSlots = 0
     #endif
+    /// The card table, biased by the heap's base (`Heap.biasedCards`): the
+    /// store instructions' write barrier is a shift and a byte store.
+    let cards: UnsafeMutablePointer<UInt8>
 
     init(vm: VM) {
         self.vm = vm
         self.heap = vm.heap
         hookBits = vm.hooks.enabledBits
+        cards = vm.heap.biasedCards
         (objectEquals, objectNotEquals) = vm.objectEqualityNatives
         self.nativeTable = vm.nativeTable
         let dummy = UnsafeMutablePointer<Value>(bitPattern: 8)!
@@ -221,7 +225,7 @@ struct Interpreter: ~Copyable {
             let store = Op.loadLocal1.length
             if body[0] == Op.loadLocal1.rawValue && body[store] == Op.storeFieldThis.rawValue
                 && body[store + Op.storeFieldThis.length] == Op.return.rawValue {
-                heap.store(args[1], at: heap.slotPointer(args[0].ref) + Int(body[store + 1]))
+                self.store(args[1], at: heap.slotPointer(args[0].ref) + Int(body[store + 1]))
                 args[0] = args[1]
                 sp = args + 1
                 return true
@@ -245,6 +249,12 @@ struct Interpreter: ~Copyable {
         ip = code
         fp = args
         return true
+    }
+
+    /// Stores `v` into a heap slot through the write barrier (Heap.swift).
+    @inline(__always) func store(_ v: Value, at p: UnsafeMutablePointer<Value>) {
+        p.pointee = v
+        cards[Int(bitPattern: p) >> Heap.cardShift] = 1
     }
 
     /// Reads a u16 operand (big-endian) and steps past it.
@@ -326,13 +336,15 @@ struct Interpreter: ~Copyable {
             case .loadModuleVar:
                 sp.pointee = moduleVars[readShort()]; sp += 1
             case .storeModuleVar:
-                heap.store(sp[-1], at: moduleVars + readShort())
+                // No barrier: module variables are all remembered at each
+                // collection instead (VM.rememberModuleVariables).
+                moduleVars[readShort()] = sp[-1]
             case .loadFieldThis:
                 let field = Int(ip.pointee); ip += Op.loadFieldThis.operandBytes
                 sp.pointee = heap.slotPointer(fp[0].ref)[field]; sp += 1
             case .storeFieldThis:
                 let field = Int(ip.pointee); ip += Op.storeFieldThis.operandBytes
-                heap.store(sp[-1], at: heap.slotPointer(fp[0].ref) + field)
+                store(sp[-1], at: heap.slotPointer(fp[0].ref) + field)
             case .loadField:
                 let field = Int(ip.pointee); ip += Op.loadField.operandBytes
                 let obj = sp[-1]
@@ -346,7 +358,7 @@ struct Interpreter: ~Copyable {
                 guard obj.isObject, heap.kind(obj.ref) == .instance else {
                     save(); _ = vm.fail("Only instances have fields."); break dispatch
                 }
-                heap.store(sp[-2], at: heap.slotPointer(obj.ref) + field)
+                store(sp[-2], at: heap.slotPointer(obj.ref) + field)
                 sp -= 1
             case .pop:
                 sp -= 1

@@ -251,9 +251,8 @@ extension VM {
             i = mapProbe(m, key).index
         }
         let p = arrayElements(heap[m, MapLayout.entries].ref)
-        p[2 * i] = key
-        p[2 * i + 1] = value
-        heap.remember(p + 2 * i, count: 2)
+        heap.store(key, at: p + 2 * i)
+        heap.store(value, at: p + 2 * i + 1)
         heap.setWord(m, MapLayout.count, count + 1)
         return true
     }
