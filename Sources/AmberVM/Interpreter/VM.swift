@@ -246,6 +246,11 @@ public final class VM: @unchecked Sendable {
     public internal(set) var collections = 0
     /// The FFI side table: dlopen handles, symbols, cifs, closures (never in the heap).
     let ffi = FFIRuntime()
+    /// Where the core library came from: the built-in image, or compiled (and why).
+    /// A restored VM's came with its image.
+    package internal(set) var coreLibrary = CoreLibrarySource.restoredImage
+    /// Seconds spent getting the core library (`-verbose:startup`).
+    package internal(set) var coreBootSeconds = 0.0
 
     /// A VM with the core library loaded, ready to `interpret`. Throws
     /// `VMError.outOfMemory` when the heap's address space cannot be reserved.
@@ -254,23 +259,17 @@ public final class VM: @unchecked Sendable {
     }
 
     /// With `bootstrap: false` the heap stays empty: a restore maps an image
-    /// there and then binds the natives by name (see Restorer.swift).
-    init(configuration: VMConfiguration, bootstrap: Bool) throws {
+    /// there and then binds the natives by name (see Restorer.swift). With
+    /// `bootstrap: true` the core library comes from `coreImage`, or is
+    /// compiled when that cannot be used (BuiltinCoreImage.swift).
+    init(configuration: VMConfiguration, bootstrap: Bool, coreImage: CoreImageChoice = .linked) throws {
         self.config = configuration
         self.port = configuration.port
         do { heap = try Heap(maxHeap: configuration.maxHeap) } catch { throw VMError.outOfMemory }
         clockStart = port.monotonicClock()
         registerNatives()
         if !bootstrap { return }
-        rootBlock = newArray(capacity: Root.allCases.count)
-        setRoot(.symbols, newList().value)
-        setRoot(.modules, newMap().value)
-        setRoot(.handles, newList().value)
-        setRoot(.schedulerQueue, newList().value)
-        setRoot(.pending, newList().value)
-        setRoot(.nativeNames, newList().value)
-        setRoot(.hostCalls, newList().value)
-        try bootstrapCore()
+        try bootCore(from: coreImage)
         recordPortSlots()
     }
 

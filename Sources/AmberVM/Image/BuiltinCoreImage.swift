@@ -1,0 +1,175 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import AmberCoreImageHook
+@_spi(AmberInternals) import AmberObjects
+
+// The built-in core image (ARCHITECTURE.md, "The built-in core image").
+//
+// A fresh VM needs the core library: Object, Class, the classes the Wren
+// prelude declares (CorePrelude.swift) and their natives. Compiling the
+// prelude at every start cost 6.1 of the 10.5 million instructions of
+// `amber hello.wren`. Instead, the build bootstraps the core once and keeps
+// the result as an image inside the program:
+//
+//   build time   amber-core-image (Sources/amber-core-image, links AmberVM)
+//                  VM(coreImage: .none): compile the prelude, bind natives
+//                  a full collection; `coreImageBytes()`: an image in memory
+//                  -> CoreImage.swift, the bytes as a [UInt64] literal,
+//                     compiled into the AmberCoreImage target
+//                     (Plugins/CoreImagePlugin runs the tool, and again
+//                     whenever the tool, so AmberVM, changes)
+//   start        `bootCore`: the bytes found through a weak symbol
+//                  (AmberCoreImageHook); the restore path's steps on them:
+//                  header decoded and checked (magic, format, fingerprint,
+//                  checksum, sizes: ImageHeader.swift), heap copied to the
+//                  base of this VM's range, roots validated and bound
+//                  (Restorer.swift), natives bound by name (Natives.swift)
+//                any failure: the heap is emptied and the prelude compiled,
+//                  as before; `coreLibrary` says which happened and why.
+//
+// The image holds no address and no process state: heap offsets, native
+// names and symbol names only, so it is valid in any process that has the
+// same fingerprint. Its port slot table is written again for this VM.
+// The heap is copied, not mapped: it is about 100 KB, part of the program's
+// read-only data, and the copy must be writable.
+
+/// How a VM got its core library (`VM.coreLibrary`).
+package enum CoreLibrarySource: Equatable, Sendable {
+    /// Copied from the image built into the program: `heapBytes` bytes, `natives` natives bound by name.
+    case builtinImage(heapBytes: Int, natives: Int)
+    /// The prelude was compiled, because of `reason`.
+    case compiled(reason: String)
+    /// The VM was restored from an image, which carries its own core library.
+    case restoredImage
+}
+
+/// Which built-in image a new VM boots from. Tests inject other bytes.
+enum CoreImageChoice {
+    /// The image linked into this program, if any.
+    case linked
+    /// These bytes, as if they were the linked image (tests: a stale or damaged one).
+    case bytes([UInt8])
+    /// None: compile the prelude (the tool that makes the image).
+    case none
+}
+
+extension VM {
+    /// What the errors of a built-in image call it.
+    static let builtinImageName = "<built-in core>"
+
+    /// Fills an empty heap with the core library: from the built-in image
+    /// when there is one this build can use, else by compiling the prelude.
+    func bootCore(from choice: CoreImageChoice) throws {
+        let t0 = port.monotonicClock()
+        var reason = "no built-in core image is linked into this program"
+        do throws(ImageError) {
+            let booted: Int?
+            switch choice {
+            case .linked:
+                var count = 0
+                if let p = amber_core_image_bytes(&count) {
+                    booted = try mapCoreImage(UnsafeRawBufferPointer(start: p, count: count))
+                } else {
+                    booted = nil
+                }
+            case .bytes(let bytes):
+                var result = Result<Int, ImageError>.success(0)
+                bytes.withUnsafeBytes { b in result = Result { () throws(ImageError) in try mapCoreImage(b) } }
+                booted = try result.get()
+            case .none:
+                booted = nil
+                reason = "asked to compile it"
+            }
+            if let natives = booted {
+                coreLibrary = .builtinImage(heapBytes: heap.top, natives: natives)
+                coreBootSeconds = port.monotonicClock() - t0
+                return
+            }
+        } catch {
+            reason = error.message
+            emptyHeap()
+        }
+        rootBlock = newArray(capacity: Root.allCases.count)
+        setRoot(.symbols, newList().value)
+        setRoot(.modules, newMap().value)
+        setRoot(.handles, newList().value)
+        setRoot(.schedulerQueue, newList().value)
+        setRoot(.pending, newList().value)
+        setRoot(.nativeNames, newList().value)
+        setRoot(.hostCalls, newList().value)
+        try bootstrapCore()
+        coreLibrary = .compiled(reason: reason)
+        coreBootSeconds = port.monotonicClock() - t0
+    }
+
+    /// The restore path's steps on an image in memory: header, heap copied to
+    /// this VM's base, roots, natives by name. Returns the number of natives
+    /// bound. Throws (and may leave the heap half filled) when the image is
+    /// not one this build can use.
+    private func mapCoreImage(_ bytes: UnsafeRawBufferPointer) throws(ImageError) -> Int {
+        let name = VM.builtinImageName
+        guard let base = bytes.baseAddress, bytes.count >= ImageFormat.headerSize else {
+            throw ImageError("'\(name)' is not an Amber image (too short).")
+        }
+        // Magic, byte order, format version, fingerprint, checksum, sizes.
+        let header = try ImageHeader.decode(from: Array(UnsafeRawBufferPointer(start: base, count: ImageFormat.headerSize)),
+                                            path: name, fileSize: bytes.count)
+        let (offset, heapBytes) = header.heapSection
+        guard heapBytes <= heap.reserved - 4096 else { throw ImageError("Image '\(name)' needs a larger heap.") }
+        // The range is fresh from mmap: zero above the copy, as a bootstrap leaves it.
+        memcpy(heap.base, base + offset, heapBytes)
+        heap.top = heapBytes
+        try bindRoots(header, path: name)
+        guard root(.currentFiber).isNull, listCount(root(.hostCalls).ref) == 0 else {
+            throw ImageError("Image '\(name)' is not a core image (a fiber was running).")
+        }
+        return try bindNativesFromImage(path: name)
+    }
+
+    /// Back to an empty heap, forgetting what a failed image left behind.
+    private func emptyHeap() {
+        heap.top = Heap.firstObject
+        heap.oldTop = Heap.firstObject
+        rootBlock = .none
+        symbolIds = [:]
+        symbolNames = []
+        natives.ids = [:]
+        nativeTable = []
+        objectEqualityIDs = nil
+        reloadCachesToNone()
+    }
+
+    private func reloadCachesToNone() {
+        objectClass = .none; classClass = .none; boolClass = .none; nullClass = .none
+        numClass = .none; stringClass = .none; listClass = .none; mapClass = .none
+        rangeClass = .none; fnClass = .none; fiberClass = .none; systemClass = .none
+        fiber = .none
+    }
+
+    /// The core library as an image: a VM that compiled the prelude, collected,
+    /// written as header, no metadata, and the heap. Deterministic (no clock,
+    /// no path), so the same build gives the same bytes. For amber-core-image.
+    package static func coreImageBytes() throws -> [UInt8] {
+        let vm = try VM(configuration: VMConfiguration(), bootstrap: true, coreImage: .none)
+        _ = vm.collectGarbage(full: true)
+        // 16 KiB: a multiple of the page size of 4 and 16 KiB machines, so
+        // the image passes the header's alignment check on both.
+        let heapOffset = max(16384, ImageFormat.pageSize)
+        var header = ImageHeader()
+        header.heapOffset = UInt64(heapOffset)
+        header.heapBytes = UInt64(vm.heap.top)
+        header.maxHeap = UInt64(vm.heap.maxHeap)
+        header.rootOffset = UInt64(vm.rootBlock.offset)
+        header.metaOffset = UInt64(ImageFormat.headerSize)
+        header.metaLength = 0
+        header.metaChecksum = ImageFormat.checksum([])
+        header.heapChecksum = ImageFormat.checksum(vm.heap.base, vm.heap.top)
+        var bytes = header.encode()
+        bytes += [UInt8](repeating: 0, count: heapOffset - bytes.count)
+        bytes += Array(UnsafeRawBufferPointer(start: vm.heap.base, count: vm.heap.top))
+        return bytes
+    }
+}

@@ -1,0 +1,128 @@
+import AmberCoreImageHook
+import Testing
+@testable import AmberLauncher
+@testable import AmberVM
+@_spi(AmberInternals) import AmberObjects
+
+/// The built-in core image (BuiltinCoreImage.swift): a new VM copies the core
+/// library from it instead of compiling the prelude, and falls back to
+/// compiling when the image is not one this build can use.
+@Suite struct CoreImageTests {
+    /// The image linked into this test program, as bytes.
+    static func linkedImage() -> [UInt8] {
+        var count = 0
+        guard let p = amber_core_image_bytes(&count) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: p, count: count))
+    }
+
+    /// A VM that prints into `out`.
+    static func vm(_ choice: CoreImageChoice, _ out: Capture) throws -> VM {
+        var config = VMConfiguration()
+        config.writeOutput = { out.out += $0 }
+        config.writeError = { out.err += $0 }
+        return try VM(configuration: config, bootstrap: true, coreImage: choice)
+    }
+
+    @Test func aNewVMMapsTheBuiltinImage() throws {
+        let vm = try VM()
+        guard case .builtinImage(let bytes, let natives) = vm.coreLibrary else {
+            Issue.record("core library not mapped: \(vm.coreLibrary)")
+            return
+        }
+        #expect(bytes > Heap.firstObject && bytes <= vm.heap.top)
+        #expect(natives == vm.boundNativeNames.count && natives > 100)
+    }
+
+    /// The launcher says so with -verbose:startup.
+    @Test func verboseStartupReportsTheMappedCore() {
+        let (code, out, err) = runLauncher(["-verbose:startup", "-e", "System.print(1 + 2)"])
+        #expect(code == 0)
+        #expect(out == "3\n")
+        #expect(err.hasPrefix("amber: [startup] core library: mapped from the built-in image ("), "\(err)")
+    }
+
+    /// The linked image is exactly what this build makes: not stale.
+    @Test func theLinkedImageIsThisBuilds() throws {
+        let linked = CoreImageTests.linkedImage()
+        #expect(!linked.isEmpty)
+        #expect(try VM.coreImageBytes() == linked)
+    }
+
+    /// A VM from the image and one that compiled the prelude run the same
+    /// programs the same way, down to the heap bytes they start with.
+    @Test func mappedAndCompiledCoresAgree() throws {
+        let a = Capture(), b = Capture()
+        let mapped = try CoreImageTests.vm(.linked, a)
+        let compiled = try CoreImageTests.vm(.none, b)
+        #expect(compiled.coreLibrary == .compiled(reason: "asked to compile it"))
+        let program = """
+            System.print([1, 2, 3].map { |x| x * x }.toList)
+            System.print({"a": 1}.keys.toList)
+            System.print("abc".codePoints.toList)
+            System.print((1..3).reduce { |a, b| a + b })
+            var f = Fiber.new { Fiber.yield(7) }
+            System.print(f.call())
+            System.print(Object.same(1, 1))
+            System.print(1.5.floor + 2.sqrt)
+            """
+        #expect(mapped.interpret(module: "main", source: program) == .success)
+        #expect(compiled.interpret(module: "main", source: program) == .success)
+        #expect(a.out == b.out && a.err == b.err && !a.out.isEmpty, "\(a.out) vs \(b.out)")
+        #expect(mapped.symbolNames == compiled.symbolNames)
+        #expect(mapped.boundNativeNames == compiled.boundNativeNames)
+    }
+
+    /// An image from another build (fingerprint), a damaged one, or bytes
+    /// that are no image at all: the VM compiles the prelude and says why.
+    @Test func aMismatchedImageFallsBackToCompiling() throws {
+        let good = CoreImageTests.linkedImage()
+        var header = ImageHeader(unchecked: Array(good.prefix(ImageFormat.headerSize)))
+        header.fingerprint &+= 1
+        let otherBuild = header.encode() + good.dropFirst(ImageFormat.headerSize)
+        var damagedHeader = good
+        damagedHeader[100] ^= 0xff
+        var truncated = good
+        truncated.removeLast(4096)
+        // A native this build does not have: binding by name fails.
+        var unknownNative = good
+        let name = Array("Num.sqrt".utf8)
+        let at = (0...(good.count - name.count)).first { Array(good[$0..<($0 + name.count)]) == name }!
+        unknownNative[at] = UInt8(ascii: "X")
+        let cases: [(String, [UInt8], String)] = [
+            ("another build", otherBuild, "was written by a different build of Amber"),
+            ("a damaged header", damagedHeader, "header checksum mismatch"),
+            ("a truncated image", truncated, "is truncated"),
+            ("an unknown native", unknownNative, "'Xum.sqrt'"),
+            ("no image", [UInt8](repeating: 7, count: 100), "not an Amber image"),
+        ]
+        for (what, bytes, reason) in cases {
+            let out = Capture()
+            let vm = try CoreImageTests.vm(.bytes(bytes), out)
+            guard case .compiled(let why) = vm.coreLibrary else {
+                Issue.record("\(what): the image was used")
+                continue
+            }
+            #expect(why.contains(reason), "\(what): \(why)")
+            #expect(vm.interpret(module: "main", source: "System.print(2.sqrt > 1)") == .success)
+            #expect(out.out == "true\n", "\(what): \(out.out) \(out.err)")
+        }
+    }
+}
+
+/// The fingerprint's name tables (BuildFingerprint.swift) are the enums' own
+/// case names, in order: a renamed or reordered case changes the fingerprint.
+@Suite struct FingerprintTests {
+    static func names(_ table: [StaticString]) -> [String] { table.map { "\($0)" } }
+
+    @Test func nameTablesMatchTheEnums() {
+        #expect(FingerprintTests.names(BuildFingerprint.objKindNames) == ObjKind.allCases.map { "\($0)" })
+        #expect(FingerprintTests.names(BuildFingerprint.opNames) == Op.allCases.map { "\($0)" })
+        #expect(FingerprintTests.names(BuildFingerprint.rootNames) == Root.allCases.map { "\($0)" })
+        #expect(FingerprintTests.names(BuildFingerprint.builtinKindNames) == BuiltinKind.allCases.map { "\($0)" })
+    }
+
+    @Test func fingerprintIsStableWithinABuild() {
+        #expect(BuildFingerprint.compute() == ImageFormat.fingerprint)
+        #expect(ImageFormat.fingerprint != 0)
+    }
+}
