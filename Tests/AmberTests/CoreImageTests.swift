@@ -68,7 +68,7 @@ import Testing
         #expect(mapped.interpret(module: "main", source: program) == .success)
         #expect(compiled.interpret(module: "main", source: program) == .success)
         #expect(a.out == b.out && a.err == b.err && !a.out.isEmpty, "\(a.out) vs \(b.out)")
-        #expect(mapped.symbolNames == compiled.symbolNames)
+        #expect(Array(mapped.symbolNames) == Array(compiled.symbolNames))
         #expect(mapped.boundNativeNames == compiled.boundNativeNames)
     }
 

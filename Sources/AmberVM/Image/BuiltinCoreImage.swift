@@ -134,9 +134,8 @@ extension VM {
         heap.top = Heap.firstObject
         heap.oldTop = Heap.firstObject
         rootBlock = .none
-        symbolIds = [:]
-        symbolNames = []
-        natives.ids = [:]
+        symbolIndex = SymbolIndex()
+        natives.ids = nil
         nativeTable = []
         objectEqualityIDs = nil
         reloadCachesToNone()

@@ -67,7 +67,7 @@ struct HeapVerifier {
         heap = vm.heap
         top = vm.heap.top
         starts = [UInt64](repeating: 0, count: (vm.heap.top / 8) / 64 + 1)
-        symbols = vm.symbolNames
+        symbols = Array(vm.symbolNames)
         natives = vm.boundNativeNames
     }
 

@@ -167,9 +167,8 @@ public final class VM: @unchecked Sendable {
     var error: Value { @inline(__always) get { hot.pointee.error } set { hot.pointee.error = newValue } }
     var hasError: Bool { @inline(__always) get { hot.pointee.hasError } set { hot.pointee.hasError = newValue } }
 
-    /// Method name -> symbol id. The heap's symbol list is the truth; this is its index.
-    var symbolIds: [String: Int] = [:]
-    var symbolNames: [String] = []
+    /// Method name -> symbol id. The heap's symbol list is the truth; this is its index (SymbolIndex.swift).
+    var symbolIndex = SymbolIndex()
     /// Set when `Process.exit` or a fatal condition ends the run.
     var exitCode: Int32? = nil
     /// Buffered output of System.print/write, flushed at newlines and at the end of a run.
@@ -319,29 +318,7 @@ public final class VM: @unchecked Sendable {
         fiber = root(.currentFiber).isObject ? root(.currentFiber).ref : .none
     }
 
-    // MARK: Symbols
-
-    /// The symbol id of a method signature, interning it if new.
-    func symbol(_ name: String) -> Int {
-        if let id = symbolIds[name] { return id }
-        let id = symbolNames.count
-        symbolNames.append(name)
-        symbolIds[name] = id
-        listAppend(root(.symbols).ref, newString(name).value)
-        return id
-    }
-
-    /// Rebuilds the symbol index from the heap's symbol list (after a restore).
-    func rebuildSymbolIndex() {
-        symbolNames = []
-        symbolIds = [:]
-        let list = root(.symbols).ref
-        for i in 0..<listCount(list) {
-            let name = string(listGet(list, i))
-            symbolIds[name] = symbolNames.count
-            symbolNames.append(name)
-        }
-    }
+    // MARK: Symbols: SymbolIndex.swift
 
     // MARK: Errors
 

@@ -55,7 +55,7 @@ extension VM {
 
     /// Canonical module name and file for `name` imported from module `importer`.
     func resolveModule(_ name: String, importer: String?) -> (String, String?)? {
-        if builtinModuleSource(name) != nil { return (name, nil) }
+        if isBuiltinModule(name) { return (name, nil) }
         if loadedModule(name) != nil { return (name, nil) }
         if hostModuleSource(name) != nil { return (name, nil) }
         var candidates: [String] = []

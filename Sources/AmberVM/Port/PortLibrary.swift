@@ -205,15 +205,24 @@ public struct PortLibrary {
 
     /// The slots, in the order images record them: each names itself and
     /// knows where its implementation is, so no list runs parallel to another.
-    static var slots: [Slot] {
-        [Slot("monotonicClock", \.monotonicClock), Slot("wallClock", \.wallClock), Slot("sleep", \.sleep),
-         Slot("environment", \.environment), Slot("workingDirectory", \.workingDirectory),
-         Slot("fileSystem", \.fileSystem), Slot("entropy", \.entropy), Slot("standardStreams", \.standardStreams),
-         Slot("process", \.process), Slot("dynamicLibraries", \.dynamicLibraries)]
-    }
+    /// NOTE: made once, of plain closures. Built anew at every use from key
+    /// paths, it cost 410 thousand instructions per VM (`swift_getKeyPath`
+    /// instantiates each key path at run time), 8% of `amber hello.wren`.
+    static let slots: [Slot] = [
+        Slot("monotonicClock", { $0.monotonicClock }, { $0.monotonicClock = $1 }),
+        Slot("wallClock", { $0.wallClock }, { $0.wallClock = $1 }),
+        Slot("sleep", { $0.sleep }, { $0.sleep = $1 }),
+        Slot("environment", { $0.environment }, { $0.environment = $1 }),
+        Slot("workingDirectory", { $0.workingDirectory }, { $0.workingDirectory = $1 }),
+        Slot("fileSystem", { $0.fileSystem }, { $0.fileSystem = $1 }),
+        Slot("entropy", { $0.entropy }, { $0.entropy = $1 }),
+        Slot("standardStreams", { $0.standardStreams }, { $0.standardStreams = $1 }),
+        Slot("process", { $0.process }, { $0.process = $1 }),
+        Slot("dynamicLibraries", { $0.dynamicLibraries }, { $0.dynamicLibraries = $1 }),
+    ]
 
     /// The slot names, in the order images record them.
-    public static var slotNames: [String] { slots.map(\.name) }
+    public static let slotNames: [String] = slots.map(\.name)
 
     /// The implementation name in each slot, in `slotNames` order.
     public var implementationNames: [String] { PortLibrary.slots.map { $0.implementationName(self) } }
@@ -227,18 +236,19 @@ public struct PortLibrary {
     }
 
     /// One slot of the table: its name, and how to read and replace what it holds.
-    struct Slot {
+    struct Slot: Sendable {
         let name: String
-        let implementationName: (PortLibrary) -> String
-        let rebind: (inout PortLibrary, String) -> Bool
+        let implementationName: @Sendable (PortLibrary) -> String
+        let rebind: @Sendable (inout PortLibrary, String) -> Bool
 
-        init<T: NamedImplementation>(_ name: String, _ keyPath: WritableKeyPath<PortLibrary, T>) {
+        init<T: NamedImplementation>(_ name: String, _ get: @escaping @Sendable (PortLibrary) -> T,
+                                     _ set: @escaping @Sendable (inout PortLibrary, T) -> Void) {
             self.name = name
-            implementationName = { $0[keyPath: keyPath].name }
+            implementationName = { get($0).name }
             rebind = { library, implementation in
-                if library[keyPath: keyPath].name == implementation { return true }
+                if get(library).name == implementation { return true }
                 guard implementation == "system" else { return false }
-                library[keyPath: keyPath] = PortLibrary()[keyPath: keyPath]
+                set(&library, get(PortLibrary()))
                 return true
             }
         }
