@@ -85,16 +85,18 @@ struct NativeRegistry {
         var bindingClass: String { isStatic ? className + " metaclass" : className }
 
         /// Whether `bytes` spell `name`, compared without building it.
+        /// NOTE: memcmp over each part's UTF-8; a loop over `String.utf8`
+        /// cost 1,100 instructions a name (180 thousand for the core's 161).
         func isNamed(_ bytes: UnsafeRawBufferPointer) -> Bool {
-            var at = 0
-            func take(_ s: String) -> Bool {
-                for b in s.utf8 {
-                    guard at < bytes.count, bytes[at] == b else { return false }
-                    at += 1
-                }
-                return true
-            }
-            return take(className) && take(isStatic ? ".static " : ".") && take(signature) && at == bytes.count
+            var cls = className, sig = signature
+            let separator = isStatic ? 8 : 1    // ".static " or "."
+            let n = cls.utf8.count, m = sig.utf8.count
+            guard let p = bytes.baseAddress, bytes.count == n + separator + m else { return false }
+            let dot = p.load(fromByteOffset: n, as: UInt8.self) == UInt8(ascii: ".")
+            let static_ = !isStatic || memcmp(p + n + 1, "static ", 7) == 0
+            return dot && static_
+                && cls.withUTF8 { memcmp(p, $0.baseAddress!, n) == 0 }
+                && sig.withUTF8 { memcmp(p + n + separator, $0.baseAddress!, m) == 0 }
         }
     }
     /// In registration order, which is the order the bootstrap binds them in.

@@ -208,7 +208,8 @@ public struct PortLibrary {
     /// NOTE: made once, of plain closures. Built anew at every use from key
     /// paths, it cost 410 thousand instructions per VM (`swift_getKeyPath`
     /// instantiates each key path at run time), 8% of `amber hello.wren`.
-    static let slots: [Slot] = [
+    /// (Immutable once made: `nonisolated(unsafe)` only because closures are not Sendable.)
+    nonisolated(unsafe) static let slots: [Slot] = [
         Slot("monotonicClock", { $0.monotonicClock }, { $0.monotonicClock = $1 }),
         Slot("wallClock", { $0.wallClock }, { $0.wallClock = $1 }),
         Slot("sleep", { $0.sleep }, { $0.sleep = $1 }),
@@ -236,13 +237,13 @@ public struct PortLibrary {
     }
 
     /// One slot of the table: its name, and how to read and replace what it holds.
-    struct Slot: Sendable {
+    struct Slot {
         let name: String
-        let implementationName: @Sendable (PortLibrary) -> String
-        let rebind: @Sendable (inout PortLibrary, String) -> Bool
+        let implementationName: (PortLibrary) -> String
+        let rebind: (inout PortLibrary, String) -> Bool
 
-        init<T: NamedImplementation>(_ name: String, _ get: @escaping @Sendable (PortLibrary) -> T,
-                                     _ set: @escaping @Sendable (inout PortLibrary, T) -> Void) {
+        init<T: NamedImplementation>(_ name: String, _ get: @escaping (PortLibrary) -> T,
+                                     _ set: @escaping (inout PortLibrary, T) -> Void) {
             self.name = name
             implementationName = { get($0).name }
             rebind = { library, implementation in
