@@ -68,8 +68,11 @@ import Testing
         #expect(mapped.interpret(module: "main", source: program) == .success)
         #expect(compiled.interpret(module: "main", source: program) == .success)
         #expect(a.out == b.out && a.err == b.err && !a.out.isEmpty, "\(a.out) vs \(b.out)")
-        #expect(Array(mapped.symbolNames) == Array(compiled.symbolNames))
-        #expect(mapped.boundNativeNames == compiled.boundNativeNames)
+        // The image also holds the preloaded modules: more symbols and natives, after the core's.
+        let symbols = Array(compiled.symbolNames), natives = compiled.boundNativeNames
+        #expect(Array(mapped.symbolNames.prefix(symbols.count)) == symbols)
+        #expect(Array(mapped.boundNativeNames.prefix(natives.count)) == natives)
+        #expect(mapped.boundNativeNames.dropFirst(natives.count).allSatisfy { $0.first!.isLowercase })
     }
 
     /// An image from another build (fingerprint), a damaged one, or bytes
@@ -124,5 +127,67 @@ import Testing
     @Test func fingerprintIsStableWithinABuild() {
         #expect(BuildFingerprint.compute() == ImageFormat.fingerprint)
         #expect(ImageFormat.fingerprint != 0)
+    }
+}
+
+/// Built-in modules preloaded in the core image (Loader/PreloadedModules.swift):
+/// an import takes the module loaded at build time, unless it cannot.
+@Suite struct PreloadedModuleTests {
+    static let program = """
+        import "os" for Platform
+        import "io" for File
+        System.print(Platform.isPosix)
+        System.print(File.exists("/no/such/file"))
+        """
+
+    func preloaded(_ vm: VM, _ name: String) -> Value? {
+        let stash = vm.root(.preloadedModules)
+        guard stash.isObject else { return nil }
+        return vm.mapGet(stash.ref, vm.newString(name).value)
+    }
+
+    @Test func importTakesThePreloadedModule() throws {
+        let out = Capture()
+        let vm = try CoreImageTests.vm(.linked, out)
+        let os = try #require(preloaded(vm, "os"))
+        #expect(preloaded(vm, "io") != nil && preloaded(vm, "timer") != nil)
+        #expect(vm.loadedModule("os") == nil)
+        #expect(vm.interpret(module: "main", source: PreloadedModuleTests.program) == .success, "\(out.err)")
+        #expect(out.out == "true\nfalse\n")
+        #expect(vm.loadedModule("os") == os.ref)
+        #expect(preloaded(vm, "os") == nil && preloaded(vm, "timer") != nil)
+        // "scheduler", which io imports, stays aside until a program imports it.
+        #expect(vm.loadedModule("scheduler") == nil)
+    }
+
+    /// A class-load listener must see the module's classes defined: compiled from source.
+    @Test func aClassLoadListenerGetsTheModuleCompiled() throws {
+        let out = Capture()
+        let vm = try CoreImageTests.vm(.linked, out)
+        var loaded: [String] = []
+        vm.hooks.register(.classLoad) { _, payload in loaded.append(payload.className ?? "?") }
+        let os = try #require(preloaded(vm, "os"))
+        #expect(vm.interpret(module: "main", source: PreloadedModuleTests.program) == .success, "\(out.err)")
+        #expect(out.out == "true\nfalse\n")
+        #expect(vm.loadedModule("os") != os.ref)
+        #expect(loaded.contains("Platform") && loaded.contains("File"), "\(loaded)")
+    }
+
+    /// A preloaded module naming a native this build lacks is compiled from source at import.
+    @Test func aMissingNativeGetsTheModuleCompiled() throws {
+        var bytes = CoreImageTests.linkedImage()
+        let name = Array("io.File.static exists_(_)".utf8)
+        let at = try #require((0...(bytes.count - name.count)).first { Array(bytes[$0..<($0 + name.count)]) == name })
+        bytes[at + name.count - 2] = UInt8(ascii: "X")
+        let out = Capture()
+        let vm = try CoreImageTests.vm(.bytes(bytes), out)
+        guard case .builtinImage = vm.coreLibrary else {
+            Issue.record("image not used: \(vm.coreLibrary)")
+            return
+        }
+        let io = try #require(preloaded(vm, "io"))
+        #expect(vm.interpret(module: "main", source: PreloadedModuleTests.program) == .success, "\(out.err)")
+        #expect(out.out == "true\nfalse\n")
+        #expect(vm.loadedModule("io") != io.ref)
     }
 }

@@ -73,3 +73,14 @@ import Testing
         #expect(vm.symbolNames[before + 299] == "fresh299(_)")
     }
 }
+
+@Suite struct NativeRegistryTests {
+    /// `NativeRegistry.lookup` skips the core for lower-case names.
+    @Test func coreClassNamesAreCapitalised() throws {
+        let vm = try VM()
+        #expect(!vm.natives.coreMethods.isEmpty)
+        for m in vm.natives.coreMethods {
+            #expect(m.className.first!.isUppercase, "\(m.name)")
+        }
+    }
+}

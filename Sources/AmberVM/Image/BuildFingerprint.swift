@@ -91,6 +91,7 @@ enum BuildFingerprint {
         "mapKeySequenceClass", "mapValueSequenceClass", "recordClass",
         "handles", "schedulerQueue", "hooks", "pending", "lastModule", "savedFiber", "envFiles",
         "immutableEnv", "envReads", "envHashKey", "transients", "nativeNames", "portSlots", "hostCalls", "ffi",
+        "preloadedModules",
     ]
 
     static let builtinKindNames: [StaticString] = [

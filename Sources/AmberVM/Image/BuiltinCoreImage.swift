@@ -137,6 +137,7 @@ extension VM {
         symbolIndex = SymbolIndex()
         natives.ids = nil
         nativeTable = []
+        pendingNatives = []
         objectEqualityIDs = nil
         reloadCachesToNone()
     }
@@ -153,6 +154,7 @@ extension VM {
     /// no path), so the same build gives the same bytes. For amber-core-image.
     package static func coreImageBytes() throws -> [UInt8] {
         let vm = try VM(configuration: VMConfiguration(), bootstrap: true, coreImage: .none)
+        try vm.preloadBuiltinModules()
         _ = vm.collectGarbage(full: true)
         // 16 KiB: a multiple of the page size of 4 and 16 KiB machines, so
         // the image passes the header's alignment check on both.

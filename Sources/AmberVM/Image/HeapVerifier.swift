@@ -583,7 +583,7 @@ struct HeapVerifier {
               root(.savedFiber).isNull, root(.pending).isNull || isList(root(.pending), isScriptValue),
               isList(root(.handles), isScriptValue), isList(root(.hostCalls), { isObject($0, .fiber) }),
               root(.envHashKey).isNull || root(.envHashKey).isNumber else { return "bad root slots" }
-        for r in [Root.modules, .portSlots, .immutableEnv, .envReads] where !(root(r).isNull || isObject(root(r), .map)) {
+        for r in [Root.modules, .portSlots, .immutableEnv, .envReads, .preloadedModules] where !(root(r).isNull || isObject(root(r), .map)) {
             return "a bad \(r) root"
         }
         for r in [Root.envFiles, .transients, .ffi, .hooks, .schedulerQueue] where !(root(r).isNull || isList(root(r), isScriptValue)) {

@@ -112,7 +112,13 @@ struct NativeRegistry {
 
     /// The native called `name`: a core method's first (as when every native
     /// went into one dictionary and the core registered after the host).
+    /// A name in lower case ("io.File.open(_,_)") is no core method's (core
+    /// class names are capitalised, a test checks): it skips the core's
+    /// index, whose first use costs 300 thousand instructions.
     mutating func lookup(_ name: String) -> Native? {
+        if let first = name.utf8.first, first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z") {
+            return functions[name]
+        }
         if coreIndex == nil {
             var index: [String: Int] = [:]
             for (i, m) in coreMethods.enumerated() { index[m.name] = i }
@@ -196,7 +202,9 @@ extension VM {
     ///
     /// An image of this build (the built-in core image, most user images)
     /// names the core methods first and in registration order: those are
-    /// matched by comparing bytes, in one walk. Any other name is looked up,
+    /// matched by comparing bytes, in one walk. A native of a preloaded
+    /// module no program imported gets a placeholder that binds it later
+    /// (Loader/PreloadedModules.swift). Any other name is looked up,
     /// registering the built-in module it belongs to first.
     func bindNativesFromImage(path: String) throws(ImageError) -> Int {
         let list = root(.nativeNames).ref
@@ -205,10 +213,18 @@ extension VM {
         table.reserveCapacity(count)
         var missing: [String] = []
         let core = natives.coreMethods
+        let notImported = count > core.count ? preloadedModulesNotImported() : []
+        var pending = [Bool](repeating: false, count: notImported.isEmpty ? 0 : count)
         for id in 0..<count {
             let bytes = stringBuffer(listGet(list, id).ref)
             if id < core.count && core[id].isNamed(bytes) {
                 table.append(core[id].native)
+                continue
+            }
+            // A preloaded module no program imported: bound on import or first call.
+            if !notImported.isEmpty && nativeName(bytes, isIn: notImported) {
+                table.append(pendingNative(id))
+                pending[id] = true
                 continue
             }
             let name = String(decoding: bytes, as: UTF8.self)
@@ -226,6 +242,7 @@ extension VM {
                              + "this process does not provide: \(list).")
         }
         nativeTable = table
+        pendingNatives = pending
         natives.ids = nil
         return count
     }

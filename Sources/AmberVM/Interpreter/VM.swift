@@ -95,6 +95,7 @@ enum Root: Int, CaseIterable {
     case portSlots          // Map: port slot name -> implementation name (DESIGN.md section 6)
     case hostCalls          // List of fibers interrupted by nested host calls (VM.call)
     case ffi                // List: the ffi module's registry of descriptions and state (FFI/FFIRuntime.swift)
+    case preloadedModules   // Map: built-in module name -> Module loaded at build time, not yet imported (Loader/PreloadedModules.swift)
 }
 
 /// Stops a VM's running script from outside (see `VM.interruptHandle`).
@@ -211,6 +212,9 @@ public final class VM: @unchecked Sendable {
     /// is the function named by entry i of the heap's native-name list.
     /// Per process, never in the image.
     var nativeTable: [Native] = []
+    /// Entries of `nativeTable` not bound yet (true): natives of preloaded
+    /// modules no program imported, by id (Loader/PreloadedModules.swift).
+    var pendingNatives: [Bool] = []
     /// Symbols of methods whose entry fires the method-entry hook.
     var watchedMethods: Set<Int> = []
     /// Modules compiled into the VM (meta, random, os, timer, ...), by name.

@@ -154,6 +154,11 @@ extension VM {
             setRoot(.lastModule, m.value)
             return .loaded
         }
+        // A built-in module loaded at build time (PreloadedModules.swift).
+        if file == nil, let m = takePreloadedModule(canonical) {
+            setRoot(.lastModule, m.value)
+            return .loaded
+        }
         let source: [UInt8]
         if let file {
             guard case .success(let bytes) = port.fileSystem.readWholeFile(Array(file.utf8)) else {
