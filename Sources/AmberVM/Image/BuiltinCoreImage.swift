@@ -149,12 +149,36 @@ extension VM {
         fiber = .none
     }
 
+    /// Build time: every class's method table cut after its last method.
+    /// A table is indexed by symbol and every look-up checks the capacity,
+    /// so what lies beyond the last method is null either way; but a class
+    /// gets a table as long as all the symbols known when it was made. NOTE:
+    /// 77 classes' tables were 130 of the image's 230 KB, copied at every start.
+    func trimMethodTables() {
+        let end = heap.top
+        var scan = Heap.firstObject
+        while scan < end {
+            let c = ObjRef(offset: UInt(scan))
+            scan += heap.size(c)
+            guard heap.kind(c) == .classObj, heap[c, ClassLayout.methods].isObject else { continue }
+            let table = heap[c, ClassLayout.methods].ref
+            let entries = arrayElements(table)
+            var used = arrayCapacity(table)
+            while used > 0 && entries[used - 1].isNull { used -= 1 }
+            guard used < arrayCapacity(table) else { continue }
+            let trimmed = newArray(capacity: used)
+            arrayElements(trimmed).update(from: arrayElements(table), count: used)
+            heap[c, ClassLayout.methods] = trimmed.value
+        }
+    }
+
     /// The core library as an image: a VM that compiled the prelude, collected,
     /// written as header, no metadata, and the heap. Deterministic (no clock,
     /// no path), so the same build gives the same bytes. For amber-core-image.
     package static func coreImageBytes() throws -> [UInt8] {
         let vm = try VM(configuration: VMConfiguration(), bootstrap: true, coreImage: .none)
         try vm.preloadBuiltinModules()
+        vm.trimMethodTables()
         _ = vm.collectGarbage(full: true)
         // 16 KiB: a multiple of the page size of 4 and 16 KiB machines, so
         // the image passes the header's alignment check on both.
