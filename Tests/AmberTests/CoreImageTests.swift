@@ -173,6 +173,31 @@ import Testing
         #expect(loaded.contains("Platform") && loaded.contains("File"), "\(loaded)")
     }
 
+    /// ffi is carried compiled, not run: its body runs at the import and
+    /// checks that FFI is allowed, as when it was compiled there.
+    @Test func ffiIsCarriedCompiledNotRun() throws {
+        let refused = Capture()
+        let vm = try CoreImageTests.vm(.linked, refused)
+        #expect(vm.isValidObject(try #require(preloaded(vm, "ffi")), .closure))
+        guard case .runtimeError(let message) = vm.interpret(module: "main", source: "import \"ffi\" for Library") else {
+            Issue.record("ffi imported without --allow-ffi")
+            return
+        }
+        #expect(message.hasPrefix("The ffi module is disabled"), "\(message)")
+        var config = VMConfiguration()
+        let out = Capture()
+        config.writeOutput = { out.out += $0 }
+        config.allowFFI = true
+        let allowed = try VM(configuration: config)
+        let program = """
+            import "ffi" for Library
+            System.print(Library.process.function("strlen", "size_t", ["string"]).call("four"))
+            """
+        #expect(allowed.interpret(module: "main", source: program) == .success)
+        #expect(out.out == "4\n")
+        #expect(preloaded(allowed, "ffi") == nil && allowed.loadedModule("ffi") != nil)
+    }
+
     /// A preloaded module naming a native this build lacks is compiled from source at import.
     @Test func aMissingNativeGetsTheModuleCompiled() throws {
         var bytes = CoreImageTests.linkedImage()

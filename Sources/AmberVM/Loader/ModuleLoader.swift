@@ -154,11 +154,8 @@ extension VM {
             setRoot(.lastModule, m.value)
             return .loaded
         }
-        // A built-in module loaded at build time (PreloadedModules.swift).
-        if file == nil, let m = takePreloadedModule(canonical) {
-            setRoot(.lastModule, m.value)
-            return .loaded
-        }
+        // A built-in module loaded or compiled at build time (PreloadedModules.swift).
+        if file == nil, let preloaded = takePreloadedModule(canonical) { return preloaded }
         let source: [UInt8]
         if let file {
             guard case .success(let bytes) = port.fileSystem.readWholeFile(Array(file.utf8)) else {

@@ -23,6 +23,9 @@ import Darwin
 //                   that must see io's classes defined): compiled from source
 //                   as before
 //
+// ffi is carried compiled but not run (`precompiledModuleNames`): its body
+// checks that FFI is allowed, so it runs at the import, as if just compiled.
+//
 // A module's natives are not looked up when the image is mapped: each of its
 // entries in the native table is a placeholder that binds the real native on
 // first call (`pendingNatives`), and importing the module binds them all. So
@@ -36,12 +39,16 @@ import Darwin
 // for them (hence the fallback while a listener is registered).
 
 extension VM {
-    /// The built-in modules the core image carries preloaded. Not ffi: its
-    /// body checks that FFI is allowed, which is this process's business.
+    /// The built-in modules the core image carries preloaded.
     static let preloadedModuleNames = ["io", "os", "timer", "scheduler", "random", "meta", "snapshot", "time"]
+    /// The built-in modules it carries compiled, not run: ffi, whose body
+    /// checks that FFI is allowed, which is this process's business.
+    static let precompiledModuleNames = ["ffi"]
 
-    /// Build time: imports every module of `preloadedModuleNames` and moves
-    /// them all from `Root.modules` to `Root.preloadedModules`.
+    /// Build time: imports every module of `preloadedModuleNames`, compiles
+    /// those of `precompiledModuleNames`, and moves them all from
+    /// `Root.modules` to `Root.preloadedModules` (a compiled one as the
+    /// closure of its body).
     func preloadBuiltinModules() throws {
         let importer = "<preload>"
         for name in VM.preloadedModuleNames {
@@ -50,6 +57,14 @@ extension VM {
         }
         let loaded = root(.modules).ref
         let preloaded = newMap()
+        for name in VM.precompiledModuleNames {
+            guard let source = builtinModuleSource(name),
+                  case .success(let body) = compileModule(name: name, source: Array(source.utf8)) else {
+                throw VMError.runtime("precompiling module \(name)")
+            }
+            _ = mapSet(preloaded, newString(name).value, body.value)
+            _ = mapRemove(loaded, newString(name).value)
+        }
         for i in 0..<mapCapacity(loaded) {
             guard let (key, module) = mapEntry(loaded, i), string(key) != importer else { continue }
             _ = mapSet(preloaded, key, module)
@@ -78,14 +93,24 @@ extension VM {
         return modules.contains { stringLength($0) == n && memcmp(stringBytes($0), p, n) == 0 }
     }
 
-    /// `import "name"` of a built-in module that is not loaded: its preloaded
-    /// Module, now loaded, or nil when it must be compiled from source.
-    func takePreloadedModule(_ name: String) -> ObjRef? {
+    /// `import "name"` of a built-in module that is not loaded: `.loaded`
+    /// with its preloaded Module now loaded, `.mustRun` with the body of a
+    /// precompiled one (its Module registered), or nil when it must be
+    /// compiled from source.
+    func takePreloadedModule(_ name: String) -> ImportResult? {
         let stash = root(.preloadedModules)
         guard isValidMap(stash) else { return nil }
         let key = newString(name).value
         guard let module = mapGet(stash.ref, key) else { return nil }
         _ = mapRemove(stash.ref, key)
+        // Compiled, not run: the body runs now, as if just compiled.
+        if isValidObject(module, .closure) {
+            guard isValidObject(heap[module.ref, ClosureLayout.fn], .fn) else { return nil }
+            let body = closureFn(module.ref)
+            guard isValidObject(heap[body, FnLayout.module], .module) else { return nil }
+            registerModule(name, heap[body, FnLayout.module].ref)
+            return .mustRun(module.ref)
+        }
         guard isValidObject(module, .module), !hooks.isEnabled(.classLoad) else { return nil }
         // Every native of the module, bound now (an error here means another build's image).
         let names = root(.nativeNames).ref
@@ -98,7 +123,8 @@ extension VM {
             }
         }
         registerModule(name, module.ref)
-        return module.ref
+        setRoot(.lastModule, module)
+        return .loaded
     }
 
     /// A placeholder for native `id` of a preloaded module not imported yet:
