@@ -30,4 +30,19 @@ static inline const void *amber_core_image_bytes(size_t *count) {
     return amber_builtin_core_image_data(count);
 }
 
+/// The main program's program headers and their count (Linux: the auxiliary
+/// vector's AT_PHDR and AT_PHNUM; elsewhere 0), so AmberVM can find where the
+/// image lies in the program's file and map it from there (Port/ProgramFile.swift).
+/// Swift's Glibc module does not export getauxval, hence this shim.
+static inline unsigned long amber_program_headers(unsigned long *count) {
+#if defined(__linux__)
+    extern unsigned long getauxval(unsigned long type);
+    *count = getauxval(5);      /* AT_PHNUM */
+    return getauxval(3);        /* AT_PHDR */
+#else
+    *count = 0;
+    return 0;
+#endif
+}
+
 #endif

@@ -186,9 +186,9 @@ public enum Launcher {
     static func startupReport(_ vm: VM) -> String {
         let ms = (vm.coreBootSeconds * 1e6).rounded() / 1e3
         switch vm.coreLibrary {
-        case .builtinImage(let bytes, let natives):
-            return "core library: mapped from the built-in image (\(bytes) heap bytes copied, "
-                + "\(natives) natives bound by name), \(ms) ms"
+        case .builtinImage(let bytes, let natives, let mapped):
+            return "core library: mapped from the built-in image (\(bytes) heap bytes "
+                + (mapped ? "mapped from the program's file" : "copied") + ", \(natives) natives bound by name), \(ms) ms"
         case .compiled(let reason):
             return "core library: compiled from source (\(reason)), \(ms) ms"
         case .restoredImage:

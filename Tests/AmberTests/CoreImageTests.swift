@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AmberCoreImageHook
 import Testing
 @testable import AmberLauncher
@@ -25,10 +30,14 @@ import Testing
 
     @Test func aNewVMMapsTheBuiltinImage() throws {
         let vm = try VM()
-        guard case .builtinImage(let bytes, let natives) = vm.coreLibrary else {
+        guard case .builtinImage(let bytes, let natives, let mapped) = vm.coreLibrary else {
             Issue.record("core library not mapped: \(vm.coreLibrary)")
             return
         }
+        // Mapped from the program's own file when the bytes are static data in
+        // it (release builds: a debug build makes the array at run time).
+        #expect(mapped == (VM.mappableCoreImage(.linked) != nil))
+        #expect(mapped == (vm.coreImageMapping != nil))
         #expect(bytes > Heap.firstObject && bytes <= vm.heap.top)
         #expect(natives == vm.boundNativeNames.count && natives > 100)
     }
@@ -109,6 +118,39 @@ import Testing
             #expect(vm.interpret(module: "main", source: "System.print(2.sqrt > 1)") == .success)
             #expect(out.out == "true\n", "\(what): \(out.out) \(out.err)")
         }
+    }
+}
+
+/// Mapping bytes of the program from its own file (Port/ProgramFile.swift),
+/// as a release build maps the built-in image: a string literal is static data.
+@Suite struct ProgramFileTests {
+    static let literal: StaticString = "Amber maps this text from the test program's own file, page and all."
+
+    @Test func staticBytesAreFoundAndMappedFromTheProgramFile() throws {
+        let text = ProgramFileTests.literal
+        let p = UnsafeRawPointer(text.utf8Start)
+        let n = text.utf8CodeUnitCount
+        #if os(Linux)
+        let range = try #require(ProgramFile.locate(p, count: n))
+        let page = ImageFormat.pageSize
+        #expect(range.offset % page == Int(bitPattern: p) % page)
+        // Mapped into a reservation at the same page offset, as the heap is.
+        let below = Int(bitPattern: p) % page
+        let length = (below + n + page - 1) / page * page
+        let at = try #require(VirtualMemory.reserve(length))
+        defer { VirtualMemory.release(at, length) }
+        #expect(ProgramFile.map(offset: range.offset - below, length: length, at: at))
+        #expect(memcmp(at + below, p, n) == 0)
+        // Writable and private: the file and the literal are untouched.
+        (at + below).storeBytes(of: 0, as: UInt8.self)
+        #expect(p.load(as: UInt8.self) == UInt8(ascii: "A"))
+        ProgramFile.replaceWithZeroPages(at: at, length: length)
+        #expect((at + below).load(as: UInt8.self) == 0 && (at + below + 1).load(as: UInt8.self) == 0)
+        #endif
+        // Heap memory is not in the program's file.
+        let heapBytes = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 8)
+        defer { heapBytes.deallocate() }
+        #expect(ProgramFile.locate(heapBytes, count: 64) == nil)
     }
 }
 

@@ -252,6 +252,8 @@ public final class VM: @unchecked Sendable {
     /// Where the core library came from: the built-in image, or compiled (and why).
     /// A restored VM's came with its image.
     package internal(set) var coreLibrary = CoreLibrarySource.restoredImage
+    /// The start of the heap's range mapped from the program's file, if it is (BuiltinCoreImage.swift).
+    var coreImageMapping: (at: UnsafeMutableRawPointer, length: Int)? = nil
     /// Seconds spent getting the core library (`-verbose:startup`).
     package internal(set) var coreBootSeconds = 0.0
 
@@ -268,11 +270,16 @@ public final class VM: @unchecked Sendable {
     init(configuration: VMConfiguration, bootstrap: Bool, coreImage: CoreImageChoice = .linked) throws {
         self.config = configuration
         self.port = configuration.port
-        do { heap = try Heap(maxHeap: configuration.maxHeap) } catch { throw VMError.outOfMemory }
+        // A built-in image mapped from the program's file needs the heap's base
+        // at the file's page offset (BuiltinCoreImage.swift).
+        let mapping = bootstrap ? VM.mappableCoreImage(coreImage) : nil
+        do { heap = try Heap(maxHeap: configuration.maxHeap, baseOffset: mapping?.baseOffset ?? 0) } catch {
+            throw VMError.outOfMemory
+        }
         clockStart = port.monotonicClock()
         registerNatives()
         if !bootstrap { return }
-        try bootCore(from: coreImage)
+        try bootCore(from: coreImage, mapping: mapping)
         recordPortSlots()
     }
 
