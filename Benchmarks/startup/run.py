@@ -7,9 +7,10 @@
 Cases (files beside this script): hello, a small restore (the image is written
 first by each amber with -snapshot), -e, standard input, a script importing
 io, os and timer, and strlen through the ffi module. Prints a Markdown table.
-Outputs are checked before anything is timed. Standard input cannot be fed to
-`hyperfine -N`, so that row is timed through a shell (`hyperfine` subtracts
-the shell's own start-up) beside hello timed the same way.
+Outputs are checked before anything is timed; all commands of a kind are timed
+in one hyperfine run. Standard input cannot be fed to `hyperfine -N` (1.15),
+so that row is timed through a shell (hyperfine subtracts the shell's own
+start-up), beside hello timed the same way.
 """
 import argparse
 import json
@@ -49,13 +50,14 @@ def instructions(cmd, stdin):
 
 
 def hyperfine(commands, runs, shell=False):
+    """Mean and minimum in ms of each command, all in one hyperfine run."""
     with tempfile.NamedTemporaryFile(suffix=".json") as f:
         args = ["hyperfine", "--warmup", "30", "--runs", str(runs), "--export-json", f.name, "--style", "none"]
         if not shell:
             args.append("-N")
         subprocess.run(args + commands, check=True, capture_output=True)
         data = json.load(open(f.name))
-    return [r["mean"] * 1000 for r in data["results"]]
+    return [(r["mean"] * 1000, r["min"] * 1000) for r in data["results"]]
 
 
 def quote(cmd):
@@ -72,6 +74,7 @@ def main():
     tmp = tempfile.mkdtemp()
     builds = [("after", os.path.abspath(a.amber))] + ([("before", os.path.abspath(a.before))] if a.before else [])
     table = {}
+    timed, through_shell = [], []     # (row, label, command)
     for label, amber in builds:
         image = os.path.join(tmp, label + ".img")
         r = run([amber, "-snapshot:file=%s,trigger=Main.run,exit" % image, path("small.wren")], None)
@@ -82,16 +85,17 @@ def main():
             if r.stdout != expected:
                 sys.exit("%s %s: printed %r, expected %r (%s)" % (label, name, r.stdout, expected, r.stderr))
             table.setdefault(name, {})[label + " instructions"] = instructions(cmd, stdin)
-        plain = [(n, c) for n, c, s, _ in cases(amber, image) if s is None]
-        for (name, _), ms in zip(plain, hyperfine([quote(c) for _, c in plain], a.runs)):
-            table[name][label + " ms"] = ms
-        shell = hyperfine([quote([amber, path("hello.wren")]), quote([amber, "-"]) + " < " + path("hello.wren")],
-                          a.runs, shell=True)
-        table["stdin"][label + " ms"] = shell[1]
-        table["stdin"][label + " hello ms (shell)"] = shell[0]
+            if stdin is None:
+                timed.append((name, label, quote(cmd)))
+        through_shell.append(("hello (shell)", label, quote([amber, path("hello.wren")])))
+        through_shell.append(("stdin", label, quote([amber, "-"]) + " < " + path("hello.wren")))
     if a.wren:
-        table["wren_test hello"] = {"after instructions": instructions([a.wren, path("hello.wren")], None),
-                                    "after ms": hyperfine([quote([a.wren, path("hello.wren")])], a.runs)[0]}
+        table["wren_test hello"] = {"after instructions": instructions([a.wren, path("hello.wren")], None)}
+        timed.append(("wren_test hello", "after", quote([a.wren, path("hello.wren")])))
+        through_shell.append(("wren_test hello (shell)", "after", quote([a.wren, path("hello.wren")])))
+    for batch, shell in ((timed, False), (through_shell, True)):
+        for (name, label, _), (mean, low) in zip(batch, hyperfine([c for _, _, c in batch], a.runs, shell)):
+            table.setdefault(name, {})[label + " ms"] = "%.2f (%.2f)" % (mean, low)
     cols = ["before instructions", "after instructions", "before ms", "after ms"]
     print("| case | " + " | ".join(cols) + " |")
     print("| --- |" + " ---: |" * len(cols))
@@ -99,12 +103,10 @@ def main():
         cells = []
         for c in cols:
             v = row.get(c)
-            cells.append("" if v is None else ("{:,}".format(v) if "instructions" in c else "%.2f" % v))
+            cells.append("" if v is None else ("{:,}".format(v) if isinstance(v, int) else v))
         print("| %s | %s |" % (name, " | ".join(cells)))
-    for label, _ in builds:
-        if "stdin" in table and label + " hello ms (shell)" in table["stdin"]:
-            print("\nstdin timed through a shell; hello the same way (%s): %.2f ms"
-                  % (label, table["stdin"][label + " hello ms (shell)"]))
+    print("\nms: hyperfine mean (minimum) of %d runs; stdin and the (shell) rows are timed through a shell,"
+          " whose own start-up hyperfine subtracts." % a.runs)
 
 
 if __name__ == "__main__":
