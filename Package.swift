@@ -14,6 +14,11 @@
 //   AmberVM        the embeddable VM (compiler, interpreter, core library, images,
 //                  FFI, the Swift embedding API). No unsafeFlags: it must stay
 //                  usable as a package dependency.
+//   AmberCoreImage the built-in core image: the core library bootstrapped at build
+//                  time by amber-core-image (through Plugins/CoreImagePlugin) and
+//                  linked in as bytes; AmberVM finds it through a weak symbol
+//                  (AmberCoreImageHook), so it needs no dependency on it
+//                  (ARCHITECTURE.md, "The built-in core image").
 //   AmberLauncher  option parsing, script running, REPL and exit codes; shared by
 //                  the `amber` executable and the tests (which run it in-process).
 //   amber          the command-line launcher, a thin main over AmberLauncher (its
@@ -28,12 +33,16 @@
 //   count before every instruction (Interpreter.swift, `maxSlots`).
 import PackageDescription
 
+/// This package's directory (for the release `amber`'s linker search path).
+let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
+
 let package = Package(
     name: "Amber",
     // macOS 15: the Synchronization module's Atomic (interrupts from other threads).
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "AmberVM", targets: ["AmberVM"]),
+        // With the core image: a host's VMs start without compiling the core library.
+        .library(name: "AmberVM", targets: ["AmberVM", "AmberCoreImage"]),
         .executable(name: "amber", targets: ["amber"]),
         // libAmberWren.so: Wren 0.4's C API (wren.h) and snapshots (amber.h) for C hosts.
         .library(name: "AmberWren", type: .dynamic, targets: ["AmberWren"]),
@@ -52,37 +61,62 @@ let package = Package(
         .target(name: "AmberObjects"),
         // The instruction table, the walker, the stack check, the disassembler.
         .target(name: "AmberBytecode"),
-        .target(name: "AmberVM", dependencies: ["AmberObjects", "AmberBytecode", "CFFI",
+        // A header holding the weak reference to the built-in core image.
+        .systemLibrary(name: "AmberCoreImageHook", path: "Sources/AmberCoreImageHook"),
+        .target(name: "AmberVM", dependencies: ["AmberObjects", "AmberBytecode", "CFFI", "AmberCoreImageHook",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "AmberLauncher", dependencies: ["AmberVM"]),
+        // The built-in core image: the tool bootstraps the core library, the plugin
+        // runs it whenever the tool (so AmberVM) changes, the target carries the bytes.
+        .executableTarget(name: "amber-core-image", dependencies: ["AmberVM"]),
+        .plugin(name: "CoreImagePlugin", capability: .buildTool(), dependencies: ["amber-core-image"]),
+        .target(name: "AmberCoreImage", plugins: ["CoreImagePlugin"]),
+        .target(name: "AmberLauncher", dependencies: ["AmberVM", "AmberCoreImage"]),
         // The C API's headers, include/wren.h and include/amber.h (their one .c file is empty).
         .target(name: "CAmberWren"),
         // The C API itself: @_cdecl functions over AmberVM's slot API and host hooks.
-        .target(name: "AmberWren", dependencies: ["AmberVM", "CAmberWren"]),
-        // The Swift runtime linked in (release, Linux): no dynamic loading of
-        // libswiftCore and friends at every start (start-up 5.0 -> 2.9 ms for a
-        // hello world). An executable's flag: AmberVM, the library, has none.
-        // swift-crypto (signed images) brings Foundation, whose static archive
-        // needs CoreFoundation and ICU named after it: static archives carry no
-        // autolink entries the linker reads.
-        .executableTarget(name: "amber", dependencies: ["AmberLauncher"],
-                          linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "-lCoreFoundation",
-                                                         "-Xlinker", "-l_FoundationICU", "-Xlinker", "-lFoundationEssentials",
+        .target(name: "AmberWren", dependencies: ["AmberVM", "AmberCoreImage", "CAmberWren"]),
+        // The release `amber` on Linux starts lean (ARCHITECTURE.md, "Start-up"):
+        // the Swift runtime, libstdc++, libgcc and libffi linked in; glibc stays
+        // dynamic, so the ffi module's dlopen and Library.process keep working.
+        // Measured with callgrind on `amber hello.wren`: the dynamic loader's
+        // 2.1 million instructions (libstdc++'s 5,200 relocations) fell to 0.4.
+        //   -static-stdlib        the Swift runtime (start-up 5.0 -> 2.9 ms)
+        //   -L StaticLibraries    linker scripts that turn -lstdc++ and -lffi into
+        //                         their archives (the driver's -lstdc++ comes first,
+        //                         so -Bstatic after it cannot); GNU ld reads them,
+        //                         gold did not, hence -use-ld=bfd
+        //   -static-libgcc        no libgcc_s.so
+        //   -no-pie               no 16,500 relative relocations at every start
+        //                         (-220 thousand instructions, 40 fewer page faults)
+        //   --no-export-dynamic   the driver exports every symbol; nothing looks
+        //                         them up (-48 thousand instructions)
+        //   -lCoreFoundation ...  swift-crypto (signed images) brings Foundation,
+        //                         whose static archive needs CoreFoundation and ICU
+        //                         named after it: static archives carry no
+        //                         autolink entries the linker reads.
+        // Executable flags only: AmberVM, the library, has no unsafeFlags.
+        .executableTarget(name: "amber", dependencies: ["AmberLauncher"], exclude: ["StaticLibraries"],
+                          linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=bfd",
+                                                         "-L", packageDirectory + "/Sources/amber/StaticLibraries",
+                                                         "-Xclang-linker", "-static-libgcc", "-Xclang-linker", "-no-pie",
+                                                         "-Xlinker", "--no-export-dynamic",
+                                                         "-Xlinker", "-lCoreFoundation", "-Xlinker", "-l_FoundationICU",
+                                                         "-Xlinker", "-lFoundationEssentials",
                                                          "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections"],
                                                         .when(platforms: [.linux], configuration: .release))]),
         // Samples/c-host: a C host of the C API (its README also builds it by hand against libAmberWren.so).
         .executableTarget(name: "c-host-sample", dependencies: ["AmberWren", "CAmberWren"], path: "Samples/c-host",
                           exclude: ["README.md"]),
         // Samples/embedding: a Swift host restoring 8 workers from one image.
-        .executableTarget(name: "embedding-sample", dependencies: ["AmberVM"], path: "Samples/embedding",
+        .executableTarget(name: "embedding-sample", dependencies: ["AmberVM", "AmberCoreImage"], path: "Samples/embedding",
                           exclude: ["README.md"]),
         // The embedding API as a host sees it: `import AmberVM`, nothing internal.
-        .testTarget(name: "AmberEmbeddingTests", dependencies: ["AmberVM"]),
+        .testTarget(name: "AmberEmbeddingTests", dependencies: ["AmberVM", "AmberCoreImage"]),
         // The C API through C hosts (Tests/CHost/*.c, compiled with cc and linked to libAmberWren.so).
         .testTarget(name: "AmberWrenTests", dependencies: ["AmberWren"]),
         .testTarget(
             name: "AmberTests",
-            dependencies: ["AmberObjects", "AmberBytecode", "AmberVM", "AmberLauncher"],
+            dependencies: ["AmberObjects", "AmberBytecode", "AmberVM", "AmberCoreImage", "AmberLauncher"],
             resources: [.copy("Scripts")]
         ),
     ]

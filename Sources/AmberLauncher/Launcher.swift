@@ -97,6 +97,8 @@ public enum Launcher {
                             (-Xsnapshot:, -Xrestore: are accepted too)
       -verbose:gc           report each garbage collection on stderr (young or full,
                             bytes before and after, pause)
+      -verbose:startup      report on stderr where the core library came from (the
+                            built-in image, or compiled and why) and how long it took
       -h, --help            show this help
       --version             show the version
 
@@ -183,6 +185,7 @@ public enum Launcher {
         }
         vm.verboseSnapshot = options.verboseSnapshot
         vm.verboseGC = options.verboseGC
+        if options.verboseStartup { io.stderr("amber: [startup] \(startupReport(vm))\n") }
         let streams = watchTerminal(vm, atExit: installSignalGuard)
         defer { streams.restoreTerminalModes() }
         if let request = options.snapshot { vm.installSnapshotTrigger(request) }
@@ -204,6 +207,20 @@ public enum Launcher {
         }
         vm.shutdown()
         return checkOutput(vm, status, io)
+    }
+
+    /// `-verbose:startup`: where the core library came from, and its cost.
+    static func startupReport(_ vm: VM) -> String {
+        let ms = (vm.coreBootSeconds * 1e6).rounded() / 1e3
+        switch vm.coreLibrary {
+        case .builtinImage(let bytes, let natives, let mapped):
+            return "core library: mapped from the built-in image (\(bytes) heap bytes "
+                + (mapped ? "mapped from the program's file" : "copied") + ", \(natives) natives bound by name), \(ms) ms"
+        case .compiled(let reason):
+            return "core library: compiled from source (\(reason)), \(ms) ms"
+        case .restoredImage:
+            return "core library: restored with the image"
+        }
     }
 
     /// The VM's standard streams, whose terminal modes `main` puts back when it

@@ -37,6 +37,8 @@ struct Options {
     var verifyHeap = false
     var verboseSnapshot = false
     var verboseGC = false
+    /// `-verbose:startup`: how the VM got its core library, and how long it took.
+    var verboseStartup = false
     /// `--allow-ffi` (any library) or `--allow-ffi=a,b` (only these).
     var allowFFI = false
     var allowedLibraries: [String]?
@@ -65,6 +67,8 @@ struct Options {
                 o.verboseSnapshot = true
             case "-verbose:gc", "-Xverbose:gc":
                 o.verboseGC = true
+            case "-verbose:startup", "-Xverbose:startup":
+                o.verboseStartup = true
             case "-e":
                 guard i + 1 < args.count else { return .failure(OptionError(message: "-e needs the code to run")) }
                 o.evalSource = args[i + 1]

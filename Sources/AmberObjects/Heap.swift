@@ -45,6 +45,8 @@ import Darwin
 @_spi(AmberInternals) public final class Heap {
     /// Where the range is mapped in this process. Never stored in the heap.
     public let base: UnsafeMutableRawPointer
+    /// `base` less the offset asked for at init: where the reservation starts.
+    private let reservation: UnsafeMutableRawPointer
     /// Bytes of address space reserved (the hard ceiling).
     public let reserved: Int
     /// The allocator's mutable state. It lives behind a `let` pointer rather
@@ -88,7 +90,7 @@ import Darwin
     public let cards: UnsafeMutablePointer<UInt8>
     public let cardCount: Int
     /// `cards` biased by the heap's base: the card of heap address `a` is
-    /// `biasedCards[a >> cardShift]` (the base is page-aligned), so a barrier
+    /// `biasedCards[a >> cardShift]` (the base is card-aligned), so a barrier
     /// on a raw pointer needs no subtraction and no second load.
     public let biasedCards: UnsafeMutablePointer<UInt8>
     /// Per card, the word index (offset / 8) of the object covering its first
@@ -113,16 +115,23 @@ import Darwin
     @inlinable public static var firstObject: Int { 64 }
     @inlinable public static var headerSize: Int { 16 }
 
-    public init(maxHeap: Int) throws(HeapError) {
+    /// `baseOffset` (a multiple of the card size, below a page) puts `base` that far
+    /// past a page boundary: a VM mapping the built-in core image from the
+    /// program's own file needs the file's page offset there (AmberVM's
+    /// Image/BuiltinCoreImage.swift). Every reference is an offset from
+    /// `base`, so nothing else depends on its alignment.
+    public init(maxHeap: Int, baseOffset: Int = 0) throws(HeapError) {
+        precondition(baseOffset >= 0 && baseOffset % Heap.cardSize == 0 && baseOffset < 65536, "Heap: bad base offset")
         // Room above the cap so that what is allocated between two safe points
         // never runs off the reservation; the cap itself is checked at safe points.
         let slack = 256 << 20
         reserved = (maxHeap + slack + 0xffff) & ~0xffff
-        guard let p = VirtualMemory.reserve(reserved) else { throw HeapError.reservationFailed }
-        base = p
+        guard let p = VirtualMemory.reserve(reserved + baseOffset) else { throw HeapError.reservationFailed }
+        reservation = p
+        base = p + baseOffset
         markWords = reserved / 8 / 64 + 1
         guard let mb = VirtualMemory.reserve(markWords * 8) else {
-            VirtualMemory.release(p, reserved)
+            VirtualMemory.release(p, reserved + baseOffset)
             throw HeapError.reservationFailed
         }
         markBits = mb.bindMemory(to: UInt64.self, capacity: markWords)
@@ -133,7 +142,7 @@ import Darwin
             throw HeapError.reservationFailed
         }
         cards = c.bindMemory(to: UInt8.self, capacity: cardCount)
-        biasedCards = cards - (Int(bitPattern: p) >> Heap.cardShift)
+        biasedCards = cards - (Int(bitPattern: base) >> Heap.cardShift)
         crossing = x.bindMemory(to: UInt32.self, capacity: cardCount)
         state = .allocate(capacity: 1)
         state.initialize(to: AllocState(maxHeap: maxHeap, top: Heap.firstObject, nextGC: min(16 << 20, maxHeap)))
@@ -141,7 +150,7 @@ import Darwin
 
     deinit {
         state.deallocate()
-        VirtualMemory.release(base, reserved)
+        VirtualMemory.release(reservation, reserved + Int(bitPattern: base) - Int(bitPattern: reservation))
         VirtualMemory.release(UnsafeMutableRawPointer(markBits), markWords * 8)
         VirtualMemory.release(UnsafeMutableRawPointer(cards), cardCount)
         VirtualMemory.release(UnsafeMutableRawPointer(crossing), cardCount * 4)

@@ -11,15 +11,16 @@
 extension VM {
     /// Registers a native method of the core class `className` under
     /// "Class.signature"; the bootstrap binds it (`bindCoreNatives`).
+    /// (Nothing is built here: names are spelled out only when looked up.)
     func native(_ className: String, _ signature: String, _ body: @escaping NativeFunction) {
-        natives.registerCoreMethod(.init(className: className, signature: signature, name: "\(className).\(signature)"),
-                                   Native(body))
+        natives.registerCoreMethod(.init(className: className, signature: signature, isStatic: false,
+                                         native: Native(body)))
     }
 
     /// Registers a static native method of `className` ("Class.static signature"), bound on its metaclass.
     func staticNative(_ className: String, _ signature: String, _ body: @escaping NativeFunction) {
-        natives.registerCoreMethod(.init(className: className + " metaclass", signature: signature,
-                                         name: "\(className).static \(signature)"), Native(body))
+        natives.registerCoreMethod(.init(className: className, signature: signature, isStatic: true,
+                                         native: Native(body)))
     }
 
     func coreClass(_ name: String) -> ObjRef {
@@ -28,16 +29,15 @@ extension VM {
         return moduleVariableValue(core, i).ref
     }
 
-    /// Every native this process offers, by name: the host's bindings, the
-    /// core library's, the built-in modules'. Reads nothing from the heap, so
-    /// a VM restored from an image gets the same registry as a fresh one.
-    /// (Later registrations of a name win, as they always have.)
+    /// The natives every VM needs from the start: the host's bindings and
+    /// the core library's. Reads nothing from the heap, so a VM restored from
+    /// an image gets the same registry as a fresh one. A built-in module's
+    /// natives are registered when it is first needed (BuiltinModules.swift).
     func registerNatives() {
         registerHostBindings()
         registerObjectNatives()
         registerClassNatives()
         registerCoreNatives()
-        registerBuiltinModules()
     }
 
     /// The natives of the core classes declared by the prelude.
@@ -56,11 +56,11 @@ extension VM {
     /// them, in registration order (bootstrap only: a restored heap's method
     /// tables already hold their native ids).
     func bindCoreNatives(of classes: (String) -> Bool) {
-        for m in natives.coreMethods where classes(m.className) {
-            let cls = m.className.hasSuffix(" metaclass")
-                ? heap.classOf(coreClass(String(m.className.dropLast(" metaclass".count))))
-                : coreClass(m.className)
-            bindMethod(cls, symbol(m.signature), Value(nativeID(m.name)!))
+        for (index, m) in natives.coreMethods.enumerated() where classes(m.bindingClass) {
+            let cls = m.bindingClass.hasSuffix(" metaclass")
+                ? heap.classOf(coreClass(String(m.bindingClass.dropLast(" metaclass".count))))
+                : coreClass(m.bindingClass)
+            bindMethod(cls, symbol(m.signature), Value(coreNativeID(index)))
         }
     }
 

@@ -252,11 +252,9 @@ extension VM {
     /// again) keeps its id, so method tables that hold it stay right.
     private func bindHostNative(_ name: String, _ native: Native) -> Int {
         natives.register(name, native)
-        if let id = natives.ids[name] {
-            nativeTable[id] = native
-            return id
-        }
-        return nativeID(name)!   // just registered
+        let id = nativeID(name)!   // bound before, or just registered
+        nativeTable[id] = native
+        return id
     }
 
     /// Restoring an image: the host's function for native `id` of the image,

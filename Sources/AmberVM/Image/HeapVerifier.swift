@@ -77,7 +77,7 @@ struct HeapVerifier {
         // (A bitmap of the whole heap only when the whole heap is walked: the
         // reachable check stays flat in heap size.)
         starts = everyObject ? [UInt64](repeating: 0, count: (vm.heap.top / 8) / 64 + 1) : []
-        symbols = vm.symbolNames
+        symbols = Array(vm.symbolNames)
         natives = vm.boundNativeNames
     }
 
@@ -612,7 +612,7 @@ struct HeapVerifier {
               isList(root(.handles), isScriptValue), isList(root(.hostCalls), { isObject($0, .fiber) }),
               root(.envHashKey).isNull || root(.envHashKey).isNumber,
               root(.cardStarts).isNull || isObject(root(.cardStarts), .bytes) else { return "bad root slots" }
-        for r in [Root.modules, .portSlots, .immutableEnv, .envReads] where !(root(r).isNull || isObject(root(r), .map)) {
+        for r in [Root.modules, .portSlots, .immutableEnv, .envReads, .preloadedModules] where !(root(r).isNull || isObject(root(r), .map)) {
             return "a bad \(r) root"
         }
         for r in [Root.envFiles, .transients, .ffi, .hooks, .schedulerQueue, .envStrings] where !(root(r).isNull || isList(root(r), isScriptValue)) {

@@ -60,21 +60,9 @@ enum ImageFormat {
         bytes.withUnsafeBytes { checksum($0.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, $0.count) }
     }
 
-    /// What must be identical between the writing and the restoring binary:
-    /// the format, every object layout field by field, the object kinds, the
-    /// opcodes and the root slots, each by name and in order. (Natives and port
-    /// implementations are not in it: they are resolved by name at restore.)
-    static let fingerprint: UInt64 = {
-        var text = "amber-image \(version)|header \(Heap.headerSize)|first \(Heap.firstObject)\n"
-        text += LayoutCatalog.text + "\n"
-        text += "kinds: " + ObjKind.allCases.map { "\($0)=\($0.rawValue)" }.joined(separator: " ") + "\n"
-        text += "ops:\n" + Op.tableText + "\n"
-        text += "roots: " + Root.allCases.map { "\($0)" }.joined(separator: " ") + "\n"
-        text += "builtins: " + BuiltinKind.allCases.map { "\($0)" }.joined(separator: " ")
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
-    }()
+    /// What must be identical between the writing and the restoring binary
+    /// (BuildFingerprint.swift: the format, layouts, kinds, opcodes, roots).
+    static let fingerprint: UInt64 = BuildFingerprint.compute()
 
     // MARK: Metadata sections: name NUL, length (UInt64), bytes
 

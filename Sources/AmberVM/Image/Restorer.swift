@@ -217,8 +217,9 @@ extension VM {
     }
 
     /// Points the VM at the image's root block once it has been validated,
-    /// and rebuilds what the VM caches from it.
-    private func bindRoots(_ header: ImageHeader, path: String) throws(ImageError) {
+    /// and rebuilds what the VM caches from it. (Also the built-in core
+    /// image's step, BuiltinCoreImage.swift.)
+    func bindRoots(_ header: ImageHeader, path: String) throws(ImageError) {
         rootBlock = header.rootBlock
         try validateRestoredRoots(path: path)
         rebuildSymbolIndex()

@@ -114,6 +114,7 @@ enum Root: Int, CaseIterable {
     case ffi                // List: the ffi module's registry of descriptions and state (FFI/FFIRuntime.swift)
     case envStrings         // List of strings read with Process.env, in an image only (EnvironmentStrings.swift)
     case cardStarts         // Bytes or null: an image's crossing map, for young collections after a restore (Heap/CardTable.swift)
+    case preloadedModules   // Map: built-in module name -> Module loaded at build time, not yet imported (Loader/PreloadedModules.swift)
 }
 
 /// Stops a VM's running script from outside (see `VM.interruptHandle`).
@@ -194,9 +195,8 @@ public final class VM: @unchecked Sendable {
     var error: Value { @inline(__always) get { hot.pointee.error } set { hot.pointee.error = newValue } }
     var hasError: Bool { @inline(__always) get { hot.pointee.hasError } set { hot.pointee.hasError = newValue } }
 
-    /// Method name -> symbol id. The heap's symbol list is the truth; this is its index.
-    var symbolIds: [String: Int] = [:]
-    var symbolNames: [String] = []
+    /// Method name -> symbol id. The heap's symbol list is the truth; this is its index (SymbolIndex.swift).
+    var symbolIndex = SymbolIndex()
     /// Set when `Process.exit` or a fatal condition ends the run.
     var exitCode: Int32? = nil
     /// Buffered output of System.print/write, flushed at newlines and at the end of a run.
@@ -239,6 +239,9 @@ public final class VM: @unchecked Sendable {
     /// is the function named by entry i of the heap's native-name list.
     /// Per process, never in the image.
     var nativeTable: [Native] = []
+    /// Entries of `nativeTable` not bound yet (true): natives of preloaded
+    /// modules no program imported, by id (Loader/PreloadedModules.swift).
+    var pendingNatives: [Bool] = []
     /// Symbols of methods whose entry fires the method-entry hook.
     var watchedMethods: Set<Int> = []
     /// Modules compiled into the VM (meta, random, os, timer, ...), by name.
@@ -293,6 +296,13 @@ public final class VM: @unchecked Sendable {
     let ffi = FFIRuntime()
     /// The slot API's state: where slots are, foreign finalizers (SlotAPI.swift).
     package let slotAPI = SlotAPIState()
+    /// Where the core library came from: the built-in image, or compiled (and why).
+    /// A restored VM's came with its image.
+    package internal(set) var coreLibrary = CoreLibrarySource.restoredImage
+    /// The start of the heap's range mapped from the program's file, if it is (BuiltinCoreImage.swift).
+    var coreImageMapping: (at: UnsafeMutableRawPointer, length: Int)? = nil
+    /// Seconds spent getting the core library (`-verbose:startup`).
+    package internal(set) var coreBootSeconds = 0.0
 
     /// A VM with the core library loaded, ready to `interpret`. Throws
     /// `VMError.outOfMemory` when the heap's address space cannot be reserved.
@@ -301,11 +311,18 @@ public final class VM: @unchecked Sendable {
     }
 
     /// With `bootstrap: false` the heap stays empty: a restore maps an image
-    /// there and then binds the natives by name (see Restorer.swift).
-    init(configuration: VMConfiguration, bootstrap: Bool) throws {
+    /// there and then binds the natives by name (see Restorer.swift). With
+    /// `bootstrap: true` the core library comes from `coreImage`, or is
+    /// compiled when that cannot be used (BuiltinCoreImage.swift).
+    init(configuration: VMConfiguration, bootstrap: Bool, coreImage: CoreImageChoice = .linked) throws {
         self.config = configuration
         self.port = configuration.port
-        do { heap = try Heap(maxHeap: configuration.maxHeap) } catch { throw VMError.outOfMemory }
+        // A built-in image mapped from the program's file needs the heap's base
+        // at the file's page offset (BuiltinCoreImage.swift).
+        let mapping = bootstrap ? VM.mappableCoreImage(coreImage) : nil
+        do { heap = try Heap(maxHeap: configuration.maxHeap, baseOffset: mapping?.baseOffset ?? 0) } catch {
+            throw VMError.outOfMemory
+        }
         heap.youngSize = max(64 << 10, min(configuration.youngSize, configuration.maxHeap))
         clockStart = port.monotonicClock()
         registerNatives()
@@ -313,15 +330,7 @@ public final class VM: @unchecked Sendable {
             gcStressInterval = configuration.gcStress
             return
         }
-        rootBlock = newArray(capacity: Root.allCases.count)
-        setRoot(.symbols, newList().value)
-        setRoot(.modules, newMap().value)
-        setRoot(.handles, newList().value)
-        setRoot(.schedulerQueue, newList().value)
-        setRoot(.pending, newList().value)
-        setRoot(.nativeNames, newList().value)
-        setRoot(.hostCalls, newList().value)
-        try bootstrapCore()
+        try bootCore(from: coreImage, mapping: mapping)
         recordPortSlots()
         // Young collections and stress start once the core library is built
         // (its bootstrap keeps heap offsets in Swift locals across runs of
@@ -381,29 +390,7 @@ public final class VM: @unchecked Sendable {
         fiber = root(.currentFiber).isObject ? root(.currentFiber).ref : .none
     }
 
-    // MARK: Symbols
-
-    /// The symbol id of a method signature, interning it if new.
-    func symbol(_ name: String) -> Int {
-        if let id = symbolIds[name] { return id }
-        let id = symbolNames.count
-        symbolNames.append(name)
-        symbolIds[name] = id
-        listAppend(root(.symbols).ref, newString(name).value)
-        return id
-    }
-
-    /// Rebuilds the symbol index from the heap's symbol list (after a restore).
-    func rebuildSymbolIndex() {
-        symbolNames = []
-        symbolIds = [:]
-        let list = root(.symbols).ref
-        for i in 0..<listCount(list) {
-            let name = string(listGet(list, i))
-            symbolIds[name] = symbolNames.count
-            symbolNames.append(name)
-        }
-    }
+    // MARK: Symbols: SymbolIndex.swift
 
     // MARK: Errors
 

@@ -55,7 +55,7 @@ extension VM {
 
     /// Canonical module name and file for `name` imported from module `importer`.
     func resolveModule(_ name: String, importer: String?) -> (String, String?)? {
-        if builtinModuleSource(name) != nil { return (name, nil) }
+        if isBuiltinModule(name) { return (name, nil) }
         if loadedModule(name) != nil { return (name, nil) }
         if hostModuleSource(name) != nil { return (name, nil) }
         var candidates: [String] = []
@@ -155,6 +155,8 @@ extension VM {
             setRoot(.lastModule, m.value)
             return .loaded
         }
+        // A built-in module loaded or compiled at build time (PreloadedModules.swift).
+        if file == nil, let preloaded = takePreloadedModule(canonical) { return preloaded }
         let source: [UInt8]
         if let file {
             guard case .success(let bytes) = port.fileSystem.readWholeFile(Array(file.utf8)) else {

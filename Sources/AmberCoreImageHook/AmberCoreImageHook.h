@@ -1,0 +1,49 @@
+// How AmberVM finds the built-in core image without depending on the target
+// that holds it (ARCHITECTURE.md, "The built-in core image").
+//
+// The image is made at build time by a tool that links AmberVM, so AmberVM
+// cannot depend on the target carrying it (a cycle). Instead that target,
+// AmberCoreImage, defines `_amber_builtin_core_image_data`, and AmberVM refers
+// to it weakly through this header: linked together (the `amber` executable,
+// the AmberVM library product, the tests) the image is found; linked alone
+// (the tool that makes the image) the symbol is null and the core is compiled.
+//
+// NOTE: a header-only system module, not a C target. Swift compiles the
+// inline function into AmberVM itself; a C target compiled by clang added
+// DWARF 5 debug information that valgrind 3.19 cannot read ("unhandled dwarf2
+// abbrev form code 0x25"), which stopped every callgrind measurement.
+#ifndef AMBER_CORE_IMAGE_HOOK_H
+#define AMBER_CORE_IMAGE_HOOK_H
+
+#include <stddef.h>
+
+/// Defined by the generated source of the AmberCoreImage target. The leading
+/// underscore keeps it out of the names C hosts of libAmberWren use (wren*, amber*).
+extern const void *_amber_builtin_core_image_data(size_t *count) __attribute__((weak));
+
+/// The built-in core image's bytes, or NULL (then *count is 0) when no image
+/// is linked into this program.
+static inline const void *amber_core_image_bytes(size_t *count) {
+    if (!_amber_builtin_core_image_data) {
+        *count = 0;
+        return 0;
+    }
+    return _amber_builtin_core_image_data(count);
+}
+
+/// The main program's program headers and their count (Linux: the auxiliary
+/// vector's AT_PHDR and AT_PHNUM; elsewhere 0), so AmberVM can find where the
+/// image lies in the program's file and map it from there (Port/ProgramFile.swift).
+/// Swift's Glibc module does not export getauxval, hence this shim.
+static inline unsigned long amber_program_headers(unsigned long *count) {
+#if defined(__linux__)
+    extern unsigned long getauxval(unsigned long type);
+    *count = getauxval(5);      /* AT_PHNUM */
+    return getauxval(3);        /* AT_PHDR */
+#else
+    *count = 0;
+    return 0;
+#endif
+}
+
+#endif
