@@ -50,8 +50,6 @@ let package = Package(
     dependencies: [
         // `swift package generate-documentation --target AmberVM` (the DocC catalogue).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
-        // HMAC-SHA-256 and SHA-256 for signed images (Image/ImageSigning.swift).
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libffi, for the ffi module (Sources/AmberVM/FFI only imports it).
@@ -63,8 +61,7 @@ let package = Package(
         .target(name: "AmberBytecode"),
         // A header holding the weak reference to the built-in core image.
         .systemLibrary(name: "AmberCoreImageHook", path: "Sources/AmberCoreImageHook"),
-        .target(name: "AmberVM", dependencies: ["AmberObjects", "AmberBytecode", "CFFI", "AmberCoreImageHook",
-                                                .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "AmberVM", dependencies: ["AmberObjects", "AmberBytecode", "CFFI", "AmberCoreImageHook"]),
         // The built-in core image: the tool bootstraps the core library, the plugin
         // runs it whenever the tool (so AmberVM) changes, the target carries the bytes.
         .executableTarget(name: "amber-core-image", dependencies: ["AmberVM"]),
@@ -90,19 +87,12 @@ let package = Package(
         //                         (-220 thousand instructions, 40 fewer page faults)
         //   --no-export-dynamic   the driver exports every symbol; nothing looks
         //                         them up (-48 thousand instructions)
-        //   -lCoreFoundation ...  swift-crypto (signed images) brings Foundation,
-        //                         whose static archive needs CoreFoundation and ICU
-        //                         named after it: static archives carry no
-        //                         autolink entries the linker reads.
         // Executable flags only: AmberVM, the library, has no unsafeFlags.
         .executableTarget(name: "amber", dependencies: ["AmberLauncher"], exclude: ["StaticLibraries"],
                           linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=bfd",
                                                          "-L", packageDirectory + "/Sources/amber/StaticLibraries",
                                                          "-Xclang-linker", "-static-libgcc", "-Xclang-linker", "-no-pie",
-                                                         "-Xlinker", "--no-export-dynamic",
-                                                         "-Xlinker", "-lCoreFoundation", "-Xlinker", "-l_FoundationICU",
-                                                         "-Xlinker", "-lFoundationEssentials",
-                                                         "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections"],
+                                                         "-Xlinker", "--no-export-dynamic"],
                                                         .when(platforms: [.linux], configuration: .release))]),
         // Samples/c-host: a C host of the C API (its README also builds it by hand against libAmberWren.so).
         .executableTarget(name: "c-host-sample", dependencies: ["AmberWren", "CAmberWren"], path: "Samples/c-host",

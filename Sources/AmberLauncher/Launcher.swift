@@ -28,6 +28,11 @@ public struct LaunchIO {
     /// The port library of the VMs the launcher makes (nil: the system's). Tests
     /// put virtual clocks here, so no test sleeps or measures real time.
     public var port: PortLibrary?
+    /// The collector's debug aids for the VMs the launcher makes (nil: the
+    /// defaults, from `AMBER_GC_STRESS` and `AMBER_GC_VERIFY`): the test
+    /// suite's reduced stress pass sets them per run.
+    public var gcStress: Int?
+    public var verifyHeapAfterGC: Bool?
     public init(stdout: @escaping (String) -> Void, stderr: @escaping (String) -> Void,
                 stdoutDescriptor: Int32? = nil, port: PortLibrary? = nil) {
         self.stdout = stdout
@@ -126,6 +131,8 @@ public enum Launcher {
 
         var config = VMConfiguration()
         if let port = io.port { config.port = port }
+        if let stress = io.gcStress { config.gcStress = stress }
+        if let verify = io.verifyHeapAfterGC { config.verifyHeapAfterGC = verify }
         config.maxHeap = options.maxHeap
         config.youngSize = options.youngSize
         config.classpath = options.classpath

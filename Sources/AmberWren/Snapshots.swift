@@ -43,15 +43,61 @@ public func amberSnapshotImpl(_ vm: OpaquePointer?, _ path: UnsafePointer<CChar>
 @_cdecl("amberRestore")
 public func amberRestoreImpl(_ config: UnsafeMutablePointer<WrenConfiguration>?, _ path: UnsafePointer<CChar>?,
                              _ errorOut: UnsafeMutablePointer<CChar>?, _ errorSize: Int) -> OpaquePointer? {
+    restore(config, path, key: nil, "amberRestore", errorOut, errorSize)
+}
+
+@_cdecl("amberRestoreSigned")
+public func amberRestoreSignedImpl(_ config: UnsafeMutablePointer<WrenConfiguration>?, _ path: UnsafePointer<CChar>?,
+                                   _ keyFile: UnsafePointer<CChar>?,
+                                   _ errorOut: UnsafeMutablePointer<CChar>?, _ errorSize: Int) -> OpaquePointer? {
+    guard let keyFile else {
+        copyError("amberRestoreSigned: the key file is NULL.", into: errorOut, size: errorSize)
+        return nil
+    }
+    let key: ImageKey
+    do { key = try ImageKey(contentsOfFile: String(cString: keyFile)) } catch {
+        copyError(error.message, into: errorOut, size: errorSize)
+        return nil
+    }
+    return restore(config, path, key: key, "amberRestoreSigned", errorOut, errorSize)
+}
+
+@_cdecl("amberSetImageKey")
+public func amberSetImageKeyImpl(_ vm: OpaquePointer?, _ keyFile: UnsafePointer<CChar>?,
+                                 _ errorOut: UnsafeMutablePointer<CChar>?, _ errorSize: Int) -> Bool {
+    guard let host = WrenHost.from(vm) else {
+        copyError("amberSetImageKey: the VM is NULL.", into: errorOut, size: errorSize)
+        return false
+    }
+    guard let keyFile else {
+        host.vm.config.imageKey = nil
+        copyError("", into: errorOut, size: errorSize)
+        return true
+    }
+    do { host.vm.config.imageKey = try ImageKey(contentsOfFile: String(cString: keyFile)) } catch {
+        copyError(error.message, into: errorOut, size: errorSize)
+        return false
+    }
+    copyError("", into: errorOut, size: errorSize)
+    return true
+}
+
+/// amberRestore and amberRestoreSigned: a VM from the image, with the host's
+/// bindings and, with a key, the image's signature checked first.
+private func restore(_ config: UnsafeMutablePointer<WrenConfiguration>?, _ path: UnsafePointer<CChar>?,
+                     key: ImageKey?, _ function: String,
+                     _ errorOut: UnsafeMutablePointer<CChar>?, _ errorSize: Int) -> OpaquePointer? {
     guard let path else {
-        copyError("amberRestore: the path is NULL.", into: errorOut, size: errorSize)
+        copyError("\(function): the path is NULL.", into: errorOut, size: errorSize)
         return nil
     }
     let host: WrenHost
     do {
         let file = String(cString: path)
         host = try WrenHost.create(config: config?.pointee ?? WrenHost.defaultConfiguration) {
-            try VM.restore(from: file, configuration: $0)
+            var configuration = $0
+            if let key { configuration.imageKey = key }
+            return try VM.restore(from: file, configuration: configuration)
         }
     } catch {
         copyError((error as? ImageError)?.message ?? "\(error)", into: errorOut, size: errorSize)
@@ -69,7 +115,7 @@ public func amberRestoreImpl(_ config: UnsafeMutablePointer<WrenConfiguration>?,
         copyError(messages.joined(separator: "\n"), into: errorOut, size: errorSize)
         return nil
     case .exit(let code):
-        copyError("amberRestore: the image's program exited (status \(code)).", into: errorOut, size: errorSize)
+        copyError("\(function): the image's program exited (status \(code)).", into: errorOut, size: errorSize)
         return nil
     }
     copyError("", into: errorOut, size: errorSize)

@@ -54,7 +54,8 @@ final class Capture: @unchecked Sendable {
 
 /// Runs the launcher in-process. With `time`, the VM's clocks and sleep are
 /// that virtual time's (a script's `Timer.sleep` returns at once and moves it).
-func runLauncher(_ args: [String], cwd: String? = nil, time: VirtualTime? = nil) -> (Int32, String, String) {
+func runLauncher(_ args: [String], cwd: String? = nil, time: VirtualTime? = nil,
+                 gcStress: Int? = nil) -> (Int32, String, String) {
     let capture = Capture()
     let previous = FileManager.default.currentDirectoryPath
     if let cwd { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
@@ -65,6 +66,10 @@ func runLauncher(_ args: [String], cwd: String? = nil, time: VirtualTime? = nil)
         time.install(in: &port)
         io.port = port
     }
+    if let gcStress {
+        io.gcStress = gcStress
+        io.verifyHeapAfterGC = true
+    }
     let code = Launcher.main(arguments: args, io: io)
     return (code, capture.out, capture.err)
 }
@@ -72,12 +77,19 @@ func runLauncher(_ args: [String], cwd: String? = nil, time: VirtualTime? = nil)
 @Suite(.serialized) struct ScriptTests {
     @Test("script", arguments: ScriptCorpus.all())
     func script(_ relative: String) throws {
+        try ScriptTests.check(relative)
+    }
+
+    /// Runs one script of the corpus and judges its output, exit code and
+    /// errors by its comments. With `gcStress`, the collector's stress mode
+    /// and heap verifier are on for the run.
+    static func check(_ relative: String, gcStress: Int? = nil) throws {
         let path = ScriptCorpus.root.appendingPathComponent(relative).path
         let source = try String(contentsOfFile: path, encoding: .utf8)
         let spec = ScriptExpectation(source: source)
         // Scripts run on virtual time: timers and clocks are exact and nothing waits.
         let (code, out, err) = runLauncher([relative], cwd: ScriptCorpus.root.path,
-                                           time: VirtualTime(monotonic: 1000, wall: 1.8e9))
+                                           time: VirtualTime(monotonic: 1000, wall: 1.8e9), gcStress: gcStress)
 
         var lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
@@ -103,5 +115,25 @@ func runLauncher(_ args: [String], cwd: String? = nil, time: VirtualTime? = nil)
             }
             #expect(reported == spec.compileErrorLines, "compile errors of \(relative): \(err)")
         }
+    }
+}
+
+/// The collector's reduced stress pass (what CI runs of ARCHITECTURE.md's
+/// "The collector", stress mode): every script of the corpus again, with a
+/// collection at every 5th safe point and the heap verified before and
+/// after each (references inside live objects, every old-to-young reference
+/// in a dirty card). The whole suite runs under AMBER_GC_STRESS=N too.
+@Suite(.serialized) struct StressedScriptTests {
+    /// Scripts with hundreds of thousands of safe points (deep recursion,
+    /// big maps, long loops), collected at every 499th: at every 5th each
+    /// took 8 to 60 s in a debug build, the rest of the corpus 40 s together.
+    static let sparse: Set<String> = [
+        "language/deep_recursion.wren", "language/recursion.wren", "core/map_iteration_order.wren",
+        "core/system_clock.wren", "modules/random_ranges.wren", "core/map_many_entries.wren",
+    ]
+
+    @Test("script under GC stress", arguments: ScriptCorpus.all())
+    func script(_ relative: String) throws {
+        try ScriptTests.check(relative, gcStress: StressedScriptTests.sparse.contains(relative) ? 499 : 5)
     }
 }

@@ -119,6 +119,14 @@ struct CHostTests {
         try expectOK("snapshot", ["restore", image], in: dir)
     }
 
+    /// amberSetImageKey and amberRestoreSigned: the right key restores; another
+    /// key, an unsigned or changed image, and bad key files are refused.
+    @Test func signedImagesNeedTheirKey() throws {
+        let dir = CHost.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try expectOK("signed", [dir], in: dir)
+    }
+
     /// The library exports every function of wren.h and amber.h, and nothing
     /// else under those prefixes: a host linked against Wren's own header finds them all.
     @Test func exportsExactlyTheHeadersFunctions() throws {
@@ -131,7 +139,7 @@ struct CHostTests {
             let name = line[..<open].split(whereSeparator: { $0 == " " || $0 == "*" }).last.map(String.init)
             return name.flatMap { $0.hasPrefix("wren") || $0.hasPrefix("amber") ? $0 : nil }
         })
-        #expect(declared.count == 44, "\(declared.sorted())")
+        #expect(declared.count == 46, "\(declared.sorted())")
         guard let lib = CHost.libraryDirectory,
               let nm = ["/usr/bin/nm", "/opt/swift/usr/bin/llvm-nm"].first(where: FileManager.default.isExecutableFile)
         else { return }

@@ -172,10 +172,13 @@ extension VM {
             heap.remember(listElements(variables.ref), count: listCount(variables.ref))
         }
         remember(root(.coreModule))
-        let modules = root(.modules)
-        guard modules.isObject else { return }
-        for i in 0..<mapCapacity(modules.ref) {
-            if let (_, m) = mapEntry(modules.ref, i) { remember(m) }
+        // Loaded modules, and the preloaded ones no program imported: a
+        // module imported by a loaded one (scheduler by io) runs its code
+        // before any program imports it.
+        for table in [root(.modules), root(.preloadedModules)] where table.isObject && heap.isKind(table.ref, .map) {
+            for i in 0..<mapCapacity(table.ref) {
+                if let (_, m) = mapEntry(table.ref, i) { remember(m) }
+            }
         }
     }
 

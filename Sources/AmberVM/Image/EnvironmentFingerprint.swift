@@ -1,5 +1,3 @@
-import Crypto
-
 // Fingerprints of environment variables (ARCHITECTURE.md, "Compensations"):
 // what an image records about a variable's value, to say at a restore that it
 // changed, never the value itself. The image travels, so the fingerprint must
@@ -30,11 +28,10 @@ enum EnvironmentFingerprint {
         input += name + [0] + value
         var digest: [UInt8]
         if let key {
-            digest = Array(HMAC<SHA256>.authenticationCode(for: input, using: key.key))
+            digest = HMACSHA256.code(for: input, key: key.key)
         } else {
-            var d = SHA256.hash(data: input)
-            for _ in 0..<rounds { d = d.withUnsafeBytes { SHA256.hash(data: $0) } }
-            digest = Array(d)
+            digest = SHA256.hash(input)
+            for _ in 0..<rounds { digest = SHA256.hash(digest) }
         }
         let bits = digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } & (keyedBit - 1)
         return key == nil ? bits : bits | keyedBit

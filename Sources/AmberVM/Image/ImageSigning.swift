@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Crypto
 
 // Signed images (ARCHITECTURE.md, "The image"; README, "Snapshot and restore").
 //
@@ -33,14 +32,14 @@ import Crypto
 /// refuses an unsigned image, one signed with another key, and one whose heap
 /// was changed after it was signed.
 public struct ImageKey {
-    let key: SymmetricKey
+    let key: [UInt8]
 
     /// A key of at least 16 bytes (32 random bytes are usual).
     public init(bytes: [UInt8]) throws(ImageError) {
         guard bytes.count >= 16 else {
             throw ImageError("An image key needs at least 16 bytes; this one has \(bytes.count).")
         }
-        key = SymmetricKey(data: bytes)
+        key = bytes
     }
 
     /// Reads the key from a file, refusing one other users may read or write
@@ -64,12 +63,14 @@ public struct ImageKey {
 
     /// A new random key of 32 bytes from the system's generator.
     public static func random() -> ImageKey {
-        // 32 bytes: the init cannot refuse them.
-        try! ImageKey(bytes: SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
+        // The standard library's generator reads the system's (getrandom):
+        // cryptographically secure. 32 bytes: the init cannot refuse them.
+        var generator = SystemRandomNumberGenerator()
+        return try! ImageKey(bytes: (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
     /// The key's bytes (to store it in a file of mode 0600).
-    public var bytes: [UInt8] { key.withUnsafeBytes { Array($0) } }
+    public var bytes: [UInt8] { key }
 }
 
 enum ImageSigning {
@@ -105,7 +106,7 @@ enum ImageSigning {
         }
 
         private mutating func closeChunk() {
-            table += Array(hasher.finalize())
+            table += hasher.finalize()
             hasher = SHA256()
             filled = 0
         }
@@ -113,11 +114,11 @@ enum ImageSigning {
 
     /// The signature of a header (its bytes before the signature), metadata and digest table.
     static func signature(_ key: ImageKey, header: ImageHeader, meta: [UInt8], table: [UInt8]) -> [UInt8] {
-        var mac = HMAC<SHA256>(key: key.key)
-        mac.update(data: header.encode()[0..<ImageHeader.signatureOffset])
-        mac.update(data: meta)
-        mac.update(data: table)
-        return Array(mac.finalize())
+        var mac = HMACSHA256(key: key.key)
+        mac.update(header.encode()[0..<ImageHeader.signatureOffset])
+        mac.update(meta)
+        mac.update(table)
+        return mac.finalize()
     }
 
     /// Checks the signature of the image whose header is `header`: reads the
@@ -136,7 +137,7 @@ enum ImageSigning {
         }
         // A constant-time comparison: the time taken says nothing about how much matched.
         let signed = Array(header.encode()[0..<ImageHeader.signatureOffset]) + meta + table
-        guard HMAC<SHA256>.isValidAuthenticationCode(header.signature, authenticating: signed, using: key.key) else {
+        guard HMACSHA256.isValid(header.signature, for: signed, key: key.key) else {
             throw ImageError("Image '\(path)' is not signed with this key (signature mismatch): "
                              + "it was written with another key, or changed after it was signed.")
         }
@@ -149,8 +150,8 @@ enum ImageSigning {
         while start < bytes {
             let n = min(chunk, bytes - start)
             let digest = SHA256.hash(data: UnsafeRawBufferPointer(start: base + start, count: n))
-            let matches = digest.withUnsafeBytes { d in
-                table.withUnsafeBytes { t in memcmp(d.baseAddress!, t.baseAddress! + index * digestSize, digestSize) == 0 }
+            let matches = table.withUnsafeBytes { t in
+                memcmp(digest, t.baseAddress! + index * digestSize, digestSize) == 0
             }
             if !matches { return index }
             start += n

@@ -1,5 +1,5 @@
 /*
- * amber.h: what libAmberWren adds to Wren's C API: snapshots.
+ * amber.h: what libAmberWren adds to Wren's C API: snapshots, signed or not.
  *
  * A VM's whole state (heap, modules, classes, fibers, foreign instances' bytes)
  * can be written to an image between calls and a new VM built from the image,
@@ -34,6 +34,19 @@ bool amberSnapshot(WrenVM* vm, const char* path, char* error, size_t errorSize);
  * read; many VMs may be restored from it, at once. */
 WrenVM* amberRestore(WrenConfiguration* config, const char* path,
                      char* error, size_t errorSize);
+
+/* Signed images. [keyFile] names a file of at least 16 bytes of key that
+ * only its owner may read or write (mode 0600 or stricter), as the launcher's
+ * key=KEYFILE; e.g. `head -c 32 /dev/urandom > k && chmod 600 k`. After
+ * amberSetImageKey, every image [vm] writes carries an HMAC-SHA-256 over its
+ * header and a table of its heap's digests (keyFile NULL: unsigned again).
+ * amberRestoreSigned is amberRestore that refuses an unsigned image, one
+ * signed with another key and one changed after it was signed, with the
+ * reason in [error]. Both return false / NULL, with the reason, when the key
+ * file cannot be read, is too short or is open to other users. */
+bool amberSetImageKey(WrenVM* vm, const char* keyFile, char* error, size_t errorSize);
+WrenVM* amberRestoreSigned(WrenConfiguration* config, const char* path, const char* keyFile,
+                           char* error, size_t errorSize);
 
 #ifdef __cplusplus
 }
