@@ -92,14 +92,44 @@ let gameSource = """
         #expect(try vm.call(echo, "it(_)", [nil]) == .null)
         #expect(try vm.call(echo, "it(_)", [[1, [true]]]) == [1, [true]])
         #expect(try vm.call(echo, "pair") == [1, "two", nil, true, [3]])
-        guard case .handle(let map) = try vm.call(echo, "map") else {
-            Issue.record("a map comes back as a handle"); return
+        // A map is copied, entry by entry.
+        #expect(try vm.call(echo, "map") == ["a": 1])
+        // Other objects come back as handles, and go back in as the same object.
+        guard case .handle(let cls) = try vm.call(echo, "it(_)", [.handle(try vm.variable(module: "main", name: "Echo"))]) else {
+            Issue.record("a class comes back as a handle"); return
         }
-        #expect(map.kindName == "instance of Map")
-        // A handle goes back in as the same object.
-        #expect(try vm.call(echo, "it(_)", [.handle(map)]) == .handle(map))
-        #expect(try vm.call(map, "count") == 1)
-        #expect(try vm.call(map, "[_]", ["a"]) == 1)
+        #expect(cls.kindName.contains("Echo"))
+        #expect(try vm.call(echo, "it(_)", [.handle(cls)]) == .handle(cls))
+    }
+
+    /// `.map` both ways: nested in lists and maps, compared in any order,
+    /// keys that are not value types refused, and deep nesting capped.
+    @Test func mapsConvertBothWays() throws {
+        let vm = try VM(configuration: VMConfiguration())
+        #expect(vm.interpret(module: "main", source: """
+            class Echo {
+              static it(x) { x }
+              static describe(m) { (m is Map) ? "map of %(m.count): %(m["b"][1]["c"])" : "not a map" }
+              static build { {1: "one", "two": [2, {true: null}], null: 3} }
+            }
+            """) == .success)
+        let echo = try vm.variable(module: "main", name: "Echo")
+        let sent: ScriptValue = ["a": 1, "b": [2, ["c": "deep"]]]
+        #expect(try vm.call(echo, "describe(_)", [sent]) == "map of 2: deep")
+        #expect(try vm.call(echo, "it(_)", [sent]) == sent)
+        #expect(try vm.call(echo, "it(_)", [["b": [2, ["c": "deep"]], "a": 1]]) == sent)
+        #expect(try vm.call(echo, "it(_)", [["a": 2]]) != ["a": 1])
+        #expect(try vm.call(echo, "build") == [1: "one", "two": [2, [true: nil]], nil: 3])
+        #expect(ScriptValue.map([(key: "k", value: [1, 2])]).description == "{k: [1, 2]}")
+        // A list is not a value type: Wren refuses it as a key, and so does the conversion.
+        #expect(throws: ScriptError("Key must be a value type.")) {
+            try vm.call(echo, "it(_)", [[.list([1]): 1]])
+        }
+        var deep: ScriptValue = 0
+        for _ in 0...VM.maxListNesting { deep = ["k": deep] }
+        #expect(throws: ScriptError("A map argument is nested more than \(VM.maxListNesting) levels deep.")) {
+            try vm.call(echo, "it(_)", [deep])
+        }
     }
 
     @Test func errorsAreThrownWithTraceAndLeaveTheVMUsable() throws {

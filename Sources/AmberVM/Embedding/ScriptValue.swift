@@ -2,9 +2,9 @@
 
 // What crosses the boundary between a Swift host and its scripts.
 //
-// Plain data (null, booleans, numbers, strings, lists of those) is copied
-// into Swift; anything else (an instance, a class, a map, a function) stays
-// in the heap and comes out as a `Handle` that keeps it alive.
+// Plain data (null, booleans, numbers, strings, lists and maps of those) is
+// copied into Swift; anything else (an instance, a class, a range, a
+// function) stays in the heap and comes out as a `Handle` that keeps it alive.
 
 /// A Wren value as a Swift host sees it.
 public enum ScriptValue: Equatable, CustomStringConvertible {
@@ -18,6 +18,10 @@ public enum ScriptValue: Equatable, CustomStringConvertible {
     case string(String)
     /// A `List` of plain values, copied element by element.
     case list([ScriptValue])
+    /// A `Map`, copied entry by entry (in no particular order, as Wren iterates
+    /// a map). Toward the VM every key must be a value type (null, a Bool, a
+    /// Num, a String, a Range or a class): "Key must be a value type." otherwise.
+    case map([(key: ScriptValue, value: ScriptValue)])
     /// Any other heap object, kept alive while the handle lives.
     case handle(Handle)
 
@@ -29,6 +33,9 @@ public enum ScriptValue: Equatable, CustomStringConvertible {
         case (.number(let x), .number(let y)): return x == y
         case (.string(let x), .string(let y)): return x == y
         case (.list(let x), .list(let y)): return x == y
+        case (.map(let x), .map(let y)):
+            // The same entries, in any order.
+            return x.count == y.count && x.allSatisfy { e in y.contains { $0.key == e.key && $0.value == e.value } }
         case (.handle(let x), .handle(let y)): return x.isSameObject(as: y)
         default: return false
         }
@@ -42,13 +49,16 @@ public enum ScriptValue: Equatable, CustomStringConvertible {
         case .number(let d): return VM.formatNumber(d)
         case .string(let s): return s
         case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
+        case .map(let entries):
+            return "{" + entries.map { "\($0.key.description): \($0.value.description)" }.joined(separator: ", ") + "}"
         case .handle(let h): return "handle(\(h.kindName))"
         }
     }
 }
 
 extension ScriptValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
-                       ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral {
+                       ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
+                       ExpressibleByDictionaryLiteral {
     /// `nil` is `.null`.
     public init(nilLiteral: ()) { self = .null }
     /// `true` and `false` are `.bool`.
@@ -61,6 +71,10 @@ extension ScriptValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Exp
     public init(stringLiteral value: String) { self = .string(value) }
     /// An array literal is a `.list`.
     public init(arrayLiteral elements: ScriptValue...) { self = .list(elements) }
+    /// A dictionary literal is a `.map`.
+    public init(dictionaryLiteral elements: (ScriptValue, ScriptValue)...) {
+        self = .map(elements.map { (key: $0.0, value: $0.1) })
+    }
 }
 
 /// A runtime or compile error of script code, thrown to the host.

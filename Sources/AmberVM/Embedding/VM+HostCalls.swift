@@ -133,9 +133,9 @@ extension VM {
 
     // MARK: Values across the boundary
 
-    /// How deep lists are copied across the boundary: deeper ones stay in the
-    /// heap as handles (toward the host) or are refused (toward the VM), so a
-    /// conversion never recurses without bound on the Swift stack.
+    /// How deep lists and maps are copied across the boundary: deeper ones
+    /// stay in the heap as handles (toward the host) or are refused (toward
+    /// the VM), so a conversion never recurses without bound on the Swift stack.
     public static let maxListNesting = 64
 
     /// A heap value as the host sees it.
@@ -146,6 +146,14 @@ extension VM {
         if isString(v) { return .string(string(v)) }
         if v.isObject, heap.kind(v.ref) == .list, depth < VM.maxListNesting {
             return .list((0..<listCount(v.ref)).map { scriptValue(listGet(v.ref, $0), depth: depth + 1) })
+        }
+        if v.isObject, heap.kind(v.ref) == .map, depth < VM.maxListNesting {
+            var entries: [(key: ScriptValue, value: ScriptValue)] = []
+            for i in 0..<mapCapacity(v.ref) {
+                guard let (key, value) = mapEntry(v.ref, i) else { continue }
+                entries.append((scriptValue(key, depth: depth + 1), scriptValue(value, depth: depth + 1)))
+            }
+            return .map(entries)
         }
         return .handle(makeHandle(v))
     }
@@ -164,6 +172,20 @@ extension VM {
             var values: [Value] = []
             for item in items { values.append(try value(from: item, depth: depth + 1)) }
             return newList(values).value
+        case .map(let entries):
+            guard depth < VM.maxListNesting else {
+                throw ScriptError("A map argument is nested more than \(VM.maxListNesting) levels deep.")
+            }
+            var pairs: [(Value, Value)] = []
+            for e in entries {
+                let key = try value(from: e.key, depth: depth + 1)
+                guard isValidKey(key) else { throw ScriptError("Key must be a value type.") }
+                pairs.append((key, try value(from: e.value, depth: depth + 1)))
+            }
+            // Nothing collects while converting (see above), so the values stay put.
+            let map = newMap()
+            for (key, value) in pairs where !mapSet(map, key, value) { throw ScriptError("Out of memory.") }
+            return map.value
         case .handle(let h):
             try checkOwner(h)
             return h.value
