@@ -123,17 +123,19 @@ func runLauncher(_ args: [String], cwd: String? = nil, time: VirtualTime? = nil,
 /// collection at every 5th safe point and the heap verified before and
 /// after each (references inside live objects, every old-to-young reference
 /// in a dirty card). The whole suite runs under AMBER_GC_STRESS=N too.
-@Suite(.serialized) struct StressedScriptTests {
+/// (An extension of ScriptTests, so its runs are serialized with the plain
+/// ones: both change the process's working directory.)
+extension ScriptTests {
     /// Scripts with hundreds of thousands of safe points (deep recursion,
     /// big maps, long loops), collected at every 499th: at every 5th each
     /// took 8 to 60 s in a debug build, the rest of the corpus 40 s together.
-    static let sparse: Set<String> = [
+    static let sparselyStressed: Set<String> = [
         "language/deep_recursion.wren", "language/recursion.wren", "core/map_iteration_order.wren",
         "core/system_clock.wren", "modules/random_ranges.wren", "core/map_many_entries.wren",
     ]
 
     @Test("script under GC stress", arguments: ScriptCorpus.all())
-    func script(_ relative: String) throws {
-        try ScriptTests.check(relative, gcStress: StressedScriptTests.sparse.contains(relative) ? 499 : 5)
+    func scriptUnderStress(_ relative: String) throws {
+        try ScriptTests.check(relative, gcStress: ScriptTests.sparselyStressed.contains(relative) ? 499 : 5)
     }
 }
