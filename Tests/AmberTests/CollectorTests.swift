@@ -138,10 +138,11 @@ class GC {
 
 /// A configuration whose VM verifies its heap (the remembered set included)
 /// before every collection and records what is wrong instead of stopping.
-func verifyingVM(youngSize: Int = 256 << 10, allowFFI: Bool = false,
+func verifyingVM(youngSize: Int = 256 << 10, maxHeap: Int? = nil, allowFFI: Bool = false,
                  bindings: Bindings = Bindings()) throws -> (VM, Capture, Problems) {
     var (config, capture) = capturedConfiguration()
     config.youngSize = youngSize
+    if let maxHeap { config.maxHeap = maxHeap }
     config.gcStress = 0     // these tests count collections (AMBER_GC_STRESS would add some)
     config.allowFFI = allowFFI
     config.bindings = bindings
@@ -259,7 +260,8 @@ final class Problems: @unchecked Sendable { var list: [String] = [] }
     /// The full collection runs when the old space passes its threshold,
     /// reclaims old garbage, and everything survives it.
     @Test func fullCollectionsReclaimOldGarbage() throws {
-        let (vm, capture, problems) = try verifyingVM(youngSize: 64 << 10)
+        // -Xmx 4 MB: the old space's floor (half of it) lets a full collection come early.
+        let (vm, capture, problems) = try verifyingVM(youngSize: 64 << 10, maxHeap: 4 << 20)
         let r = vm.interpret(module: "main", source: gcNow + """
         var keep = []
         for (round in 0..40) {

@@ -564,7 +564,8 @@ func snapshotAndRestore(_ script: String, trigger: String, extraFiles: [String: 
             """)
         let dir = try scratch(["main.wren": script])
         #expect(try runAmber(["-snapshot:file=o.img,trigger=Main.ready,exit", "main.wren"], cwd: dir).0 == 0)
-        let r = try runAmber(["-verbose:gc", "-Xmn1m", "-restore:file=o.img"], cwd: dir)
+        // -Xmx 8 MB: the old space's floor (half of it) lets a full collection come early.
+        let r = try runAmber(["-verbose:gc", "-Xmn1m", "-Xmx8m", "-restore:file=o.img"], cwd: dir)
         #expect(r.0 == 0, "\(r.2)")
         let kinds = r.2.split(separator: "\n").filter { $0.hasPrefix("amber: [gc]") }.map { $0.contains(" young: ") ? "young" : "full" }
         #expect(kinds.first == "young", "\(r.2)")

@@ -336,7 +336,7 @@ public final class VM: @unchecked Sendable {
         // (its bootstrap keeps heap offsets in Swift locals across runs of
         // the prelude; the heap's first threshold, 16 MB, is far above it).
         heap.nextGC = min(heap.top + heap.youngSize, max(Heap.firstObject + heap.maxHeap, heap.top + (1 << 20)))
-        heap.fullThreshold = heap.used + max(heap.used, 2 * heap.youngSize)
+        heap.fullThreshold = max(heap.used + max(heap.used, 2 * heap.youngSize), oldSpaceFloor)
         gcStressInterval = configuration.gcStress
         rearmCollectionRequest()
     }
