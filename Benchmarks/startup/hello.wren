@@ -1,1 +1,1 @@
-System.print("Hello, world!")
+System.print("hello from amber")

@@ -29,7 +29,7 @@ def path(name):
 
 def cases(amber, image):
     return [
-        ("hello", [amber, path("hello.wren")], None, "Hello, world!\n"),
+        ("hello", [amber, path("hello.wren")], None, "hello from amber\n"),
         ("restore", [amber, "-restore:file=" + image], None, "restored\n"),
         ("-e", [amber, "-e", "System.print(1)"], None, "1\n"),
         ("stdin", [amber, "-"], "System.print(1)\n", "1\n"),

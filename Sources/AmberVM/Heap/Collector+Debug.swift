@@ -20,21 +20,24 @@ import Darwin
 // Both cost nothing when off: stress is a flag the loop tests anyway, and
 // the verifier one branch per collection.
 
-/// Defaults of the debug options, read once from the process environment.
-/// (Debug aids, not program state: they do not go through the port library,
-/// and nothing a script sees depends on them.)
+/// Defaults of the debug options, read once from the process environment
+/// through the port library's `system` environment (debug aids, not
+/// program state: nothing a script sees depends on them).
 enum GCDebugDefaults {
     /// AMBER_GC_STRESS=N: collect at every Nth safe point (0 or unset: off).
     static let stress: Int = {
-        guard let s = getenv("AMBER_GC_STRESS"), let n = Int(String(cString: s)), n > 0 else { return 0 }
+        guard let v = variable("AMBER_GC_STRESS"), let n = Int(v), n > 0 else { return 0 }
         return n
     }()
     /// AMBER_GC_VERIFY=1: verify the heap around every collection.
     static let verify: Bool = {
-        guard let s = getenv("AMBER_GC_VERIFY") else { return false }
-        let v = String(cString: s)
+        guard let v = variable("AMBER_GC_VERIFY") else { return false }
         return !v.isEmpty && v != "0"
     }()
+
+    private static func variable(_ name: String) -> String? {
+        systemEnvironmentVariable(Array(name.utf8)).map { String(decoding: $0, as: UTF8.self) }
+    }
 }
 
 extension VM {

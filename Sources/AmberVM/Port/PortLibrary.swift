@@ -236,8 +236,7 @@ public struct PortLibrary {
     /// NOTE: made once, of plain closures. Built anew at every use from key
     /// paths, it cost 410 thousand instructions per VM (`swift_getKeyPath`
     /// instantiates each key path at run time), 8% of `amber hello.wren`.
-    /// (Immutable once made: `nonisolated(unsafe)` only because closures are not Sendable.)
-    nonisolated(unsafe) static let slots: [Slot] = [
+    static let slots: [Slot] = [
         Slot("monotonicClock", { $0.monotonicClock }, { $0.monotonicClock = $1 }),
         Slot("wallClock", { $0.wallClock }, { $0.wallClock = $1 }),
         Slot("sleep", { $0.sleep }, { $0.sleep = $1 }),
@@ -265,13 +264,13 @@ public struct PortLibrary {
     }
 
     /// One slot of the table: its name, and how to read and replace what it holds.
-    struct Slot {
+    struct Slot: Sendable {
         let name: String
-        let implementationName: (PortLibrary) -> String
-        let rebind: (inout PortLibrary, String) -> Bool
+        let implementationName: @Sendable (PortLibrary) -> String
+        let rebind: @Sendable (inout PortLibrary, String) -> Bool
 
-        init<T: NamedImplementation>(_ name: String, _ get: @escaping (PortLibrary) -> T,
-                                     _ set: @escaping (inout PortLibrary, T) -> Void) {
+        init<T: NamedImplementation>(_ name: String, _ get: @escaping @Sendable (PortLibrary) -> T,
+                                     _ set: @escaping @Sendable (inout PortLibrary, T) -> Void) {
             self.name = name
             implementationName = { get($0).name }
             rebind = { library, implementation in
@@ -306,7 +305,7 @@ func systemStreamWrite(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<V
     return .success(())
 }
 
-private func systemEnvironmentVariable(_ name: [UInt8]) -> [UInt8]? {
+func systemEnvironmentVariable(_ name: [UInt8]) -> [UInt8]? {
     // A name with "=" or NUL cannot be in the environment.
     if name.contains(0) || name.contains(UInt8(ascii: "=")) { return nil }
     let cName = name.map { CChar(bitPattern: $0) } + [0]
