@@ -83,7 +83,44 @@ func articleEmbeddingExample(imagePath path: String) throws -> (output: String, 
     return (output, scores, errorMessage)
 }
 
+/// The DocC article "Embedding Amber", section "Foreign classes".
+func articleForeignClassExample() throws -> (output: String, freed: [Double]) {
+    final class Freed: @unchecked Sendable { var xs: [Double] = [] }
+    let freed = Freed()
+    // snippet article-foreign-class begin
+    var config = VMConfiguration()
+    var output = ""
+    config.writeOutput = { output += $0 }
+    config.bindings.foreignClass(module: "main", className: "Point", dataBytes: 16, allocate: { call in
+        let data = try call.data(0)                 // the new instance; the constructor's arguments follow
+        try data.storeBytes(of: call.double(1), toByteOffset: 0, as: Double.self)
+        try data.storeBytes(of: call.double(2), toByteOffset: 8, as: Double.self)
+    }, finalize: { bytes in
+        freed.xs.append(bytes.load(fromByteOffset: 0, as: Double.self))   // no VM calls in here
+    })
+    config.bindings.method(module: "main", className: "Point", signature: "x") { call in
+        call.result = .number(try call.data(0).load(fromByteOffset: 0, as: Double.self))
+    }
+    let vm = try VM(configuration: config)
+    _ = vm.interpret(module: "main", source: """
+        foreign class Point {
+          construct new(x, y) {}
+          foreign x
+        }
+        System.print(Point.new(3, 4).x)   // 3
+        System.gc()                       // the point is dead: freed.xs == [3]
+        """)
+    // snippet article-foreign-class end
+    return (output, freed.xs)
+}
+
 @Suite struct DocumentedExampleTests {
+    @Test func articleForeignClassExampleRuns() throws {
+        let result = try articleForeignClassExample()
+        #expect(result.output == "3\n")
+        #expect(result.freed == [3])
+    }
+
     @Test func readmeExampleRuns() throws {
         let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -52,10 +52,17 @@ final class Capture: @unchecked Sendable {
     }
 }
 
+/// In-process launcher runs take turns: the working directory is the
+/// process's, and suites run in parallel. (One run changed it while another,
+/// in another suite, opened a file by a relative name.)
+let launcherTurn = NSRecursiveLock()
+
 /// Runs the launcher in-process. With `time`, the VM's clocks and sleep are
 /// that virtual time's (a script's `Timer.sleep` returns at once and moves it).
 func runLauncher(_ args: [String], cwd: String? = nil, time: VirtualTime? = nil,
                  gcStress: Int? = nil) -> (Int32, String, String) {
+    launcherTurn.lock()
+    defer { launcherTurn.unlock() }
     let capture = Capture()
     let previous = FileManager.default.currentDirectoryPath
     if let cwd { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }

@@ -294,8 +294,9 @@ extension Compiler {
             bareVariable(.module, i, canAssign: canAssign)
             return
         }
-        // The name may be defined later in the module; until then it reads as null.
-        let i = vm.defineModuleVariable(module, name, .null)
+        // The name may be defined later in the module; until then it is
+        // undefined, which reads as null (VM.variable(module:name:) tells it apart).
+        let i = vm.defineModuleVariable(module, name, .undefined)
         moduleVars[name] = i
         implicitVariables[name, default: []].append(token.line)
         bareVariable(.module, i, canAssign: canAssign)

@@ -401,7 +401,8 @@ final class Compiler {
             if moduleVars.count >= 1 << 16 {
                 errorAt(token, "Too many module variables defined.")
             }
-            let i = vm.defineModuleVariable(module, name, .null)
+            // Undefined until the definition runs; it reads as null.
+            let i = vm.defineModuleVariable(module, name, .undefined)
             moduleVars[name] = i
             return i
         }

@@ -17,6 +17,8 @@ public struct Bindings {
     }
     struct ForeignClass {
         var module: String, className: String, dataBytes: Int
+        var allocate: ((ForeignCall) throws -> Void)?
+        var finalize: ((UnsafeMutableRawBufferPointer) -> Void)?
         var nativeName: String { "\(module).\(className).<allocate>" }
     }
     var methods: [Method] = []
@@ -36,8 +38,22 @@ public struct Bindings {
     /// Declares `foreign class className` of `module`: each instance carries
     /// `dataBytes` bytes (zeroed when constructed) inside the heap, so they are
     /// part of an image. Reach them with `ForeignCall.data(_:)`.
-    public mutating func foreignClass(module: String, className: String, dataBytes: Int) {
-        classes.append(ForeignClass(module: module, className: className, dataBytes: max(0, dataBytes)))
+    ///
+    /// - `allocate` runs when an instance is made, before the constructor's
+    ///   body: argument 0 is the new instance (`call.data(0)` is its bytes) and
+    ///   the constructor's arguments follow it, so `Point.new(1, 2)` can fill
+    ///   the bytes from 1 and 2. A thrown error becomes the constructor's
+    ///   runtime error. It may call back into the VM.
+    /// - `finalize` runs with an instance's bytes when a collection finds it
+    ///   dead, or when the VM is freed; once per instance. It must not use the
+    ///   VM (a call throws) and the buffer is valid only while it runs. An
+    ///   instance written to an image is finalized in the process that
+    ///   restores it, not in the one that wrote it.
+    public mutating func foreignClass(module: String, className: String, dataBytes: Int,
+                                      allocate: ((ForeignCall) throws -> Void)? = nil,
+                                      finalize: ((UnsafeMutableRawBufferPointer) -> Void)? = nil) {
+        classes.append(ForeignClass(module: module, className: className, dataBytes: max(0, dataBytes),
+                                    allocate: allocate, finalize: finalize))
     }
 
     /// The native names these bindings provide (what an image may ask for).
@@ -187,14 +203,51 @@ extension VM {
         }
         for c in config.bindings.classes {
             let size = c.dataBytes
+            let allocate = c.allocate
+            let shown = "the allocator of \(c.className)"
             registerNative(c.nativeName) { vm, args in
                 // args[0] is the class being constructed; it becomes the instance.
                 guard vm.heap.canAllocate(ForeignLayout.dataOffset + size) else { return vm.fail("Out of memory.") }
                 let object = vm.heap.allocate(.foreign, cls: args[0].ref, size: ForeignLayout.dataOffset + size)
                 vm.heap.setWord(object, ForeignLayout.length, size)
-                return vm.ret(args, object.value)
+                args[0] = object.value
+                guard let allocate else { return true }
+                return vm.callHostAllocator(allocate, args, method: shown)
             }
         }
+    }
+
+    /// Runs a Swift host's `allocate` on a new instance (in args[0]) and the
+    /// constructor's arguments after it. The constructor goes on afterwards
+    /// with its arguments where they were; false when the stack moved (a
+    /// nested call grew it), so the loop reloads its registers.
+    private func callHostAllocator(_ allocate: (ForeignCall) throws -> Void, _ args: UnsafeMutablePointer<Value>,
+                                   method: String) -> Bool {
+        let f = fiber
+        let base = stackIndex(args)
+        let top = heap.word(f, FiberLayout.stackTop)
+        let stackBefore = heap[f, FiberLayout.stack]
+        let call = ForeignCall(vm: self, base: base, argumentCount: top - base, method: method)
+        defer { call.isFinished = true }
+        do {
+            try allocate(call)
+        } catch let e as ScriptError {
+            return fail(e.message)
+        } catch {
+            return fail("\(error)")
+        }
+        heap.setWord(f, FiberLayout.stackTop, top)
+        return heap[f, FiberLayout.stack] == stackBefore
+    }
+
+    /// Notes a Swift host's finalizer for the foreign class whose allocator
+    /// native `name` got `id` (a class defined, or an image's name bound).
+    func noteHostFinalizer(_ name: String, id: Int) {
+        guard let c = config.bindings.classes.first(where: { $0.nativeName == name }), let finalize = c.finalize else {
+            return
+        }
+        let size = c.dataBytes
+        slotAPI.finalizers[id] = { p in finalize(UnsafeMutableRawBufferPointer(start: p, count: size)) }
     }
 
     /// Runs a host binding under the re-entrant native contract (Natives.swift):

@@ -45,6 +45,8 @@ extension VM {
     func enter() throws(ScriptError) {
         let me = VMOwnership.currentThread
         if ownership.owner.load(ordering: .acquiring) == me {
+            // A finalizer runs inside a collection, on the owning thread.
+            if slotAPI.finalizing { throw ScriptError("A foreign class's finalizer may not use the VM.") }
             entryDepth += 1
             return
         }

@@ -29,7 +29,12 @@ extension VM {
         guard let i = moduleVariable(m, name) else {
             throw ScriptError("Module '\(module)' has no variable named '\(name)'.")
         }
-        return makeHandle(moduleVariableValue(m, i))
+        let value = moduleVariableValue(m, i)
+        guard !value.isUndefined else {
+            throw ScriptError("Variable '\(name)' of module '\(module)' was never assigned: "
+                              + "the module stopped before its definition ran.")
+        }
+        return makeHandle(value)
     }
 
     /// Calls method `signature` (Wren's form: `score(_)`, `name`, `[_]=(_)`)

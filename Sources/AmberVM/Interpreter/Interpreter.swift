@@ -334,7 +334,9 @@ struct Interpreter: ~Copyable {
                     heap[u, UpvalueLayout.closed] = sp[-1]
                 }
             case .loadModuleVar:
-                sp.pointee = moduleVars[readShort()]; sp += 1
+                // Declared but not assigned yet (its definition has not run): null.
+                let v = moduleVars[readShort()]
+                sp.pointee = v.isUndefined ? .null : v; sp += 1
             case .storeModuleVar:
                 // No barrier: module variables are all remembered at each
                 // collection instead (VM.rememberModuleVariables).

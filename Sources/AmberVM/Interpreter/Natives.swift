@@ -235,6 +235,7 @@ extension VM {
                 table.append(Native { vm, _ in vm.fail("Native '\(name)' is not available.") })
                 continue
             }
+            if !config.bindings.classes.isEmpty { noteHostFinalizer(name, id: id) }
             table.append(native)
         }
         if !missing.isEmpty {

@@ -31,8 +31,10 @@ extension VM {
                 return nil
             }
             let moduleText = moduleName(module) ?? "core"
+            let allocatorName = "\(moduleText).\(nameText).<allocate>"
             let allocator = hostForeignClassID(module: moduleName(module), className: nameText)
-                ?? nativeID("\(moduleText).\(nameText).<allocate>")
+                ?? nativeID(allocatorName)
+            if let allocator, !config.bindings.classes.isEmpty { noteHostFinalizer(allocatorName, id: allocator) }
             // A host binding the way Wren's C API does may leave a class without
             // an allocator, as Wren allows: constructing one is the error then.
             if allocator == nil && config.hostHooks.bindClass == nil {

@@ -342,6 +342,9 @@ public final class VM: @unchecked Sendable {
     }
 
     deinit {
+        // Foreign instances still alive get their host's finalizer (once: a C
+        // host's wrenFreeVM has already run them and cleared the table).
+        apiFinalizeAll()
         hot.deinitialize(count: 1)
         hot.deallocate()
     }

@@ -216,7 +216,9 @@ extension VM {
             _ = fail("Could not find a variable named '\(name)' in module '\(self.moduleName(m) ?? string(moduleName))'.")
             return nil
         }
-        return moduleVariableValue(m, i)
+        // A variable of a module still running (a cyclic import) that is not assigned yet: null.
+        let v = moduleVariableValue(m, i)
+        return v.isUndefined ? .null : v
     }
 
     // MARK: Running source
