@@ -139,20 +139,35 @@ public func amberWrenMakeCallHandle(_ vm: OpaquePointer?, _ signature: UnsafePoi
     return handle
 }
 
+/// The row of `handle` in the table behind `p`, or nil after reporting why
+/// not to `vm` (the per-call functions' version of `WrenHost.handleRow`).
+@inline(__always) func handleRow(_ p: OpaquePointer, _ vm: VM, _ handle: OpaquePointer?,
+                                 _ fn: StaticString) -> HandleTable.Row? {
+    let table = WrenHost.handles(p)
+    switch table.pointee.row(handle) {
+    case .success(let row): return table.pointee.rows![row]
+    case .failure(let e):
+        vm.apiError("\(fn): \(e.text).")
+        return nil
+    }
+}
+
 @_cdecl("wrenCall")
-public func amberWrenCall(_ vm: OpaquePointer?, _ method: OpaquePointer?) -> WrenInterpretResult {
-    guard let host = WrenHost.from(vm), let row = host.handleRow(method, "wrenCall") else { return WREN_RESULT_RUNTIME_ERROR }
-    guard row.arity >= 0 else {
-        host.vm.apiError("wrenCall: the handle is a value handle, not a call handle (make one with wrenMakeCallHandle).")
-        return WREN_RESULT_RUNTIME_ERROR
-    }
-    let table = host.handles
-    let result = host.vm.apiCall(row.entry, arity: row.arity) {
-        // Only for a message: which call was it?
-        if case .success(let index) = table.pointee.row(method) { return table.pointee.signatures[index] ?? "?" }
-        return "?"
-    }
-    return WrenInterpretResult(rawValue: UInt32(result.rawValue))
+public func amberWrenCall(_ p: OpaquePointer?, _ method: OpaquePointer?) -> WrenInterpretResult {
+    WrenHost.withVM(p) { vm -> WrenInterpretResult in
+        guard let p, let row = handleRow(p, vm, method, "wrenCall") else { return WREN_RESULT_RUNTIME_ERROR }
+        guard row.arity >= 0 else {
+            vm.apiError("wrenCall: the handle is a value handle, not a call handle (make one with wrenMakeCallHandle).")
+            return WREN_RESULT_RUNTIME_ERROR
+        }
+        let result = vm.apiCall(row.entry, arity: row.arity) {
+            // Only for a message: which call was it?
+            let table = WrenHost.handles(p)
+            if case .success(let index) = table.pointee.row(method) { return table.pointee.signatures[index] ?? "?" }
+            return "?"
+        }
+        return WrenInterpretResult(rawValue: UInt32(result.rawValue))
+    } ?? WREN_RESULT_RUNTIME_ERROR
 }
 
 @_cdecl("wrenReleaseHandle")
@@ -175,7 +190,9 @@ public func amberWrenGetSlotHandle(_ vm: OpaquePointer?, _ slot: Int32) -> Opaqu
 }
 
 @_cdecl("wrenSetSlotHandle")
-public func amberWrenSetSlotHandle(_ vm: OpaquePointer?, _ slot: Int32, _ handle: OpaquePointer?) {
-    guard let host = WrenHost.from(vm), let row = host.handleRow(handle, "wrenSetSlotHandle") else { return }
-    host.vm.apiSetHeld(Int(slot), row.entry)
+public func amberWrenSetSlotHandle(_ p: OpaquePointer?, _ slot: Int32, _ handle: OpaquePointer?) {
+    WrenHost.withVM(p) { vm in
+        guard let p, let row = handleRow(p, vm, handle, "wrenSetSlotHandle") else { return }
+        vm.apiSetHeld(Int(slot), row.entry)
+    }
 }

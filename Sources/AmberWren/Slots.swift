@@ -46,7 +46,7 @@ public func amberWrenGetSlotCount(_ vm: OpaquePointer?) -> Int32 {
 @_cdecl("wrenEnsureSlots")
 public func amberWrenEnsureSlots(_ vm: OpaquePointer?, _ numSlots: Int32) {
     if let cache = slotCache(vm), cache.pointee.slots != nil, cache.pointee.count >= Int(numSlots) { return }
-    WrenHost.from(vm)?.vm.apiEnsureSlots(Int(numSlots))
+    WrenHost.withVM(vm) { $0.apiEnsureSlots(Int(numSlots)) }
 }
 
 @_cdecl("wrenGetSlotType")

@@ -33,6 +33,9 @@ struct WrenVMHeader {
     var handles = HandleTable()
     /// The host, once its VM exists.
     var host: Unmanaged<WrenHost>?
+    /// Its VM, for the per-call functions (wrenCall, wrenSetSlotHandle,
+    /// wrenEnsureSlots): used without a retain and release (`withVM`).
+    var vm: Unmanaged<VM>?
 }
 
 /// The VM behind a `WrenVM*`, and the header's owner.
@@ -44,7 +47,7 @@ final class WrenHost {
     /// with the host's hooks), then the host. Nil when `make` throws.
     static func create(config: WrenConfiguration, _ make: (VMConfiguration) throws -> VM) throws -> WrenHost {
         let header = UnsafeMutablePointer<WrenVMHeader>.allocate(capacity: 1)
-        header.initialize(to: WrenVMHeader(cache: nil, config: config, host: nil))
+        header.initialize(to: WrenVMHeader(cache: nil, config: config, host: nil, vm: nil))
         do {
             return WrenHost(vm: try make(vmConfiguration(header)), header: header)
         } catch {
@@ -59,6 +62,7 @@ final class WrenHost {
         self.header = header
         header.pointee.cache = vm.slotAPI.cache
         header.pointee.host = Unmanaged.passUnretained(self)
+        header.pointee.vm = Unmanaged.passUnretained(vm)
     }
 
     deinit {
@@ -85,6 +89,20 @@ final class WrenHost {
     @inline(__always) static func from(_ p: OpaquePointer?) -> WrenHost? {
         guard let p else { return nil }
         return header(p).pointee.host?.takeUnretainedValue()
+    }
+
+    /// Runs `body` on the VM behind `p` without retaining it: the host owns
+    /// the VM until wrenFreeVM, which no call may overlap. Nil for NULL, or
+    /// while a restore is still binding.
+    @inline(__always) static func withVM<R>(_ p: OpaquePointer?, _ body: (VM) -> R) -> R? {
+        guard let p, let vm = header(p).pointee.vm else { return nil }
+        return vm._withUnsafeGuaranteedRef(body)
+    }
+
+    /// The handle table behind `p` (which must not be NULL).
+    @inline(__always) static func handles(_ p: OpaquePointer) -> UnsafeMutablePointer<HandleTable> {
+        UnsafeMutableRawPointer(header(p)).advanced(by: MemoryLayout<WrenVMHeader>.offset(of: \.handles)!)
+            .assumingMemoryBound(to: HandleTable.self)
     }
 
     /// A configuration with every callback NULL and every size 0 (wrenInitConfiguration).

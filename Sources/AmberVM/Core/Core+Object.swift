@@ -84,7 +84,7 @@ extension VM {
 
     /// Writes out what scripts printed and is still buffered (a partial last line).
     public func flushOutput() {
-        if output.isEmpty { return }
+        if hot.pointee.output.isEmpty { return }
         if let fd = config.outputDescriptor {
             if outputError == nil, case .failure(let e) = output.withUnsafeBytes({ port.standardStreams.write(fd, $0) }) {
                 outputError = e

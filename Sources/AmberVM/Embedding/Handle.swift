@@ -74,7 +74,7 @@ extension VM {
             releaseHandleSlot(h.slot, epoch: h.epoch)
             ownership.owner.store(0, ordering: .releasing)
         } else {
-            ownership.pendingReleases.withLock { $0.append((slot: h.slot, epoch: h.epoch)) }
+            ownership.queueRelease(slot: h.slot, epoch: h.epoch)
         }
     }
 

@@ -256,6 +256,18 @@ extension VM {
         }
         let top = heap.word(f, FiberLayout.stackTop)
         guard top - base < n else { return }
+        // Room in the stack already (a host calling every frame): nulls need no barrier.
+        let stackObj = heap[f, FiberLayout.stack]
+        if stackObj.isObject, base + n <= arrayCapacity(stackObj.ref) {
+            let stack = arrayElements(stackObj.ref)
+            (stack + top).initialize(repeating: .null, count: base + n - top)
+            heap.setWord(f, FiberLayout.stackTop, base + n)
+            cache.pointee.slots = stack + base
+            cache.pointee.count = n
+            cache.pointee.heapBase = heap.base
+            cache.pointee.fiber = f
+            return
+        }
         guard heap.canAllocate(8 * (base + n) + 64), ensureStack(f, base + n) else {
             apiError("wrenEnsureSlots: out of memory.")
             return

@@ -28,6 +28,26 @@ final class VMOwnership: Sendable {
     let owner = Atomic<UInt>(0)
     /// Handle slots released by other threads while the VM was in use.
     let pendingReleases = Mutex<[(slot: Int, epoch: Int)]>([])
+    /// How many are queued: an entry takes the mutex only when this is not
+    /// 0 (a C host's wrenCall enters once per call).
+    let pendingCount = Atomic<Int>(0)
+
+    /// Queues a release for the next entry.
+    func queueRelease(slot: Int, epoch: Int) {
+        pendingReleases.withLock { $0.append((slot: slot, epoch: epoch)) }
+        pendingCount.add(1, ordering: .releasing)
+    }
+
+    /// The queued releases, taken out of the queue.
+    func takeReleases() -> [(slot: Int, epoch: Int)] {
+        guard pendingCount.load(ordering: .acquiring) > 0 else { return [] }
+        let taken = pendingReleases.withLock { q in
+            defer { q = [] }
+            return q
+        }
+        pendingCount.subtract(taken.count, ordering: .relaxed)
+        return taken
+    }
 
     /// This thread's id as the owner word holds it (never 0).
     static var currentThread: UInt {
@@ -54,11 +74,7 @@ extension VM {
             throw ScriptError("VM used from two threads at once.")
         }
         entryDepth = 1
-        let queued = ownership.pendingReleases.withLock { q in
-            defer { q = [] }
-            return q
-        }
-        for r in queued { releaseHandleSlot(r.slot, epoch: r.epoch) }
+        for r in ownership.takeReleases() { releaseHandleSlot(r.slot, epoch: r.epoch) }
     }
 
     /// Gives the VM back when the outermost entry of this thread ends.

@@ -50,7 +50,7 @@ extension VM {
         if value.count > 0 { memcpy(stringBytes(r), value.baseAddress!, value.count) }
         finishString(r)
         let p = heap.pointer(r)
-        name.withUnsafeBytes { memcpy(p + size - 8 - name.count, $0.baseAddress!, name.count) }
+        name.withUnsafeBytes { _ = memcpy(p + size - 8 - name.count, $0.baseAddress!, name.count) }
         p.storeBytes(of: UInt64(name.count) | UInt64(capacity) << 32, toByteOffset: size - 8, as: UInt64.self)
         heap.setFlags(r, mark)
         return r

@@ -162,6 +162,11 @@ public final class VM: @unchecked Sendable {
         /// The pending runtime error, set by natives that return false.
         var error = Value.null
         var hasError = false
+        // Read on every entry into the interpreter (a C host's wrenCall);
+        // here, behind a pointer, they cost no dynamic exclusivity check.
+        var output: [UInt8] = []
+        var nativeTable: [Native] = []
+        var objectEqualityIDs: (equals: Value, notEquals: Value)? = nil
     }
     let hot: UnsafeMutablePointer<HotState> = {
         let p = UnsafeMutablePointer<HotState>.allocate(capacity: 1)
@@ -200,7 +205,10 @@ public final class VM: @unchecked Sendable {
     /// Set when `Process.exit` or a fatal condition ends the run.
     var exitCode: Int32? = nil
     /// Buffered output of System.print/write, flushed at newlines and at the end of a run.
-    var output: [UInt8] = []
+    var output: [UInt8] {
+        @inline(__always) get { hot.pointee.output }
+        _modify { yield &hot.pointee.output }
+    }
     /// The first failure writing script output to its descriptor (a full disk,
     /// a closed pipe); later output is dropped. The launcher exits non-zero.
     public internal(set) var outputError: PortError? = nil
@@ -238,7 +246,10 @@ public final class VM: @unchecked Sendable {
     /// The side table of natives the heap's method tables refer to: entry i
     /// is the function named by entry i of the heap's native-name list.
     /// Per process, never in the image.
-    var nativeTable: [Native] = []
+    var nativeTable: [Native] {
+        @inline(__always) get { hot.pointee.nativeTable }
+        _modify { yield &hot.pointee.nativeTable }
+    }
     /// Entries of `nativeTable` not bound yet (true): natives of preloaded
     /// modules no program imported, by id (Loader/PreloadedModules.swift).
     var pendingNatives: [Bool] = []
@@ -257,7 +268,10 @@ public final class VM: @unchecked Sendable {
     /// Report snapshot phases on stderr (`-verbose:snapshot`).
     public var verboseSnapshot = false
     /// Cache of `objectEqualityNatives`.
-    var objectEqualityIDs: (equals: Value, notEquals: Value)?
+    var objectEqualityIDs: (equals: Value, notEquals: Value)? {
+        @inline(__always) get { hot.pointee.objectEqualityIDs }
+        set { hot.pointee.objectEqualityIDs = newValue }
+    }
     /// `-verbose:gc`: one line on stderr per collection (kind, bytes before and after, pause).
     public var verboseGC = false
     var snapshotInProgress = false

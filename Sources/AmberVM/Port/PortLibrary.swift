@@ -269,7 +269,7 @@ public struct PortLibrary {
         let implementationName: @Sendable (PortLibrary) -> String
         let rebind: @Sendable (inout PortLibrary, String) -> Bool
 
-        init<T: NamedImplementation>(_ name: String, _ get: @escaping @Sendable (PortLibrary) -> T,
+        init<T: NamedImplementation & SendableMetatype>(_ name: String, _ get: @escaping @Sendable (PortLibrary) -> T,
                                      _ set: @escaping @Sendable (inout PortLibrary, T) -> Void) {
             self.name = name
             implementationName = { get($0).name }
