@@ -105,6 +105,16 @@ static void grumpyAllocate(WrenVM* vm)
 // Shape.area in the module "geometry", which the host loads.
 static void shapeArea(WrenVM* vm) { wrenSetSlotDouble(vm, 0, 12); }
 
+// Process.allArguments of the host's own module "os", as Wren's CLI has one:
+// a built-in module of the same name must not take the binding over.
+static void hostAllArguments(WrenVM* vm)
+{
+  wrenEnsureSlots(vm, 2);
+  wrenSetSlotNewList(vm, 0);
+  wrenSetSlotString(vm, 1, "from the host");
+  wrenInsertInList(vm, 0, -1, 1);
+}
+
 static WrenForeignMethodFn bindMethod(WrenVM* vm, const char* module, const char* className, bool isStatic,
                                       const char* signature)
 {
@@ -128,6 +138,8 @@ static WrenForeignMethodFn bindMethod(WrenVM* vm, const char* module, const char
   }
   if (strcmp(className, "Res") == 0 && strcmp(signature, "finalized") == 0 && isStatic) return resFinalized;
   if (strcmp(module, "geometry") == 0 && strcmp(signature, "area") == 0) return shapeArea;
+  if (strcmp(module, "os") == 0 && strcmp(className, "Process") == 0 && isStatic
+      && strcmp(signature, "allArguments") == 0) return hostAllArguments;
   return NULL;
 }
 
@@ -153,6 +165,10 @@ static WrenLoadModuleResult loadModule(WrenVM* vm, const char* name)
   if (strcmp(name, "geometry") == 0)
   {
     result.source = "foreign class Shape {\n  construct new() {}\n  foreign area\n}\n";
+  }
+  if (strcmp(name, "os") == 0)
+  {
+    result.source = "class Process {\n  foreign static allArguments\n}\n";
   }
   return result;
 }
@@ -247,6 +263,13 @@ int main(void)
   resetRecords();
   CHECK(wrenInterpret(vm, "main", "class Sub is Vec {}") == WREN_RESULT_RUNTIME_ERROR);
   CHECK_CONTAINS(errors, "Class 'Sub' cannot inherit from foreign class 'Vec'.");
+
+  // The host's "os" module and its binding, not Amber's built-in module of that name.
+  resetRecords();
+  CHECK(wrenInterpret(vm, "main", "import \"os\" for Process\nSystem.print(Process.allArguments)\n")
+        == WREN_RESULT_SUCCESS);
+  CHECK_STR(output, "[from the host]\n");
+  CHECK_STR(errors, "");
 
   // Freeing the VM finalizes what is still alive.
   CHECK(wrenInterpret(vm, "main", "keep.add(Res.new())\nkeep.add(Res.new())") == WREN_RESULT_SUCCESS);

@@ -254,6 +254,10 @@ extension VM {
         natives.register(name, native)
         let id = nativeID(name)!   // bound before, or just registered
         nativeTable[id] = native
+        // A host's module may share a name with a preloaded built-in one (Wren's
+        // CLI has its own "os"): the host's function is final, not a placeholder
+        // to be replaced by the built-in module's on first call.
+        if id < pendingNatives.count { pendingNatives[id] = false }
         return id
     }
 
