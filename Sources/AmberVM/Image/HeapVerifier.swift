@@ -65,9 +65,15 @@ struct HeapVerifier {
     /// The kind of object each class makes, by class offset (nil: none may exist).
     private var madeKind: [UInt: ObjKind?] = [:]
     private var classCache = [(class: ObjRef, made: ObjKind?)](repeating: (ObjRef(offset: UInt.max), nil), count: 1024)
-    /// `isMethod`'s memory: the owner of each (native id, symbol), each class's name.
-    private var nativeOwners: [Int: (name: String, isStatic: Bool)?] = [:]
-    private var classNames: [UInt: String] = [:]
+    /// `isMethod`'s memory. A class name is a key (`nameKey`); per native id,
+    /// the key of its owner worked out for the symbol beside it (-1: not yet,
+    /// -2: no owner); per class offset, the key of the class's name.
+    /// NOTE: flat arrays and integers: with dictionaries of names the memory
+    /// was half of a small restore's verify=header check.
+    private var nativeOwnerKeys: [Int] = []
+    private var nativeOwnerSymbols: [Int] = []
+    private var ownerNames: [String: Int] = [:]
+    private var classKeys: [UInt: Int] = [:]
     /// `boundCodeFits`'s memory: per (function, field count), whether it fits.
     private var boundCodeChecked: [Int: Bool] = [:]
 
@@ -263,32 +269,56 @@ struct HeapVerifier {
     }
 
     /// A method table entry of class `c` at `symbol`.
-    mutating func isMethod(_ m: Value, of c: ObjRef, symbol: Int, chain: [ObjRef]) -> Bool {
+    /// Whether `m` may be method `symbol` of a class whose lineage has the
+    /// owner keys `chainKeys` (`classKey`, nearest first).
+    mutating func isMethod(_ m: Value, symbol: Int, chainKeys: [Int]) -> Bool {
         if m.isNull || m.isUndefined { return true }
         if m.isObject { return isObject(m, .closure) }
         guard isIndex(m, below: natives.count), symbol < symbols.count else { return false }
         // Natives are named after the class that defined them ("List.add(_)",
         // "Num.static pi", "io.File.size_()"): one of this class's lineage.
-        // NOTE: the owner is worked out once per (native, symbol) and class
-        // names decoded once per class: subclasses copy their ancestors'
-        // entries, and building candidate names for each was most of the
-        // verify=header check's time.
-        let key = Int(m.number) << 16 | symbol
-        let owner: (name: String, isStatic: Bool)?
-        if let known = nativeOwners[key] { owner = known } else {
-            owner = HeapVerifier.owner(of: natives[Int(m.number)], signature: symbols[symbol])
-            nativeOwners[key] = owner
+        // NOTE: the owner is worked out once per native (subclasses copy their
+        // ancestors' entries, and building candidate names for each was most
+        // of the verify=header check's time).
+        let id = Int(m.number)
+        if nativeOwnerKeys.isEmpty {
+            nativeOwnerKeys = [Int](repeating: -1, count: natives.count)
+            nativeOwnerSymbols = [Int](repeating: -1, count: natives.count)
         }
-        guard let owner else { return false }
-        for a in chain {
-            let className: String
-            if let known = classNames[a.offset] { className = known } else {
-                className = text(heap[a, ClassLayout.name])
-                classNames[a.offset] = className
+        var key = nativeOwnerKeys[id]
+        if key == -1 || nativeOwnerSymbols[id] != symbol {
+            key = HeapVerifier.owner(of: natives[id], signature: symbols[symbol])
+                .map { nameKey($0.isStatic ? $0.name + " metaclass" : $0.name) } ?? -2
+            if nativeOwnerKeys[id] == -1 {
+                nativeOwnerKeys[id] = key
+                nativeOwnerSymbols[id] = symbol
             }
-            if owner.isStatic ? className == owner.name + " metaclass" : className == owner.name { return true }
         }
-        return false
+        return key >= 0 && chainKeys.contains(key)
+    }
+
+    /// The key of a class name: equal keys, equal names. "Num metaclass" (whose
+    /// methods are natives named "Num.static pi" or "Num metaclass.same(_,_)")
+    /// is Num's number, odd.
+    mutating func nameKey(_ full: String) -> Int {
+        var name = full
+        let meta = " metaclass"
+        let isMeta = name.hasSuffix(meta)
+        if isMeta { name.removeLast(meta.count) }
+        let id: Int
+        if let known = ownerNames[name] { id = known } else {
+            id = ownerNames.count
+            ownerNames[name] = id
+        }
+        return 2 * id + (isMeta ? 1 : 0)
+    }
+
+    /// Class `c`'s name key, once per class.
+    mutating func classKey(_ c: ObjRef) -> Int {
+        if let known = classKeys[c.offset] { return known }
+        let key = nameKey(text(heap[c, ClassLayout.name]))
+        classKeys[c.offset] = key
+        return key
     }
 
     /// The class a native named `name` is a method `signature` of: "io.File.size_()"
@@ -425,10 +455,13 @@ struct HeapVerifier {
         // (The method's description is made only for a message: building it
         // for every entry of every table was most of a restore's check.)
         func what(_ symbol: Int) -> String { "method \(symbol < symbols.count ? "'\(symbols[symbol])'" : "\(symbol)")" }
+        var chainKeys: [Int] = []
+        chainKeys.reserveCapacity(chain.count)
+        for a in chain { chainKeys.append(classKey(a)) }
         for symbol in 0..<n {
             let m = p[symbol]
             if m.isNull || m.isUndefined { continue }
-            guard isMethod(m, of: r, symbol: symbol, chain: chain) else { return "a bad \(what(symbol))" }
+            guard isMethod(m, symbol: symbol, chainKeys: chainKeys) else { return "a bad \(what(symbol))" }
             if m.isObject, !boundCodeFits(heap[m.ref, ClosureLayout.fn].ref, fields: fields) {
                 return "a \(what(symbol)) using fields its class does not have, or calling super on no class"
             }
