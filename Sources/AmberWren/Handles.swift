@@ -106,19 +106,11 @@ enum HandleError: Error {
 
 extension WrenHost {
     /// The handle table, in the header.
-    var handles: UnsafeMutablePointer<HandleTable> {
-        UnsafeMutableRawPointer(header).advanced(by: MemoryLayout<WrenVMHeader>.offset(of: \.handles)!)
-            .assumingMemoryBound(to: HandleTable.self)
-    }
+    var handles: UnsafeMutablePointer<HandleTable> { WrenHost.handles(pointer) }
 
     /// The row of a valid handle; nil after reporting the error.
     @inline(__always) func handleRow(_ handle: OpaquePointer?, _ fn: StaticString) -> HandleTable.Row? {
-        switch handles.pointee.row(handle) {
-        case .success(let row): return handles.pointee.rows![row]
-        case .failure(let e):
-            vm.apiError("\(fn): \(e.text).")
-            return nil
-        }
+        AmberWren.handleRow(handles, vm, handle, fn)
     }
 }
 
@@ -139,11 +131,9 @@ public func amberWrenMakeCallHandle(_ vm: OpaquePointer?, _ signature: UnsafePoi
     return handle
 }
 
-/// The row of `handle` in the table behind `p`, or nil after reporting why
-/// not to `vm` (the per-call functions' version of `WrenHost.handleRow`).
-@inline(__always) func handleRow(_ p: OpaquePointer, _ vm: VM, _ handle: OpaquePointer?,
+/// The row of `handle` in `table`, or nil after reporting why not to `vm`.
+@inline(__always) func handleRow(_ table: UnsafeMutablePointer<HandleTable>, _ vm: VM, _ handle: OpaquePointer?,
                                  _ fn: StaticString) -> HandleTable.Row? {
-    let table = WrenHost.handles(p)
     switch table.pointee.row(handle) {
     case .success(let row): return table.pointee.rows![row]
     case .failure(let e):
@@ -155,7 +145,7 @@ public func amberWrenMakeCallHandle(_ vm: OpaquePointer?, _ signature: UnsafePoi
 @_cdecl("wrenCall")
 public func amberWrenCall(_ p: OpaquePointer?, _ method: OpaquePointer?) -> WrenInterpretResult {
     WrenHost.withVM(p) { vm -> WrenInterpretResult in
-        guard let p, let row = handleRow(p, vm, method, "wrenCall") else { return WREN_RESULT_RUNTIME_ERROR }
+        guard let p, let row = handleRow(WrenHost.handles(p), vm, method, "wrenCall") else { return WREN_RESULT_RUNTIME_ERROR }
         guard row.arity >= 0 else {
             vm.apiError("wrenCall: the handle is a value handle, not a call handle (make one with wrenMakeCallHandle).")
             return WREN_RESULT_RUNTIME_ERROR
@@ -192,7 +182,7 @@ public func amberWrenGetSlotHandle(_ vm: OpaquePointer?, _ slot: Int32) -> Opaqu
 @_cdecl("wrenSetSlotHandle")
 public func amberWrenSetSlotHandle(_ p: OpaquePointer?, _ slot: Int32, _ handle: OpaquePointer?) {
     WrenHost.withVM(p) { vm in
-        guard let p, let row = handleRow(p, vm, handle, "wrenSetSlotHandle") else { return }
+        guard let p, let row = handleRow(WrenHost.handles(p), vm, handle, "wrenSetSlotHandle") else { return }
         vm.apiSetHeld(Int(slot), row.entry)
     }
 }

@@ -228,14 +228,7 @@ extension VM {
         let top = heap.word(f, FiberLayout.stackTop)
         let stackBefore = heap[f, FiberLayout.stack]
         let call = ForeignCall(vm: self, base: base, argumentCount: top - base, method: method)
-        defer { call.isFinished = true }
-        do {
-            try allocate(call)
-        } catch let e as ScriptError {
-            return fail(e.message)
-        } catch {
-            return fail("\(error)")
-        }
+        guard run(allocate, on: call) else { return false }
         heap.setWord(f, FiberLayout.stackTop, top)
         return heap[f, FiberLayout.stack] == stackBefore
     }
@@ -250,11 +243,9 @@ extension VM {
         slotAPI.finalizers[id] = { p in finalize(UnsafeMutableRawBufferPointer(start: p, count: size)) }
     }
 
-    /// Runs a host binding under the re-entrant native contract (Natives.swift):
-    /// the binding may call back into the VM, which may move the stack.
-    func callHostMethod(_ body: (ForeignCall) throws -> Void, _ args: UnsafeMutablePointer<Value>,
-                        argumentCount: Int, method: String) -> Bool {
-        let call = ForeignCall(vm: self, base: stackIndex(args), argumentCount: argumentCount, method: method)
+    /// Runs a binding's body on `call`, which is finished afterwards (its
+    /// accessors throw); what the body throws becomes the fiber's runtime error.
+    private func run(_ body: (ForeignCall) throws -> Void, on call: ForeignCall) -> Bool {
         defer { call.isFinished = true }
         do {
             try body(call)
@@ -263,6 +254,15 @@ extension VM {
         } catch {
             return fail("\(error)")
         }
+        return true
+    }
+
+    /// Runs a host binding under the re-entrant native contract (Natives.swift):
+    /// the binding may call back into the VM, which may move the stack.
+    func callHostMethod(_ body: (ForeignCall) throws -> Void, _ args: UnsafeMutablePointer<Value>,
+                        argumentCount: Int, method: String) -> Bool {
+        let call = ForeignCall(vm: self, base: stackIndex(args), argumentCount: argumentCount, method: method)
+        guard run(body, on: call) else { return false }
         let result: Value
         do { result = try value(from: call.result) } catch { return fail(error.message) }
         return finishReentrant(base: call.base, result: result)
