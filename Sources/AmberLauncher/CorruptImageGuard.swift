@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AmberVM
 
 // A restored program runs on heap pages the VM did not build: with the default
 // verification (header and metadata, not every page), a crafted or damaged
@@ -39,10 +40,46 @@ enum CorruptImageGuard {
             stack.ss_flags = 0
             sigaltstack(&stack, nil)
         }
-        for sig in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT] {
+        for sig in [SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT] {
             installSignalHandler(sig, corruptImageSignalHandler, flags: Int32(truncatingIfNeeded: SA_RESETHAND) | Int32(truncatingIfNeeded: SA_ONSTACK))
         }
+        // SIGSEGV is also how a signed image's heap chunks are checked on first
+        // touch (FirstTouchDigests.swift): not reset after the first one.
+        var action = sigaction()
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_sigaction = segmentationFaultHandler
+        #else
+        action.__sigaction_u.__sa_sigaction = segmentationFaultHandler
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = Int32(truncatingIfNeeded: SA_SIGINFO) | Int32(truncatingIfNeeded: SA_ONSTACK)
+        sigaction(SIGSEGV, &action, nil)
     }
+}
+
+/// A chunk of a signed image not checked yet: checked, and the access made
+/// again; one that does not match its digest: exit 74 naming its bytes; any
+/// other fault: a corrupt image.
+private func segmentationFaultHandler(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?,
+                                      _ context: UnsafeMutableRawPointer?) {
+    if let info {
+        #if canImport(Glibc)
+        let address = UInt(bitPattern: info.pointee._sifields._sigfault.si_addr)
+        #else
+        let address = UInt(bitPattern: info.pointee.si_addr)
+        #endif
+        switch FirstTouchDigests.handleFault(at: address) {
+        case .checked:
+            return
+        case .changed(let region, let chunk):
+            let message = FirstTouchDigests.message(region: region, chunk: chunk)
+            _ = write(2, message.baseAddress, message.count)
+            _exit(74)
+        case .notOurs:
+            break
+        }
+    }
+    corruptImageSignalHandler(signal)
 }
 
 private func corruptImageSignalHandler(_ signal: Int32) {

@@ -167,6 +167,9 @@ public enum Launcher {
         }
         if let image = options.restorePath {
             if installSignalGuard { CorruptImageGuard.install(imagePath: image) }
+            // The guard's SIGSEGV handler checks a signed image's chunks on first touch.
+            var config = config
+            config.heapDigestsOnFirstTouch = installSignalGuard
             let vm: VM
             do {
                 vm = try VM.restore(from: image, configuration: config, verbose: options.verboseSnapshot,

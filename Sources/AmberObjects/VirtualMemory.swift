@@ -18,4 +18,11 @@ import Darwin
     public static func release(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
         munmap(p, bytes)
     }
+
+    /// Makes `bytes` at `p` (page-aligned) inaccessible, or readable and
+    /// writable again. Async-signal-safe (one system call). False on failure.
+    @discardableResult
+    public static func protect(_ p: UnsafeMutableRawPointer, _ bytes: Int, accessible: Bool) -> Bool {
+        mprotect(p, bytes, accessible ? PROT_READ | PROT_WRITE : PROT_NONE) == 0
+    }
 }

@@ -134,6 +134,60 @@ func writeKeyFile(_ dir: String, _ name: String = "image.key", mode: mode_t = 0o
         }
     }
 
+    /// The `amber` executable (its own process, its SIGSEGV handler) checks a
+    /// signed image's heap chunks when the program first touches them
+    /// (verify=header): a changed chunk that is used ends the run with exit 74
+    /// naming its bytes, one never touched is never read, and verify=full
+    /// still checks every chunk before running.
+    @Test func theLauncherChecksEachChunkOnFirstTouch() throws {
+        let source = """
+            class Main {
+              static fill() {
+                __items = []
+                for (i in 0...5000) __items.add("item %(i)")
+              }
+              static run() {
+                System.print(__items.count)
+                System.print(__items[1234])
+              }
+            }
+            var Padding = "x" * 1000000
+            Main.fill()
+            Main.run()
+            """
+        let dir = try scratch(["big.wren": source])
+        let key = try writeKeyFile(dir)
+        let made = try runAmber(["-snapshot:file=big.img,trigger=Main.run,exit,key=\(key)", "big.wren"], cwd: dir)
+        #expect(made.0 == 0, "\(made.2)")
+        let image = try Data(contentsOf: URL(fileURLWithPath: dir + "/big.img"))
+
+        let intact = try runAmber(["-restore:file=big.img,key=\(key)", "-verbose:snapshot"], cwd: dir)
+        #expect(intact.0 == 0 && intact.1 == "5000\nitem 1234\n", "\(intact.2)")
+        #expect(intact.2.contains("signature checked; each heap chunk is checked against its signed digest when first touched"))
+
+        // A byte of the first chunk (the core library, which every restore reads).
+        let (heapOffset, heapBytes) = image.imageHeader.heapSection
+        var used = image
+        used[heapOffset + 2000] ^= 1
+        try used.write(to: URL(fileURLWithPath: dir + "/used.img"))
+        let refused = try runAmber(["-restore:file=used.img,key=\(key)"], cwd: dir)
+        #expect(refused.0 == 74 && refused.1.isEmpty)
+        #expect(refused.2 == "amber: Image 'used.img' was changed after it was signed (heap bytes 0..<65536 do not match "
+                + "their signed digest).\n", "\(refused.2)")
+
+        // A byte in the middle of Padding, which the resumed program never reads.
+        let padding = try #require(image.range(of: Data(repeating: UInt8(ascii: "x"), count: 900_000)))
+        let middle = (padding.lowerBound + padding.upperBound) / 2
+        #expect((middle - heapOffset) >> 16 > 0 && middle - heapOffset < heapBytes)
+        var unused = image
+        unused[middle] = UInt8(ascii: "y")
+        try unused.write(to: URL(fileURLWithPath: dir + "/unused.img"))
+        let lazy = try runAmber(["-restore:file=unused.img,key=\(key)"], cwd: dir)
+        #expect(lazy.0 == 0 && lazy.1 == "5000\nitem 1234\n", "\(lazy.2)")
+        let eager = try runAmber(["-restore:file=unused.img,key=\(key),verify=full"], cwd: dir)
+        #expect(eager.0 == 74 && eager.1.isEmpty, "\(eager.2)")
+    }
+
     /// The Swift API: a configuration's key signs `vm.snapshot(to:)` and is required by `VM.restore`.
     @Test func theSwiftAPISignsAndChecks() throws {
         let dir = try scratch([:])

@@ -78,7 +78,15 @@ extension VM {
         vm.verboseSnapshot = verbose
         try vm.mapHeap(of: file, header, verify: verifyHeap, path: path)
         let tMapped = vm.port.monotonicClock()
-        if let digests { try vm.checkHeapDigests(header, digests, path: path) }
+        // With a key: each chunk against its signed digest, now or (the
+        // launcher, verify=header) when first touched (FirstTouchDigests.swift).
+        var onFirstTouch = false
+        if let digests {
+            if configuration.heapDigestsOnFirstTouch && !verifyHeap {
+                onFirstTouch = vm.guardHeapUntilTouched(header, digests, path: path)
+            }
+            if !onFirstTouch { try vm.checkHeapDigests(header, digests, path: path) }
+        }
         let t1 = vm.port.monotonicClock()
 
         // 4. The roots, and the Swift-side caches derived from them; with
@@ -105,7 +113,9 @@ extension VM {
         vm.startGenerationsAfterRestore()
         vm.verbose("validate header, map \(header.heapSection.bytes) heap bytes at \(vm.heap.base)"
                    + "\(verifyHeap ? ", checksum every page" : " (verify=header: pages not checksummed)"): \(vm.ms(tMapped - t0))")
-        if digests != nil {
+        if onFirstTouch {
+            vm.verbose("signature checked; each heap chunk is checked against its signed digest when first touched")
+        } else if digests != nil {
             let seconds = t1 - tMapped
             let rate = seconds > 0 ? "\(Int((Double(header.heapSection.bytes) / 1e6 / seconds).rounded())) MB/s" : "- MB/s"
             vm.verbose("signature checked; every heap chunk checked against its signed digest: \(vm.ms(seconds)), \(rate)")
@@ -214,6 +224,21 @@ extension VM {
             throw ImageError("Image '\(path)' was changed after it was signed (heap bytes \(bad * chunk)..<"
                              + "\(min((bad + 1) * chunk, header.heapSection.bytes)) do not match their signed digest).")
         }
+    }
+
+    /// With a key, instead of `checkHeapDigests`: the mapped heap made
+    /// inaccessible until each chunk is checked on first touch. False when
+    /// that cannot be arranged (then every chunk is checked now).
+    private func guardHeapUntilTouched(_ header: ImageHeader, _ table: [UInt8], path: String) -> Bool {
+        let bytes = header.heapSection.bytes
+        let page = ImageFormat.pageSize
+        guard let slot = FirstTouchDigests.register(start: heap.base, heapBytes: bytes,
+                                                    mappedBytes: (bytes + page - 1) / page * page,
+                                                    chunkShift: Int(header.chunkShift), table: table, path: path) else {
+            return false
+        }
+        firstTouchSlot = slot
+        return true
     }
 
     /// Points the VM at the image's root block once it has been validated,

@@ -82,6 +82,33 @@ struct SHA256 {
         bytes.withUnsafeBytes { hash(data: $0) }
     }
 
+    /// Whether the SHA-256 of `count` bytes at `p` is the 32 bytes at
+    /// `digest`. Allocates nothing (a signal handler calls it,
+    /// FirstTouchDigests.swift) once `prepare()` has run.
+    static func matches(_ p: UnsafeRawPointer, count: Int, digest: UnsafeRawPointer) -> Bool {
+        var h = SHA256()
+        let whole = count / 64
+        if whole > 0 { h.compress(p, blocks: whole) }
+        // The tail: what is left, 0x80, zeros, the length in bits: one or two blocks.
+        return withUnsafeTemporaryAllocation(byteCount: 128, alignment: 8) { tail -> Bool in
+            let rest = count - whole * 64
+            tail.initializeMemory(as: UInt8.self, repeating: 0)
+            if rest > 0 { tail.baseAddress!.copyMemory(from: p + whole * 64, byteCount: rest) }
+            tail[rest] = 0x80
+            let blocks = rest + 1 + 8 <= 64 ? 1 : 2
+            let bits = UInt64(count) &* 8
+            for i in 0..<8 { tail[blocks * 64 - 1 - i] = UInt8(truncatingIfNeeded: bits >> UInt64(8 * i)) }
+            h.compress(UnsafeRawPointer(tail.baseAddress!), blocks: blocks)
+            func word(_ i: Int) -> UInt32 { UInt32(bigEndian: digest.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)) }
+            // (Words compared one by one: an array literal would allocate.)
+            return word(0) == h.h0 && word(1) == h.h1 && word(2) == h.h2 && word(3) == h.h3
+                && word(4) == h.h4 && word(5) == h.h5 && word(6) == h.h6 && word(7) == h.h7
+        }
+    }
+
+    /// Initializes the round constants, so that `matches` allocates nothing.
+    static func prepare() { _ = k.count }
+
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
