@@ -45,6 +45,7 @@ enum CorruptImageGuard {
         }
         // SIGSEGV is also how a signed image's heap chunks are checked on first
         // touch (FirstTouchDigests.swift): not reset after the first one.
+        FirstTouchDigests.prepare()
         var action = sigaction()
         #if canImport(Glibc)
         action.__sigaction_handler.sa_sigaction = segmentationFaultHandler

@@ -62,6 +62,15 @@ package enum FirstTouchDigests {
         case changed(region: Int, chunk: Int)
     }
 
+    /// Initializes the globals `handleFault` and `message` read, so that a
+    /// handler never runs a lazy initializer (which allocates). The process's
+    /// handler calls this when it is installed.
+    package static func prepare() {
+        SHA256.prepare()
+        _ = regions.count
+        _ = messageBuffer
+    }
+
     /// Makes the `heapBytes` mapped at `start` inaccessible until each chunk is
     /// checked against `table` (32 bytes per chunk of `1 << chunkShift`).
     /// The slot, or nil when none is free or the pages cannot be protected
