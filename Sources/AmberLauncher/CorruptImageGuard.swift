@@ -46,15 +46,7 @@ enum CorruptImageGuard {
         // SIGSEGV is also how a signed image's heap chunks are checked on first
         // touch (FirstTouchDigests.swift): not reset after the first one.
         FirstTouchDigests.prepare()
-        var action = sigaction()
-        #if canImport(Glibc)
-        action.__sigaction_handler.sa_sigaction = segmentationFaultHandler
-        #else
-        action.__sigaction_u.__sa_sigaction = segmentationFaultHandler
-        #endif
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = Int32(truncatingIfNeeded: SA_SIGINFO) | Int32(truncatingIfNeeded: SA_ONSTACK)
-        sigaction(SIGSEGV, &action, nil)
+        installSignalHandler(SIGSEGV, flags: Int32(truncatingIfNeeded: SA_ONSTACK), siginfo: segmentationFaultHandler)
     }
 }
 
