@@ -74,7 +74,10 @@ extension VM {
             throw ScriptError("VM used from two threads at once.")
         }
         entryDepth = 1
-        for r in ownership.takeReleases() { releaseHandleSlot(r.slot, epoch: r.epoch) }
+        // (Checked here first: the array's type is built at run time on first use.)
+        if ownership.pendingCount.load(ordering: .acquiring) > 0 {
+            for r in ownership.takeReleases() { releaseHandleSlot(r.slot, epoch: r.epoch) }
+        }
     }
 
     /// Gives the VM back when the outermost entry of this thread ends.
