@@ -63,7 +63,7 @@ struct HeapVerifier {
     private let symbols: [String]
     private let natives: [String]
     /// The kind of object each class makes, by class offset (nil: none may exist).
-    private var madeKind: [UInt: ObjKind?] = [:]
+    private let madeKind = OffsetMap()   // ObjKind raw value, -1 for none
     private var classCache = [(class: ObjRef, made: ObjKind?)](repeating: (ObjRef(offset: UInt.max), nil), count: 1024)
     /// `isMethod`'s memory. A class name is a key (`nameKey`); per native id,
     /// the key of its owner worked out for the symbol beside it (-1: not yet,
@@ -73,9 +73,11 @@ struct HeapVerifier {
     private var nativeOwnerKeys: [Int] = []
     private var nativeOwnerSymbols: [Int] = []
     private var ownerNames: [String: Int] = [:]
-    private var classKeys: [UInt: Int] = [:]
+    private let classKeys = OffsetMap()
     /// `boundCodeFits`'s memory: per (function, field count), whether it fits.
-    private var boundCodeChecked: [Int: Bool] = [:]
+    private let boundCodeChecked = OffsetMap()   // 1 fits, 0 does not
+    /// `boundCodeFits`'s functions seen in one check.
+    private let visited = OffsetMap()
 
     init(vm: VM, everyObject: Bool = true) {
         self.vm = vm
@@ -242,8 +244,9 @@ struct HeapVerifier {
         // restore with verify=full, of which the checksum is 13 million).
         let slot = Int(truncatingIfNeeded: c.offset >> 3) & (classCache.count - 1)
         if classCache[slot].class == c { return classCache[slot].made }
-        defer { classCache[slot] = (c, madeKind[c.offset] ?? nil) }
-        if let known = madeKind[c.offset] { return known }
+        func kind(_ raw: Int?) -> ObjKind? { raw.flatMap { $0 < 0 ? nil : ObjKind(rawValue: UInt8($0)) } }
+        defer { classCache[slot] = (c, kind(madeKind[Int(c.offset)])) }
+        if let known = madeKind[Int(c.offset)] { return kind(known) }
         var made: ObjKind? = nil
         if let chain = lineage(c) {
             made = .instance
@@ -264,7 +267,7 @@ struct HeapVerifier {
                 made = .foreign
             }
         }
-        madeKind[c.offset] = made
+        madeKind.set(Int(c.offset), made.map { Int($0.rawValue) } ?? -1)
         return made
     }
 
@@ -315,9 +318,9 @@ struct HeapVerifier {
 
     /// Class `c`'s name key, once per class.
     mutating func classKey(_ c: ObjRef) -> Int {
-        if let known = classKeys[c.offset] { return known }
+        if let known = classKeys[Int(c.offset)] { return known }
         let key = nameKey(text(heap[c, ClassLayout.name]))
-        classKeys[c.offset] = key
+        classKeys.set(Int(c.offset), key)
         return key
     }
 
@@ -633,17 +636,17 @@ struct HeapVerifier {
     /// it. NOTE: walking it again for each was a third of a small restore's
     /// verify=header check (1.7 million instructions).
     mutating func boundCodeFits(_ fn: ObjRef, fields: Int) -> Bool {
-        var visited = Set<UInt>()
-        guard fields >= 0 && fields < 1 << 20 else { return boundCodeFits(fn, fields: fields, visited: &visited) }
+        visited.removeAll()
+        guard fields >= 0 && fields < 1 << 20 else { return boundCodeFits(fn, fields: fields, visited: visited) }
         let key = Int(fn.offset) << 20 | fields
-        if let known = boundCodeChecked[key] { return known }
-        let fits = boundCodeFits(fn, fields: fields, visited: &visited)
-        boundCodeChecked[key] = fits
+        if let known = boundCodeChecked[key] { return known != 0 }
+        let fits = boundCodeFits(fn, fields: fields, visited: visited)
+        boundCodeChecked.set(key, fits ? 1 : 0)
         return fits
     }
 
-    func boundCodeFits(_ fn: ObjRef, fields: Int, visited: inout Set<UInt>) -> Bool {
-        guard visited.insert(fn.offset).inserted else { return true }
+    func boundCodeFits(_ fn: ObjRef, fields: Int, visited: OffsetMap) -> Bool {
+        guard visited.insert(Int(fn.offset)) else { return true }
         let constants = heap.slotPointer(heap[fn, FnLayout.constants].ref) + ArrayLayout.first
         let (code, upvaluesOf) = HeapVerifier.code(heap, fn)
         var fits = true
@@ -653,7 +656,7 @@ struct HeapVerifier {
             if let k = ins.operand(.superclass), !isClass(constants[k]) { fits = false }
             if let k = ins.operand(.function) { inner.append(constants[k].ref) }
         }
-        for f in inner where fits { fits = boundCodeFits(f, fields: fields, visited: &visited) }
+        for f in inner where fits { fits = boundCodeFits(f, fields: fields, visited: visited) }
         return fits
     }
 

@@ -46,9 +46,9 @@ extension HeapVerifier {
             return "bytes before the first object"
         }
         var queue: [ObjRef] = []
-        var seen = Set<UInt>()
+        let seen = OffsetMap(capacity: 4096)
         func add(_ v: Value) {
-            if v.isObject, seen.insert(v.ref.offset).inserted { queue.append(v.ref) }
+            if v.isObject, seen.insert(Int(v.ref.offset)) { queue.append(v.ref) }
         }
         for r in Root.allCases {
             switch r {
