@@ -251,8 +251,14 @@ struct HeapVerifier {
         if let chain = lineage(c) {
             made = .instance
             let heap = self.heap
-            if let builtin = chain.map({ BuiltinKind(rawValue: Int(heap[$0, ClassLayout.builtin].number)) ?? .none })
-                .first(where: { $0 != .none }) {
+            // The nearest built-in ancestor (a loop: a mapped array of
+            // BuiltinKind was a generic type built at run time, per restore).
+            var nearest: BuiltinKind? = nil
+            for a in chain {
+                let b = BuiltinKind(rawValue: Int(heap[a, ClassLayout.builtin].number)) ?? .none
+                if b != .none { nearest = b; break }
+            }
+            if let builtin = nearest {
                 switch builtin {
                 case .classObj: made = .classObj
                 case .fiber: made = .fiber
