@@ -100,6 +100,8 @@ let package = Package(
         // Samples/embedding: a Swift host restoring 8 workers from one image.
         .executableTarget(name: "embedding-sample", dependencies: ["AmberVM", "AmberCoreImage"], path: "Samples/embedding",
                           exclude: ["README.md"]),
+        // Benchmarks/api: the Swift API's calls beside Wren's api_call.
+        .executableTarget(name: "api-call-bench", dependencies: ["AmberVM", "AmberCoreImage"], path: "Benchmarks/api"),
         // The embedding API as a host sees it: `import AmberVM`, nothing internal.
         .testTarget(name: "AmberEmbeddingTests", dependencies: ["AmberVM", "AmberCoreImage"]),
         // The C API through C hosts (Tests/CHost/*.c, compiled with cc and linked to libAmberWren.so).
