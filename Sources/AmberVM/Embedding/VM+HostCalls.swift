@@ -71,7 +71,9 @@ extension VM {
         if pinnedForeignBytes > 0 {
             throw ScriptError("Cannot call into the VM inside ForeignBytes.withUnsafeMutableBytes (the bytes may move).")
         }
-        var values: [Value] = [receiver.value]
+        var values: [Value] = []
+        values.reserveCapacity(arguments.count + 1)
+        values.append(receiver.value)
         for a in arguments { values.append(try value(from: a)) }
 
         // The stub and its fiber, with the receiver and arguments in place.
@@ -95,8 +97,9 @@ extension VM {
         let outcome = run()
         hostCallDepth -= 1
         nestedRuns -= 1
-        // Compile errors of modules it imported come first, then the frames.
-        let trace = hostCompileErrors + (hostErrorTrace ?? [])
+        // Compile errors of modules it imported come first, then the frames
+        // (put together only for an error: a call that returns needs none).
+        let errorTrace = hostErrorTrace, compileErrors = hostCompileErrors
         hostErrorTrace = traceBefore
         hostCompileErrors = compileErrorsBefore
 
@@ -119,7 +122,7 @@ extension VM {
                 ? arrayElements(heap[callFiber, FiberLayout.stack].ref)[0] : .null
             return scriptValue(result)
         case .runtimeError(let message):
-            throw ScriptError(message, stackTrace: trace)
+            throw ScriptError(message, stackTrace: compileErrors + (errorTrace ?? []))
         case .exit(let code):
             throw ScriptError("The script called Process.exit(\(code)).")
         }
