@@ -44,8 +44,8 @@ enum CorruptImageGuard {
             installSignalHandler(sig, corruptImageSignalHandler, flags: Int32(truncatingIfNeeded: SA_RESETHAND) | Int32(truncatingIfNeeded: SA_ONSTACK))
         }
         // SIGSEGV is also how a signed image's heap chunks are checked on first
-        // touch (FirstTouchDigests.swift): not reset after the first one.
-        FirstTouchDigests.prepare()
+        // touch (FirstTouchHeaps.swift): not reset after the first one.
+        FirstTouchHeaps.prepare()
         installSignalHandler(SIGSEGV, flags: Int32(truncatingIfNeeded: SA_ONSTACK), siginfo: segmentationFaultHandler)
     }
 }
@@ -61,11 +61,10 @@ private func segmentationFaultHandler(_ signal: Int32, _ info: UnsafeMutablePoin
         #else
         let address = UInt(bitPattern: info.pointee.si_addr)
         #endif
-        switch FirstTouchDigests.handleFault(at: address) {
+        switch FirstTouchHeaps.handleFault(at: address) {
         case .checked:
             return
-        case .changed(let region, let chunk):
-            let message = FirstTouchDigests.message(region: region, chunk: chunk)
+        case .changed(let message):
             _ = write(2, message.baseAddress, message.count)
             _exit(74)
         case .notOurs:

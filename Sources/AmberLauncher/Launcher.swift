@@ -180,7 +180,7 @@ public enum Launcher {
             if installSignalGuard { CorruptImageGuard.install(imagePath: image) }
             // The guard's SIGSEGV handler checks a signed image's chunks on first touch.
             var config = config
-            config.heapDigestsOnFirstTouch = installSignalGuard
+            if installSignalGuard { config.firstTouchRegistry = FirstTouchHeaps.registry }
             let vm: VM
             do {
                 vm = try VM.restore(from: image, configuration: config, verbose: options.verboseSnapshot,

@@ -16,10 +16,13 @@ import Darwin
 #endif
 import AmberVM
 
-/// Reports on standard error and exits with `status` (sysexits.h).
+/// Files and streams go through the port library, as the VM's own do.
+let port = PortLibrary()
+
+/// Reports on standard error and exits with `status` (sysexits.h). (The
+/// port library has no exit slot: ARCHITECTURE.md, "Known gaps".)
 func fail(_ message: String, _ status: Int32) -> Never {
-    let line = Array((message + "\n").utf8)
-    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    PortLibrary().write(2, message + "\n")
     exit(status)
 }
 
@@ -62,6 +65,10 @@ public func amberBuiltinCoreImageData(_ count: UnsafeMutablePointer<Int>) -> Uns
 
 """
 let output = arguments[1]
-guard let file = fopen(output, "w") else { fail("amber-core-image: cannot write '\(output)'", 73) }
-let ok = source.utf8CString.withUnsafeBufferPointer { fputs($0.baseAddress!, file) >= 0 }
-guard fclose(file) == 0, ok else { fail("amber-core-image: cannot write '\(output)'", 74) }
+guard case .success(let file) = port.fileSystem.open(Array(output.utf8), [.writeOnly, .create, .truncate]) else {
+    fail("amber-core-image: cannot write '\(output)'", 73)
+}
+let written = source.withUTF8 { port.fileSystem.write(file, UnsafeRawBufferPointer($0), 0) }
+guard case .success = written, case .success = port.fileSystem.close(file) else {
+    fail("amber-core-image: cannot write '\(output)'", 74)
+}

@@ -79,11 +79,11 @@ extension VM {
         try vm.mapHeap(of: file, header, verify: verifyHeap, path: path)
         let tMapped = vm.port.monotonicClock()
         // With a key: each chunk against its signed digest, now or (the
-        // launcher, verify=header) when first touched (FirstTouchDigests.swift).
+        // launcher, verify=header) when first touched (FirstTouchHeap.swift).
         var onFirstTouch = false
         if let digests {
-            if configuration.heapDigestsOnFirstTouch && !verifyHeap {
-                onFirstTouch = vm.guardHeapUntilTouched(header, digests, path: path)
+            if let registry = configuration.firstTouchRegistry, !verifyHeap {
+                onFirstTouch = vm.guardHeapUntilTouched(header, digests, registry, path: path)
             }
             if !onFirstTouch { try vm.checkHeapDigests(header, digests, path: path) }
         }
@@ -229,15 +229,18 @@ extension VM {
     /// With a key, instead of `checkHeapDigests`: the mapped heap made
     /// inaccessible until each chunk is checked on first touch. False when
     /// that cannot be arranged (then every chunk is checked now).
-    private func guardHeapUntilTouched(_ header: ImageHeader, _ table: [UInt8], path: String) -> Bool {
+    private func guardHeapUntilTouched(_ header: ImageHeader, _ table: [UInt8], _ registry: FirstTouchRegistry,
+                                       path: String) -> Bool {
         let bytes = header.heapSection.bytes
         let page = ImageFormat.pageSize
-        guard let slot = FirstTouchDigests.register(start: heap.base, heapBytes: bytes,
-                                                    mappedBytes: (bytes + page - 1) / page * page,
-                                                    chunkShift: Int(header.chunkShift), table: table, path: path) else {
+        guard let touched = FirstTouchHeap(start: heap.base, heapBytes: bytes, mappedBytes: (bytes + page - 1) / page * page,
+                                           chunkShift: Int(header.chunkShift), table: table, path: path),
+              registry.add(touched) else { return false }
+        guard touched.protect() else {
+            registry.remove(touched)
             return false
         }
-        firstTouchSlot = slot
+        firstTouchHeap = touched
         return true
     }
 

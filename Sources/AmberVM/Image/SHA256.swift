@@ -84,7 +84,7 @@ struct SHA256 {
 
     /// Whether the SHA-256 of `count` bytes at `p` is the 32 bytes at
     /// `digest`. Allocates nothing (a signal handler calls it,
-    /// FirstTouchDigests.swift) once `prepare()` has run.
+    /// FirstTouchHeap.swift) once `prepare()` has run.
     static func matches(_ p: UnsafeRawPointer, count: Int, digest: UnsafeRawPointer) -> Bool {
         var h = SHA256()
         let whole = count / 64

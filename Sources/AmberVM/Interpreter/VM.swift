@@ -59,9 +59,9 @@ public struct VMConfiguration {
     package var hostHooks = HostHooks()
     /// Signed images restored with `verifyHeap: false`: heap chunks are
     /// checked against their digests when first touched, not all at restore
-    /// (FirstTouchDigests.swift). Only for a process whose SIGSEGV handler
-    /// asks `FirstTouchDigests.handleFault` first: the launcher's.
-    package var heapDigestsOnFirstTouch = false
+    /// (FirstTouchHeap.swift). Only for a process whose SIGSEGV handler asks
+    /// the heaps in this registry first: the launcher's.
+    package var firstTouchRegistry: FirstTouchRegistry? = nil
     /// Signs every image this VM writes, and is required of every image it is
     /// restored from: with a key, `VM.restore` refuses an unsigned image, one
     /// signed with another key, and one changed after it was signed
@@ -235,8 +235,8 @@ public final class VM: @unchecked Sendable {
     var hostErrorTrace: [String]? = nil
     /// Compile errors of modules imported inside the current host call.
     var hostCompileErrors: [String] = []
-    /// The slot of this VM's heap among those checked on first touch (FirstTouchDigests.swift).
-    var firstTouchSlot: Int? = nil
+    /// This VM's heap while it is checked on first touch (FirstTouchHeap.swift).
+    var firstTouchHeap: FirstTouchHeap? = nil
     /// Reusable entries of the handle list, and its incarnation (bumped on restore).
     var freeHandleSlots: [Int] = []
     var handleEpoch = 0
@@ -366,7 +366,7 @@ public final class VM: @unchecked Sendable {
         // Foreign instances still alive get their host's finalizer (once: a C
         // host's wrenFreeVM has already run them and cleared the table).
         apiFinalizeAll()
-        if let firstTouchSlot { FirstTouchDigests.unregister(firstTouchSlot) }
+        if let firstTouchHeap { config.firstTouchRegistry?.remove(firstTouchHeap) }
         hot.deinitialize(count: 1)
         hot.deallocate()
     }

@@ -397,8 +397,8 @@ extension VM {
             guard vm.isString(a[1]) else { return vm.fail("Bytes must be a string.") }
             guard let offset = vm.ioInt(a[2], "Offset") else { return false }
             let bytes = vm.stringBuffer(a[1].ref)
-            // A system call is given heap bytes: their chunks are checked first (FirstTouchDigests.swift).
-            if vm.firstTouchSlot != nil { FirstTouchDigests.touch(bytes) }
+            // A system call is given heap bytes: their chunks are checked first (FirstTouchHeap.swift).
+            if vm.firstTouchHeap != nil { FirstTouchHeap.touch(bytes) }
             if case .failure(let e) = vm.port.fileSystem.write(fd, bytes, offset) { return vm.fail(e.message) }
             vm.heap.slotPointer(a[0].ref)[IOField.position] = Value(Double(offset + bytes.count))
             return vm.ret(a, .null)
