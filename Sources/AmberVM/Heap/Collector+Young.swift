@@ -73,7 +73,7 @@ extension VM {
         // 2. Plan (dead young foreign instances with a host finalizer are finalized first;
         // an old one at the next full collection).
         finalizeDeadForeign(from: old, to: top)
-        let free = planSlide(from: old, to: top)
+        let free = planSlide(from: old, to: top, pinnedBelow: old).free
         @inline(__always) func forward(_ o: Int) -> Int {
             o < old ? o : Int(base.load(fromByteOffset: o + 12, as: UInt32.self)) << 3
         }

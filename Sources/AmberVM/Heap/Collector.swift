@@ -179,7 +179,7 @@ extension VM {
         let base = heap.base
         let top = heap.top
         finalizeDeadForeign(from: old, to: top)
-        let free = planSlide(from: old, to: top)
+        let (pinned, free) = planSlide(from: old, to: top, pinnedBelow: bootRegionEnd)
         @inline(__always) func forward(_ o: Int) -> Int {
             Int(base.load(fromByteOffset: o + 12, as: UInt32.self)) << 3
         }
@@ -198,7 +198,9 @@ extension VM {
         }
         rootBlock = ObjRef(offset: UInt(forward(Int(rootBlock.offset))))
 
-        // 4. Slide, clean every card, and make everything old.
+        // 4. Slide, clean every card, and make everything old. Dead space
+        // between the pinned objects becomes fillers.
+        fillDeadSpace(from: old, to: pinned)
         slide(from: old, to: top)
         clearCards(from: 0, to: top)
         heap.top = free
@@ -304,13 +306,16 @@ extension VM {
     }
 
     /// Gives every marked object in [from, top) its new offset (in its
-    /// header's forward field), packed from `from` in address order;
-    /// returns where the packed objects end.
-    func planSlide(from: Int, to top: Int) -> Int {
-        guard top > from else { return from }
+    /// header's forward field): objects starting below `pinnedBelow` keep
+    /// theirs, the others are packed after them in address order. Returns
+    /// where the pinned objects end (at least `pinnedBelow`, more if the
+    /// last one runs past it) and where the packed objects end.
+    func planSlide(from: Int, to top: Int, pinnedBelow: Int) -> (pinned: Int, free: Int) {
+        var pinned = max(from, min(pinnedBelow, top))
+        guard top > from else { return (pinned, pinned) }
         let base = heap.base
         let bits = heap.markBits
-        var free = from
+        var free = pinned
         // forEachMarked, written out: a closure would box `free`.
         for w in (from >> 9)...((top - 1) >> 9) {
             var word = bits[w]
@@ -318,11 +323,63 @@ extension VM {
                 let scan = (w << 9) | (word.trailingZeroBitCount << 3)
                 word &= word - 1
                 if scan < from || scan >= top { continue }
-                base.storeBytes(of: UInt32(free >> 3), toByteOffset: scan + 12, as: UInt32.self)
-                free += Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
+                let size = Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
+                if scan < pinned {
+                    base.storeBytes(of: UInt32(scan >> 3), toByteOffset: scan + 12, as: UInt32.self)
+                    if scan + size > pinned { pinned = scan + size; free = pinned }
+                } else {
+                    base.storeBytes(of: UInt32(free >> 3), toByteOffset: scan + 12, as: UInt32.self)
+                    free += size
+                }
             }
         }
-        return free
+        return (pinned, free)
+    }
+
+    /// Where the objects of the built-in core image end, in a VM booted from
+    /// it or restored from an image of one (`Root.bootEnd`); `firstObject`
+    /// when there are none. Full collections never move the objects below:
+    /// an image then holds the core where the built-in image has it, and a
+    /// restore skips checking what is byte for byte the built-in image's own
+    /// (Image/BuiltinCoreCheck.swift). A value that is not an offset inside
+    /// the heap pins nothing.
+    var bootRegionEnd: Int {
+        let v = root(.bootEnd)
+        guard v.isNumber, let end = Int(exactly: v.number), end >= Heap.firstObject, end <= heap.top, end & 7 == 0 else {
+            return Heap.firstObject
+        }
+        return end
+    }
+
+    /// Turns the dead space in [from, to), between the marked objects that
+    /// stay where they are, into fillers: Bytes objects (no references, no
+    /// class) that heap walks step over and nothing refers to, with their
+    /// cards' crossing entries. A dead object left as it was would keep
+    /// references to objects that moved or died, and a young collection
+    /// scanning its card would follow them.
+    func fillDeadSpace(from: Int, to: Int) {
+        guard to > from else { return }
+        var cursor = from
+        forEachMarked(from: from, to: to) { scan in
+            if scan > cursor { writeFiller(at: cursor, size: scan - cursor) }
+            cursor = scan + heap.size(ObjRef(offset: UInt(scan)))
+        }
+        if to > cursor { writeFiller(at: cursor, size: to - cursor) }
+    }
+
+    /// A filler of `size` bytes (at least a header) at `at`: a Bytes object
+    /// whose length covers it, or a bare header when it has no room for one.
+    func writeFiller(at: Int, size: Int) {
+        let p = heap.base + at
+        p.storeBytes(of: UInt64(ObjKind.bytes.rawValue), as: UInt64.self)
+        p.storeBytes(of: UInt64(UInt32(size)) | (UInt64(at >> 3) << 32), toByteOffset: 8, as: UInt64.self)
+        if size >= BytesLayout.dataOffset {
+            p.storeBytes(of: size - BytesLayout.dataOffset, toByteOffset: 16, as: Int.self)
+        }
+        // Every card whose first byte it covers starts in it.
+        var c = (at + Heap.cardSize - 1) >> Heap.cardShift
+        let last = (at + size - 1) >> Heap.cardShift
+        while c <= last { heap.crossing[c] = UInt32(at >> 3); c += 1 }
     }
 
     /// Calls `body` with the offset of every marked object in [from, to),

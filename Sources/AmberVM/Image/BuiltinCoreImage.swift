@@ -148,6 +148,8 @@ extension VM {
         if let file, mapFromProgramFile(file, heapBytes) {
         } else {
             // The range is fresh from mmap: zero above the copy, as a bootstrap leaves it.
+            // Its pages are made in one system call, not one fault each.
+            VirtualMemory.prefault(heap.base, heapBytes)
             memcpy(heap.base, base + offset, heapBytes)
         }
         heap.top = heapBytes
@@ -233,6 +235,8 @@ extension VM {
         _ = vm.collectGarbage(full: true)
         // Its crossing map travels with it, as in any image (CardTable.swift).
         vm.attachCrossingMapForImage()
+        // A VM booted from it pins these objects (Root.bootEnd).
+        vm.setRoot(.bootEnd, Value(Double(vm.heap.top)))
         // 16 KiB: a multiple of the page size of 4 and 16 KiB machines, so
         // the image passes the header's alignment check on both.
         let heapOffset = max(16384, ImageFormat.pageSize)
@@ -248,6 +252,9 @@ extension VM {
         var bytes = header.encode()
         bytes += [UInt8](repeating: 0, count: heapOffset - bytes.count)
         bytes += Array(UnsafeRawBufferPointer(start: vm.heap.base, count: vm.heap.top))
+        // Who refers to whom, for restores that skip checking the unchanged core (BuiltinCoreCheck.swift).
+        bytes += [UInt8](repeating: 0, count: (8 - bytes.count % 8) % 8)
+        bytes += CoreReferrerIndex.make(vm)
         return bytes
     }
 }

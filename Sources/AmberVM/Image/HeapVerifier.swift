@@ -60,11 +60,13 @@ struct HeapVerifier {
     private var starts: [UInt64]
     let everyObject: Bool
     /// The heap's symbol names and native names (the roots are already validated).
-    private let symbols: [String]
+    /// (A view of the heap's list, not a copy: a restore that trusts the
+    /// built-in core reads few of its 800 names.)
+    private let symbols: SymbolNames
     private let natives: [String]
     /// The kind of object each class makes, by class offset (nil: none may exist).
     private let madeKind = OffsetMap()   // ObjKind raw value, -1 for none
-    private var classCache = [(class: ObjRef, made: ObjKind?)](repeating: (ObjRef(offset: UInt.max), nil), count: 1024)
+    private var classCache = [(class: ObjRef, made: ObjKind?)](repeating: (ObjRef(offset: UInt.max), nil), count: 256)
     /// `isMethod`'s memory. A class name is a key (`nameKey`); per native id,
     /// the key of its owner worked out for the symbol beside it (-1: not yet,
     /// -2: no owner); per class offset, the key of the class's name.
@@ -72,7 +74,8 @@ struct HeapVerifier {
     /// was half of a small restore's verify=header check.
     private var nativeOwnerKeys: [Int] = []
     private var nativeOwnerSymbols: [Int] = []
-    private var ownerNames: [String: Int] = [:]
+    private var ownerNames: [String] = []
+    private let ownerNameHashes = OffsetMap()   // FNV-1a of a name -> its index in ownerNames
     private let classKeys = OffsetMap()
     /// `boundCodeFits`'s memory: per (function, field count), whether it fits.
     private let boundCodeChecked = OffsetMap()   // 1 fits, 0 does not
@@ -87,7 +90,7 @@ struct HeapVerifier {
         // (A bitmap of the whole heap only when the whole heap is walked: the
         // reachable check stays flat in heap size.)
         starts = everyObject ? [UInt64](repeating: 0, count: (vm.heap.top / 8) / 64 + 1) : []
-        symbols = Array(vm.symbolNames)
+        symbols = vm.symbolNames
         natives = vm.boundNativeNames
     }
 
@@ -314,10 +317,20 @@ struct HeapVerifier {
         let meta = " metaclass"
         let isMeta = name.hasSuffix(meta)
         if isMeta { name.removeLast(meta.count) }
+        // NOTE: names by hash in an OffsetMap, not a [String: Int]: the
+        // dictionary type's metadata alone cost a restore 90 thousand instructions.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in name.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let key = Int(truncatingIfNeeded: hash >> 1)
         let id: Int
-        if let known = ownerNames[name] { id = known } else {
+        if let known = ownerNameHashes[key], ownerNames[known] == name {
+            id = known
+        } else if let known = ownerNames.firstIndex(of: name) {
+            id = known   // two names with one hash
+        } else {
             id = ownerNames.count
-            ownerNames[name] = id
+            ownerNames.append(name)
+            if ownerNameHashes[key] == nil { ownerNameHashes.set(key, id) }
         }
         return 2 * id + (isMeta ? 1 : 0)
     }
@@ -371,6 +384,9 @@ struct HeapVerifier {
         case .array, .stack:
             return capacity(r.value, kind) != nil ? nil : "a capacity past its end"
         case .bytes:
+            // A bare header: a filler too small for a length (Collector.swift, `writeFiller`).
+            if size == Heap.headerSize { return nil }
+            guard size >= BytesLayout.dataOffset else { return "a length past its end" }
             let n = heap.word(r, BytesLayout.length)
             return n >= 0 && n <= size - BytesLayout.dataOffset ? nil : "a length past its end"
         case .frames:

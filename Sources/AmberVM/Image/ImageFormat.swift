@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AmberCoreImageHook
 @_spi(AmberInternals) import AmberObjects
 import AmberBytecode
 
@@ -62,7 +63,18 @@ enum ImageFormat {
 
     /// What must be identical between the writing and the restoring binary
     /// (BuildFingerprint.swift: the format, layouts, kinds, opcodes, roots).
-    static let fingerprint: UInt64 = BuildFingerprint.compute()
+    /// NOTE: taken from the built-in core image when one is linked: the build
+    /// tool that made it computed it from this same source (the plugin runs it
+    /// again whenever AmberVM changes), and hashing the tables cost every
+    /// start 175 thousand instructions. `CoreImageTests` checks the two agree.
+    static let fingerprint: UInt64 = builtinImageFingerprint() ?? BuildFingerprint.compute()
+
+    private static func builtinImageFingerprint() -> UInt64? {
+        var count = 0
+        guard let p = amber_core_image_bytes(&count), count >= headerSize,
+              memcmp(p, magic, magic.count) == 0 else { return nil }
+        return UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 40, as: UInt64.self))
+    }
 
     // MARK: Metadata sections: name NUL, length (UInt64), bytes
 
@@ -76,22 +88,48 @@ enum ImageFormat {
         return out
     }
 
-    static func decodeSections(_ data: [UInt8]) -> [String: [UInt8]]? {
-        var result: [String: [UInt8]] = [:]
+    static func decodeSections(_ data: [UInt8]) -> ImageSections? {
+        let sections = ImageSections(data: data)
+        var valid = true
+        sections.forEach { _, _ in } onMalformed: { valid = false }
+        return valid ? sections : nil
+    }
+}
+
+/// The metadata sections of an image, read in place: name, NUL, length
+/// (UInt64, little-endian), bytes; found by name with a walk.
+/// NOTE: not a `[String: [UInt8]]`: the Swift runtime builds a dictionary
+/// type's metadata on first use, about 100 thousand instructions of every
+/// restore for a handful of sections.
+struct ImageSections {
+    let data: [UInt8]
+
+    /// The bytes of the section `name`, or nil.
+    subscript(name: String) -> [UInt8]? {
+        var found: [UInt8]? = nil
+        let key = Array(name.utf8)
+        forEach { n, range in
+            if found == nil, data[n].elementsEqual(key) { found = Array(data[range]) }
+        } onMalformed: {}
+        return found
+    }
+
+    /// Calls `body` with each section's name and body ranges; `onMalformed`
+    /// when the data ends inside one.
+    func forEach(_ body: (Range<Int>, Range<Int>) -> Void, onMalformed: () -> Void) {
         var i = 0
         while i < data.count {
-            guard let nul = data[i...].firstIndex(of: 0) else { return nil }
-            let name = String(decoding: data[i..<nul], as: UTF8.self)
+            guard let nul = data[i...].firstIndex(of: 0) else { return onMalformed() }
+            let name = i..<nul
             i = nul + 1
-            guard i + 8 <= data.count else { return nil }
+            guard i + 8 <= data.count else { return onMalformed() }
             var length: UInt64 = 0
             for k in 0..<8 { length |= UInt64(data[i + k]) << (8 * UInt64(k)) }
             i += 8
-            guard length <= UInt64(data.count - i) else { return nil }
-            result[name] = Array(data[i..<(i + Int(length))])
+            guard length <= UInt64(data.count - i) else { return onMalformed() }
+            body(name, i..<(i + Int(length)))
             i += Int(length)
         }
-        return result
     }
 }
 

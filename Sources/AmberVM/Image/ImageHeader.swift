@@ -244,11 +244,14 @@ private struct FieldCursor {
 
     mutating func field<T: FixedWidthInteger>(_ v: inout T) {
         let n = MemoryLayout<T>.size
+        precondition(at + n <= bytes.count, "FieldCursor: past the header")
+        // NOTE: one unaligned load or store, not a loop of generic shifts
+        // (180 thousand instructions per header before).
         if writing {
-            for k in 0..<n { bytes[at + k] = UInt8(truncatingIfNeeded: v >> (8 * k)) }
+            let value = v.littleEndian
+            bytes.withUnsafeMutableBytes { $0.storeBytes(of: value, toByteOffset: at, as: T.self) }
         } else {
-            v = 0
-            for k in 0..<n { v |= T(truncatingIfNeeded: bytes[at + k]) << (8 * k) }
+            v = T(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: T.self) })
         }
         at += n
     }

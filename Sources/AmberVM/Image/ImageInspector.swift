@@ -71,7 +71,7 @@ extension VM {
         return image.vm.report(header: image.header, sections: image.sections, fileSize: image.fileSize)
     }
 
-    func report(header h: ImageHeader, sections: [String: [UInt8]], fileSize: Int) -> ImageReport {
+    func report(header h: ImageHeader, sections: ImageSections, fileSize: Int) -> ImageReport {
         var fields: [(String, JSONValue)] = []
         var text: [String] = []
         let created = h.createdWallClock

@@ -36,7 +36,7 @@ import Darwin
 struct RestoredImage {
     let vm: VM
     let header: ImageHeader
-    let sections: [String: [UInt8]]
+    let sections: ImageSections
     let fileSize: Int
 }
 
@@ -160,7 +160,7 @@ extension VM {
 
     /// The metadata sections, checked against the header's checksum.
     private static func readMetadata(_ file: borrowing ImageFileReader, _ header: ImageHeader,
-                                     path: String) throws(ImageError) -> [String: [UInt8]] {
+                                     path: String) throws(ImageError) -> ImageSections {
         let (offset, length) = header.metaSection
         guard let meta = file.read(at: offset, count: length), ImageFormat.checksum(meta) == header.metaChecksum,
               let sections = ImageFormat.decodeSections(meta) else {
@@ -172,7 +172,7 @@ extension VM {
     /// A VM with an empty heap (the image provides everything the bootstrap
     /// would make), its heap cap, classpath and module directory set from the
     /// image unless the caller chose them.
-    private static func emptyVM(for header: ImageHeader, sections: [String: [UInt8]], configuration: VMConfiguration,
+    private static func emptyVM(for header: ImageHeader, sections: ImageSections, configuration: VMConfiguration,
                                 maxHeap: Int?, path: String) throws(ImageError) -> VM {
         var config = configuration
         let live = header.heapSection.bytes - Heap.firstObject

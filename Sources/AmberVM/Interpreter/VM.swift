@@ -120,6 +120,7 @@ enum Root: Int, CaseIterable {
     case envStrings         // List of strings read with Process.env, in an image only (EnvironmentStrings.swift)
     case cardStarts         // Bytes or null: an image's crossing map, for young collections after a restore (Heap/CardTable.swift)
     case preloadedModules   // Map: built-in module name -> Module loaded at build time, not yet imported (Loader/PreloadedModules.swift)
+    case bootEnd            // Num or null: where the built-in core image's objects end; full collections never move them (Heap/Collector.swift)
 }
 
 /// Stops a VM's running script from outside (see `VM.interruptHandle`).
