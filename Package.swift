@@ -66,7 +66,7 @@ let package = Package(
         // runs it whenever the tool (so AmberVM) changes, the target carries the bytes.
         .executableTarget(name: "amber-core-image", dependencies: ["AmberVM"]),
         .plugin(name: "CoreImagePlugin", capability: .buildTool(), dependencies: ["amber-core-image"]),
-        .target(name: "AmberCoreImage", plugins: ["CoreImagePlugin"]),
+        .target(name: "AmberCoreImage", dependencies: ["AmberCoreImageHook"], plugins: ["CoreImagePlugin"]),
         .target(name: "AmberLauncher", dependencies: ["AmberVM", "AmberCoreImage"]),
         // The C API's headers, include/wren.h and include/amber.h (their one .c file is empty).
         .target(name: "CAmberWren"),
@@ -87,12 +87,15 @@ let package = Package(
         //                         (-220 thousand instructions, 40 fewer page faults)
         //   --no-export-dynamic   the driver exports every symbol; nothing looks
         //                         them up (-48 thousand instructions)
+        //   -T core-image.ld      the built-in core image on a page boundary, so
+        //                         it is mapped from the file, not copied
         // Executable flags only: AmberVM, the library, has no unsafeFlags.
-        .executableTarget(name: "amber", dependencies: ["AmberLauncher"], exclude: ["StaticLibraries"],
+        .executableTarget(name: "amber", dependencies: ["AmberLauncher"], exclude: ["StaticLibraries", "core-image.ld"],
                           linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=bfd",
                                                          "-L", packageDirectory + "/Sources/amber/StaticLibraries",
                                                          "-Xclang-linker", "-static-libgcc", "-Xclang-linker", "-no-pie",
-                                                         "-Xlinker", "--no-export-dynamic"],
+                                                         "-Xlinker", "--no-export-dynamic",
+                                                         "-Xlinker", "-T", "-Xlinker", packageDirectory + "/Sources/amber/core-image.ld"],
                                                         .when(platforms: [.linux], configuration: .release))]),
         // Samples/c-host: a C host of the C API (its README also builds it by hand against libAmberWren.so).
         .executableTarget(name: "c-host-sample", dependencies: ["AmberWren", "CAmberWren"], path: "Samples/c-host",

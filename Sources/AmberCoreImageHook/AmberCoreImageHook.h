@@ -21,6 +21,25 @@
 /// underscore keeps it out of the names C hosts of libAmberWren use (wren*, amber*).
 extern const void *_amber_builtin_core_image_data(size_t *count) __attribute__((weak));
 
+/// Where the linker put the section "amber_core_image" (the image's words
+/// on Linux, written by the generated source) and its length; NULL when no
+/// such section is linked. The linker defines __start_ and __stop_ symbols for
+/// a section whose name is a C identifier.
+#if defined(__linux__)
+extern const unsigned char __start_amber_core_image[] __attribute__((weak));
+extern const unsigned char __stop_amber_core_image[] __attribute__((weak));
+#endif
+static inline const void *amber_core_image_section(size_t *count) {
+#if defined(__linux__)
+    if (__start_amber_core_image && __stop_amber_core_image) {
+        *count = (size_t)(__stop_amber_core_image - __start_amber_core_image);
+        return __start_amber_core_image;
+    }
+#endif
+    *count = 0;
+    return 0;
+}
+
 /// The built-in core image's bytes, or NULL (then *count is 0) when no image
 /// is linked into this program.
 static inline const void *amber_core_image_bytes(size_t *count) {

@@ -94,8 +94,9 @@ import AmberBytecode
         let otherBuild = header.encode() + good.dropFirst(ImageFormat.headerSize)
         var damagedHeader = good
         damagedHeader[100] ^= 0xff
-        var truncated = good
-        truncated.removeLast(4096)
+        // (Cut inside the heap section: the referrer index follows it.)
+        let heapEnd = header.heapSection.offset + header.heapSection.bytes
+        let truncated = Array(good.prefix(heapEnd - 4096))
         // A native this build does not have: binding by name fails.
         var unknownNative = good
         let name = Array("Num.sqrt".utf8)

@@ -88,7 +88,7 @@ enum BuildFingerprint {
         "mapKeySequenceClass", "mapValueSequenceClass", "recordClass",
         "handles", "schedulerQueue", "hooks", "pending", "lastModule", "savedFiber", "envFiles",
         "immutableEnv", "envReads", "envHashKey", "transients", "nativeNames", "portSlots", "hostCalls", "ffi",
-        "envStrings", "cardStarts", "preloadedModules",
+        "envStrings", "cardStarts", "preloadedModules", "bootEnd",
     ]
 
     static let builtinKindNames: [StaticString] = [
