@@ -22,7 +22,9 @@
 //   AmberLauncher  option parsing, script running, REPL and exit codes; shared by
 //                  the `amber` executable and the tests (which run it in-process).
 //   amber          the command-line launcher, a thin main over AmberLauncher (its
-//                  release build links the Swift runtime statically).
+//                  release build on Linux is fully static).
+//   amber-dynamic  the same launcher with the system's C library linked dynamically,
+//                  for the ffi module (`amber --allow-ffi` runs it).
 //   embedding-sample  Samples/embedding: a Swift host built on AmberVM.
 //   CAmberWren     the C API's headers: wren.h (Wren 0.4's API) and amber.h (snapshots).
 //   AmberWren      libAmberWren.so, the C API over AmberVM (a drop-in libwren for C hosts).
@@ -44,6 +46,8 @@ let package = Package(
         // With the core image: a host's VMs start without compiling the core library.
         .library(name: "AmberVM", targets: ["AmberVM", "AmberCoreImage"]),
         .executable(name: "amber", targets: ["amber"]),
+        // The same launcher linked against the system's C library, for the ffi module.
+        .executable(name: "amber-dynamic", targets: ["amber-dynamic"]),
         // libAmberWren.so: Wren 0.4's C API (wren.h) and snapshots (amber.h) for C hosts.
         .library(name: "AmberWren", type: .dynamic, targets: ["AmberWren"]),
     ],
@@ -72,25 +76,33 @@ let package = Package(
         .target(name: "CAmberWren"),
         // The C API itself: @_cdecl functions over AmberVM's slot API and host hooks.
         .target(name: "AmberWren", dependencies: ["AmberVM", "AmberCoreImage", "CAmberWren"]),
-        // The release `amber` on Linux starts lean (ARCHITECTURE.md, "Start-up"):
-        // the Swift runtime, libstdc++, libgcc and libffi linked in; glibc stays
-        // dynamic, so the ffi module's dlopen and Library.process keep working.
-        // Measured with callgrind on `amber hello.wren`: the dynamic loader's
-        // 2.1 million instructions (libstdc++'s 5,200 relocations) fell to 0.4.
-        //   -static-stdlib        the Swift runtime (start-up 5.0 -> 2.9 ms)
+        // The release `amber` on Linux is one fully static executable (ARCHITECTURE.md,
+        // "Start-up"): no dynamic loader before `main` (a Swift program linking glibc
+        // dynamically spends about 1 ms there on this machine, a static one 0.1).
+        //   -static-executable    Swift runtime, libstdc++, libgcc, libffi and glibc in
         //   -L StaticLibraries    linker scripts that turn -lstdc++ and -lffi into
-        //                         their archives (the driver's -lstdc++ comes first,
-        //                         so -Bstatic after it cannot); GNU ld reads them,
-        //                         gold did not, hence -use-ld=bfd
+        //                         their archives; GNU ld reads them (gold did not)
+        //   -T core-image.ld      the built-in core image on a page boundary, so
+        //                         it is mapped from the file, not copied
+        // The ffi module needs the dynamic loader: `--allow-ffi` hands the command
+        // to `amber-dynamic` (Sources/AmberLauncher/DynamicSibling.swift), which
+        // `amber` depends on so that building one builds both.
+        .executableTarget(name: "amber", dependencies: ["AmberLauncher", "amber-dynamic"],
+                          exclude: ["StaticLibraries", "core-image.ld"],
+                          linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=bfd",
+                                                         "-L", packageDirectory + "/Sources/amber/StaticLibraries",
+                                                         "-Xlinker", "-T", "-Xlinker", packageDirectory + "/Sources/amber/core-image.ld"],
+                                                        .when(platforms: [.linux], configuration: .release))]),
+        // `amber-dynamic`: the launcher with glibc dynamic, so dlopen and Library.process
+        // work; the Swift runtime, libstdc++, libgcc and libffi linked in.
+        //   -static-stdlib        the Swift runtime (start-up 5.0 -> 2.9 ms)
         //   -static-libgcc        no libgcc_s.so
         //   -no-pie               no 16,500 relative relocations at every start
         //                         (-220 thousand instructions, 40 fewer page faults)
         //   --no-export-dynamic   the driver exports every symbol; nothing looks
         //                         them up (-48 thousand instructions)
-        //   -T core-image.ld      the built-in core image on a page boundary, so
-        //                         it is mapped from the file, not copied
         // Executable flags only: AmberVM, the library, has no unsafeFlags.
-        .executableTarget(name: "amber", dependencies: ["AmberLauncher"], exclude: ["StaticLibraries", "core-image.ld"],
+        .executableTarget(name: "amber-dynamic", dependencies: ["AmberLauncher"],
                           linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=bfd",
                                                          "-L", packageDirectory + "/Sources/amber/StaticLibraries",
                                                          "-Xclang-linker", "-static-libgcc", "-Xclang-linker", "-no-pie",

@@ -65,4 +65,16 @@ static inline unsigned long amber_program_headers(unsigned long *count) {
 #endif
 }
 
+/// fallocate(2) and sync_file_range(2), which Swift's Glibc module does not
+/// show (they need _GNU_SOURCE): declared here, so the image writer calls them
+/// directly, in a static program too (Port/ImageFiles.swift). 0, or -1 with errno.
+#if defined(__linux__)
+extern int fallocate(int fd, int mode, long offset, long len);
+extern int sync_file_range(int fd, long offset, long nbytes, unsigned int flags);
+static inline int amber_fallocate(int fd, long size) { return fallocate(fd, 0, 0, size); }
+static inline int amber_sync_file_range_write(int fd, long offset, long count) {
+    return sync_file_range(fd, offset, count, 2 /* SYNC_FILE_RANGE_WRITE */);
+}
+#endif
+
 #endif

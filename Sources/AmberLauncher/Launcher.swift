@@ -17,6 +17,9 @@ public enum ExitCode {
     public static let cannotCreate: Int32 = 73
     /// Standard output or error could not be written (as Python does).
     public static let outputFailed: Int32 = 120
+    /// A part of Amber the command needs is missing (sysexits' EX_UNAVAILABLE):
+    /// `amber-dynamic`, for `--allow-ffi` in the static `amber`.
+    public static let unavailable: Int32 = 69
 }
 
 /// Where the launcher's output goes; the tests capture it.
@@ -127,8 +130,11 @@ public enum Launcher {
     /// fatal signals in a restored program as a corrupt image (CorruptImageGuard.swift)
     /// and puts terminal modes back at exit (Signals.swift).
     /// `programName` is argv[0], what `Process.allArguments[0]` gives.
+    /// `dynamicSibling` (the fully static release `amber`: `DynamicSibling.path`):
+    /// a command with `--allow-ffi` replaces this process with the program at the
+    /// path it gives (DynamicSibling.swift); nil runs everything here.
     public static func main(arguments: [String], io: LaunchIO = .standard, installSignalGuard: Bool = false,
-                            programName: String = "amber") -> Int32 {
+                            programName: String = "amber", dynamicSibling: (() -> String?)? = nil) -> Int32 {
         let options: Options
         switch Options.parse(arguments) {
         case .failure(let e):
@@ -136,6 +142,12 @@ public enum Launcher {
             return ExitCode.usage
         case .success(let o):
             options = o
+        }
+        if let dynamicSibling, options.allowFFI {
+            let path = dynamicSibling()
+            let reason = path.map { DynamicSibling.exec($0, [programName] + arguments) } ?? "no path to this program"
+            io.stderr(DynamicSibling.unavailable(path, reason))
+            return ExitCode.unavailable
         }
         if options.showHelp { io.stdout(usage); return ExitCode.ok }
         if options.showVersion { io.stdout(version + "\n"); return ExitCode.ok }

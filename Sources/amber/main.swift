@@ -7,8 +7,16 @@ import Glibc
 import Darwin
 #endif
 
+// The release build on Linux is fully static (Package.swift): the ffi module
+// runs in `amber-dynamic` instead (Sources/AmberLauncher/DynamicSibling.swift).
+#if os(Linux) && !DEBUG
+let dynamicSibling: (() -> String?)? = DynamicSibling.path
+#else
+let dynamicSibling: (() -> String?)? = nil
+#endif
+
 // A closed pipe is an error to report (exit 120), not a silent death by SIGPIPE.
 signal(SIGPIPE, SIG_IGN)
 let status = Launcher.main(arguments: Array(CommandLine.arguments.dropFirst()), installSignalGuard: true,
-                           programName: CommandLine.arguments.first ?? "amber")
+                           programName: CommandLine.arguments.first ?? "amber", dynamicSibling: dynamicSibling)
 exit(status)

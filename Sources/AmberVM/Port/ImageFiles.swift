@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AmberCoreImageHook
 @_spi(AmberInternals) import AmberObjects
 
 // The file-system calls behind images: reading and mapping an image for a
@@ -178,35 +179,23 @@ struct ImageFileSink {
 /// found once by name in the C library. Where one is missing (another
 /// system), the optimisation it stands for is skipped; nothing depends on it.
 enum FileSystemCalls {
-    private typealias Fallocate = @convention(c) (Int32, Int32, Int64, Int64) -> Int32
-    private typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
-    /// SYNC_FILE_RANGE_WRITE: start writeback of the dirty pages, do not wait.
-    private static let syncFileRangeWrite: UInt32 = 2
-
-    private static func lookup(_ name: String) -> UnsafeMutableRawPointer? {
-        #if os(Linux)
-        guard let process = dlopen(nil, RTLD_NOW) else { return nil }
-        return dlsym(process, name)
-        #else
-        return nil
-        #endif
-    }
-
-    private static let fallocateCall: Fallocate? =
-        lookup("fallocate").map { unsafeBitCast($0, to: Fallocate.self) }
-    private static let syncFileRangeCall: SyncFileRange? =
-        lookup("sync_file_range").map { unsafeBitCast($0, to: SyncFileRange.self) }
-
     /// Allocates `size` bytes of blocks for `fd` (mode 0: the size grows too).
     /// False, with errno set, when it failed (EOPNOTSUPP on some file systems).
+    /// NOTE: called directly (AmberCoreImageHook declares it): looked up with
+    /// dlsym it was missing from the static `amber`, which has no dynamic symbols.
     static func preallocate(_ fd: Int32, _ size: Int) -> Bool {
-        guard let call = fallocateCall else { return true }
-        return call(fd, 0, 0, Int64(size)) == 0
+        #if os(Linux)
+        return amber_fallocate(fd, size) == 0
+        #else
+        return true
+        #endif
     }
 
     /// Starts writing `count` bytes at `offset` to the device without waiting.
     static func startWriteback(_ fd: Int32, _ offset: Int, _ count: Int) {
-        _ = syncFileRangeCall?(fd, Int64(offset), Int64(count), syncFileRangeWrite)
+        #if os(Linux)
+        _ = amber_sync_file_range_write(fd, offset, count)
+        #endif
     }
 }
 

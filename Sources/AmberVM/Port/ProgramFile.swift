@@ -39,9 +39,19 @@ enum ProgramFile {
         let size = 56                                                   // sizeof(Elf64_Phdr)
         func field(_ i: Int, _ at: Int) -> Int { Int(headers.load(fromByteOffset: i * size + at, as: UInt64.self)) }
         func type(_ i: Int) -> UInt32 { headers.load(fromByteOffset: i * size, as: UInt32.self) }
-        // The load bias, from PT_PHDR: where the headers are less where they were linked.
-        guard let self_ = (0..<Int(phnum)).first(where: { type($0) == 6 }) else { return nil }   // PT_PHDR
-        let bias = Int(bitPattern: phdr) - field(self_, 16)
+        // The load bias: where the headers are less where they were linked,
+        // from PT_PHDR; a static executable has none, so from the ELF header
+        // the segment at file offset 0 maps, whose e_phoff names the headers.
+        let bias: Int
+        if let self_ = (0..<Int(phnum)).first(where: { type($0) == 6 }) {          // PT_PHDR
+            bias = Int(bitPattern: phdr) - field(self_, 16)
+        } else {
+            guard let first = (0..<Int(phnum)).first(where: { type($0) == 1 && field($0, 8) == 0 }),
+                  phdr >= 64, let elf = UnsafeRawPointer(bitPattern: phdr - 64),
+                  elf.load(as: UInt32.self) == 0x464c_457f,                          // "\x7fELF"
+                  elf.load(fromByteOffset: 32, as: UInt64.self) == 64 else { return nil }   // e_phoff
+            bias = Int(bitPattern: elf) - field(first, 16)
+        }
         let address = Int(bitPattern: p)
         for i in 0..<Int(phnum) where type(i) == 1 {                    // PT_LOAD
             let start = bias + field(i, 16)                             // p_vaddr
