@@ -76,6 +76,63 @@ import Testing
         #expect(out.out == "20\n301\n", "\(out.err)")
     }
 
+    /// A crafted image may put `Root.bootEnd` anywhere (an offset inside an
+    /// object, 8 bytes past one): full collections still leave a heap every
+    /// walk can step through.
+    @Test func aBootEndThatIsNoObjectBoundaryStillCollectsSoundly() throws {
+        let (builtin, _, _) = try TrustedCoreTests.builtinHeap()
+        // Object starts of the built-in heap, and one offset 8 past each of a few of them.
+        var starts: [Int] = []
+        var scan = Heap.firstObject
+        while scan < builtin.count { starts.append(scan); scan += TrustedCoreTests.u32(builtin, scan + 8) }
+        let ends = stride(from: starts.count - 1, to: max(0, starts.count - 60), by: -7).map { starts[$0] + 8 }
+        for end in ends + [builtin.count - 8] {
+            let out = Capture()
+            let vm = try CoreImageTests.vm(.linked, out)
+            vm.setRoot(.bootEnd, Value(Double(end)))
+            #expect(vm.interpret(module: "main", source: """
+            var kept = []
+            for (i in 0...500) {
+              var s = "garbage %(i)"
+              if (i % 50 == 0) kept.add(s)
+            }
+            """) == .success)
+            vm.collectGarbage(full: true)
+            vm.collectGarbage(full: true)
+            var verifier = HeapVerifier(vm: vm)
+            let problem = verifier.run()
+            #expect(problem == nil, "bootEnd \(end): \(problem ?? "")")
+            #expect(vm.interpret(module: "main", source: "System.print(kept[3])") == .success)
+            #expect(out.out == "garbage 150\n", "bootEnd \(end): \(out.err)")
+        }
+    }
+
+    /// The case that needs care: a dead object right after a live one, and
+    /// `Root.bootEnd` 8 bytes into it. The filler there needs a header's
+    /// room, so packing starts 8 bytes later instead of overwriting it.
+    @Test func aBootEndEightBytesIntoADeadObjectLeavesRoomForItsFiller() throws {
+        let out = Capture()
+        let vm = try CoreImageTests.vm(.linked, out)
+        #expect(vm.interpret(module: "main", source: "var Keep = []") == .success)
+        let main = try #require(vm.loadedModule("main"))
+        let keep = vm.moduleVariableValue(main, try #require(vm.moduleVariable(main, "Keep"))).ref
+        // Three strings side by side (the allocator bumps); the middle one dies.
+        let a = vm.newString(String(repeating: "a", count: 40))
+        let b = vm.newString(String(repeating: "b", count: 40))
+        let c = vm.newString(String(repeating: "c", count: 40))
+        try #require(Int(a.offset) + vm.heap.size(a) == Int(b.offset) && Int(b.offset) + vm.heap.size(b) == Int(c.offset))
+        _ = vm.listAppend(keep, a.value)
+        _ = vm.listAppend(keep, c.value)
+        vm.setRoot(.bootEnd, Value(Double(Int(b.offset) + 8)))
+        vm.collectGarbage(full: true)
+        var verifier = HeapVerifier(vm: vm)
+        let problem = verifier.run()
+        #expect(problem == nil, "\(problem ?? "")")
+        #expect(vm.listGet(keep, 0).ref == a, "a pinned object moved")
+        #expect(vm.interpret(module: "main", source: "System.print(Keep[0].count + Keep[1].count)") == .success)
+        #expect(out.out == "80\n", "\(out.err)")
+    }
+
     /// Writes an image of a small program through the launcher; its path.
     func smallImage() throws -> String {
         let dir = try scratch(["main.wren": """

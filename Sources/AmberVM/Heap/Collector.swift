@@ -316,6 +316,19 @@ extension VM {
         let base = heap.base
         let bits = heap.markBits
         var free = pinned
+        var pinnedLiveEnd = from   // where the last pinned object ends
+        var packing = false
+        /// The dead space before `pinned` becomes a filler, which needs a
+        /// header's room: a `Root.bootEnd` that is not an object boundary
+        /// (a crafted image) could leave 8 bytes. Packing then starts later.
+        /// (Never past `next`, the first object to pack: objects only move down.)
+        func settlePinned(next: Int) {
+            packing = true
+            if pinned > pinnedLiveEnd && pinned - pinnedLiveEnd < Heap.headerSize {
+                pinned = min(pinnedLiveEnd + Heap.headerSize, next)
+            }
+            free = pinned
+        }
         // forEachMarked, written out: a closure would box `free`.
         for w in (from >> 9)...((top - 1) >> 9) {
             var word = bits[w]
@@ -324,15 +337,18 @@ extension VM {
                 word &= word - 1
                 if scan < from || scan >= top { continue }
                 let size = Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
-                if scan < pinned {
+                if scan < pinned && !packing {
                     base.storeBytes(of: UInt32(scan >> 3), toByteOffset: scan + 12, as: UInt32.self)
-                    if scan + size > pinned { pinned = scan + size; free = pinned }
+                    pinnedLiveEnd = scan + size
+                    if pinnedLiveEnd > pinned { pinned = pinnedLiveEnd }
                 } else {
+                    if !packing { settlePinned(next: scan) }
                     base.storeBytes(of: UInt32(free >> 3), toByteOffset: scan + 12, as: UInt32.self)
                     free += size
                 }
             }
         }
+        if !packing { settlePinned(next: top) }
         return (pinned, free)
     }
 
@@ -361,10 +377,12 @@ extension VM {
         guard to > from else { return }
         var cursor = from
         forEachMarked(from: from, to: to) { scan in
-            if scan > cursor { writeFiller(at: cursor, size: scan - cursor) }
-            cursor = scan + heap.size(ObjRef(offset: UInt(scan)))
+            // (Live objects never leave less than a header between them:
+            // every dead object has one.)
+            if scan >= cursor + Heap.headerSize { writeFiller(at: cursor, size: scan - cursor) }
+            cursor = max(cursor, scan + heap.size(ObjRef(offset: UInt(scan))))
         }
-        if to > cursor { writeFiller(at: cursor, size: to - cursor) }
+        if to >= cursor + Heap.headerSize { writeFiller(at: cursor, size: to - cursor) }
     }
 
     /// A filler of `size` bytes (at least a header) at `at`: a Bytes object
