@@ -16,16 +16,20 @@ import AmberCoreImageHook
 //
 //   build time   amber-core-image (Sources/amber-core-image, links AmberVM)
 //                  VM(coreImage: .none): compile the prelude, bind natives
-//                  a full collection; `coreImageBytes()`: an image in memory
-//                  -> CoreImage.swift, the bytes as a [UInt64] literal,
-//                     compiled into the AmberCoreImage target
+//                  a full collection; `coreImageBytes()`: an image in memory,
+//                  its referrer index after it (BuiltinCoreCheck.swift)
+//                  -> CoreImage.swift, the words as integer literals (on
+//                     Linux in the section "amber_core_image", which the
+//                     `amber` link puts on a page boundary), compiled into
+//                     the AmberCoreImage target
 //                     (Plugins/CoreImagePlugin runs the tool, and again
 //                     whenever the tool, so AmberVM, changes)
 //   start        `bootCore`: the bytes found through a weak symbol
 //                  (AmberCoreImageHook); the restore path's steps on them:
 //                  header decoded and checked (magic, format, fingerprint,
-//                  checksum, sizes: ImageHeader.swift), heap copied to the
-//                  base of this VM's range, roots validated and bound
+//                  checksum, sizes: ImageHeader.swift), heap mapped from the
+//                  program's file at the base of this VM's range where the
+//                  section is page-aligned, else copied; roots validated and bound
 //                  (Restorer.swift), natives bound by name (Natives.swift)
 //                any failure: the heap is emptied and the prelude compiled,
 //                  as before; `coreLibrary` says which happened and why.
@@ -33,8 +37,8 @@ import AmberCoreImageHook
 // The image holds no address and no process state: heap offsets, native
 // names and symbol names only, so it is valid in any process that has the
 // same fingerprint. Its port slot table is written again for this VM.
-// The heap is copied, not mapped: it is about 100 KB, part of the program's
-// read-only data, and the copy must be writable.
+// A VM booted from it keeps its objects in place (`Root.bootEnd`, pinned by
+// full collections), so a restore can trust what an image holds unchanged.
 
 /// How a VM got its core library (`VM.coreLibrary`).
 package enum CoreLibrarySource: Equatable, Sendable {
