@@ -139,7 +139,7 @@ final class WrenHost {
                 name.className.withCString { c in name.signature.withCString { s in bind(cvm, m, c, name.isStatic, s) } }
             }
             guard let method = found else { return nil }
-            return { vm, args in vm.apiRunForeign(args, allocator: false) { method(cvm) } }
+            return CForeignMethod(function: method, vm: cvm)
         }
 
         hooks.bindClass = { _, module, className in

@@ -160,9 +160,22 @@ package enum ErrorReport {
     case api(message: String)
 }
 
+/// A C host's foreign method: the function and the `WrenVM*` it is called
+/// with. The interpreter calls it without a Swift closure in between
+/// (`Native.cMethod`): no closure context to retain and release per call.
+package struct CForeignMethod {
+    package let function: @convention(c) (OpaquePointer?) -> Void
+    package let vm: OpaquePointer?
+    package init(function: @escaping @convention(c) (OpaquePointer?) -> Void, vm: OpaquePointer?) {
+        self.function = function
+        self.vm = vm
+    }
+}
+
 /// The hooks (see the top of this file). Nil hooks change nothing.
 package struct HostHooks {
-    package var bindMethod: ((VM, ForeignMethodName) -> NativeFunction?)?
+    /// A C host's function for a foreign method (the C API's `WrenForeignMethodFn`).
+    package var bindMethod: ((VM, ForeignMethodName) -> CForeignMethod?)?
     package var bindClass: ((VM, _ module: String, _ className: String) -> ForeignClassFunctions?)?
     package var imports: HostImports?
     package var reportError: ((VM, ErrorReport) -> Void)?
@@ -233,8 +246,8 @@ extension VM {
     /// Asks the host for the function behind a foreign method being defined;
     /// registers it under its native name and returns its id.
     func hostForeignMethodID(_ name: ForeignMethodName) -> Int? {
-        guard let bind = config.hostHooks.bindMethod, let native = bind(self, name) else { return nil }
-        return bindHostNative(name.nativeName, Native(native))
+        guard let bind = config.hostHooks.bindMethod, let method = bind(self, name) else { return nil }
+        return bindHostNative(name.nativeName, Native(cMethod: method))
     }
 
     /// Asks the host for a foreign class's allocate and finalize functions
@@ -274,7 +287,7 @@ extension VM {
         switch decoded {
         case .method(let method):
             guard let function = hooks.bindMethod?(self, method) else { return nil }
-            native = Native(function)
+            native = Native(cMethod: function)
         case .foreignClass(let module, let className):
             guard let functions = hooks.bindClass?(self, module, className) else { return nil }
             native = Native(functions.allocate)

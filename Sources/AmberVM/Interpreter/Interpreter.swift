@@ -278,6 +278,8 @@ struct Interpreter: ~Copyable {
     /// value in args[0].
     @inline(__always) mutating func callNative(_ id: Int, _ args: UnsafeMutablePointer<Value>) -> Bool {
         if _slowPath(id >= nativeTable.count) { nativeTable = vm.nativeTable }
+        // A C host's method: straight to its function, no closure context retained.
+        if let c = nativeTable[id].cMethod { return vm.apiRunForeign(args, allocator: false) { c.function(c.vm) } }
         return nativeTable[id].call(vm, args)
     }
 

@@ -43,7 +43,17 @@ package typealias NativeFunction = (VM, UnsafeMutablePointer<Value>) -> Bool
 /// field keeps the function's natural calling convention.
 struct Native {
     let call: NativeFunction
-    init(_ call: @escaping NativeFunction) { self.call = call }
+    /// A C host's foreign method, which the interpreter calls directly
+    /// (`call` does the same, for the other callers).
+    let cMethod: CForeignMethod?
+    init(_ call: @escaping NativeFunction) {
+        self.call = call
+        cMethod = nil
+    }
+    init(cMethod: CForeignMethod) {
+        self.cMethod = cMethod
+        call = { vm, args in vm.apiRunForeign(args, allocator: false) { cMethod.function(cMethod.vm) } }
+    }
 }
 
 /// Every native this process can offer, by name: "Class.signature" and
