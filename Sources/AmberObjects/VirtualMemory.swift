@@ -15,19 +15,6 @@ import Darwin
         return p
     }
 
-    /// Asks the kernel to back `bytes` at `p` with writable pages now, in one
-    /// system call, instead of one page fault per page on first write.
-    /// Best effort: where the kernel has no MADV_POPULATE_WRITE (before Linux
-    /// 5.14, or not Linux) the pages fault in as usual.
-    public static func prefault(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
-#if os(Linux)
-        let page = 4096
-        let start = Int(bitPattern: p) & ~(page - 1)
-        let end = (Int(bitPattern: p) + bytes + page - 1) & ~(page - 1)
-        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 23 /* MADV_POPULATE_WRITE */)
-#endif
-    }
-
     public static func release(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
         munmap(p, bytes)
     }

@@ -152,8 +152,6 @@ extension VM {
         if let file, mapFromProgramFile(file, heapBytes) {
         } else {
             // The range is fresh from mmap: zero above the copy, as a bootstrap leaves it.
-            // Its pages are made in one system call, not one fault each.
-            VirtualMemory.prefault(heap.base, heapBytes)
             memcpy(heap.base, base + offset, heapBytes)
         }
         heap.top = heapBytes

@@ -323,14 +323,20 @@ struct HeapVerifier {
         for b in name.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
         let key = Int(truncatingIfNeeded: hash >> 1)
         let id: Int
-        if let known = ownerNameHashes[key], ownerNames[known] == name {
-            id = known
-        } else if let known = ownerNames.firstIndex(of: name) {
-            id = known   // two names with one hash
+        if let known = ownerNameHashes[key] {
+            // Another name with this hash is rare: then a walk of the names.
+            if ownerNames[known] == name {
+                id = known
+            } else if let found = ownerNames.firstIndex(of: name) {
+                id = found
+            } else {
+                id = ownerNames.count
+                ownerNames.append(name)
+            }
         } else {
             id = ownerNames.count
             ownerNames.append(name)
-            if ownerNameHashes[key] == nil { ownerNameHashes.set(key, id) }
+            ownerNameHashes.set(key, id)
         }
         return 2 * id + (isMeta ? 1 : 0)
     }
