@@ -1,3 +1,4 @@
+@_spi(AmberInternals) import AmberObjects
 import AmberVM
 import CAmberWren
 
@@ -24,6 +25,11 @@ struct HandleTable {
         var live = false
         /// A call handle's arity; -1 for a value handle.
         var arity = -1
+        /// The held value as last read from the VM's handle list, valid while
+        /// no collection has run since (`collections`, against the slot cache's
+        /// count): `wrenSetSlotHandle` and `wrenCall` then skip the look-up.
+        var value = Value.null
+        var collections = -1
     }
     /// Rows in manually managed memory: read on every wrenCall and
     /// wrenSetSlotHandle, they must not cost a Swift array's checks.
@@ -55,6 +61,7 @@ struct HandleTable {
         }
         rows![row].entry = entry
         rows![row].live = true
+        rows![row].collections = -1
         rows![row].arity = call?.arity ?? -1
         if let call { signatures[row] = call.signature }
         let token = tag << 48 | (rows![row].generation & HandleTable.generationMask) << 28 | UInt(row + 1)
@@ -150,7 +157,11 @@ public func amberWrenCall(_ p: OpaquePointer?, _ method: OpaquePointer?) -> Wren
             vm.apiError("wrenCall: the handle is a value handle, not a call handle (make one with wrenMakeCallHandle).")
             return WREN_RESULT_RUNTIME_ERROR
         }
-        let result = vm.apiCall(row.entry, arity: row.arity) {
+        // The stub as read since the last collection, if it was (HandleTable.Row.value).
+        let fresh = slotCache(p).map { row.collections == $0.pointee.collections } ?? false
+        if !fresh { rememberHandleValue(p, method, vm) }
+        let known = fresh ? row.value : nil
+        let result = vm.apiCall(row.entry, arity: row.arity, stub: known) {
             // Only for a message: which call was it?
             let table = WrenHost.handles(p)
             if case .success(let index) = table.pointee.row(method) { return table.pointee.signatures[index] ?? "?" }
@@ -181,8 +192,27 @@ public func amberWrenGetSlotHandle(_ vm: OpaquePointer?, _ slot: Int32) -> Opaqu
 
 @_cdecl("wrenSetSlotHandle")
 public func amberWrenSetSlotHandle(_ p: OpaquePointer?, _ slot: Int32, _ handle: OpaquePointer?) {
+    // Fast path: the slot is known and the handle's value was read since the last collection.
+    if let p, let target = cachedSlot(p, slot), let cache = slotCache(p) {
+        let table = WrenHost.handles(p)
+        if case .success(let row) = table.pointee.row(handle), let rows = table.pointee.rows,
+           rows[row].collections == cache.pointee.collections {
+            target.pointee = rows[row].value
+            return
+        }
+    }
     WrenHost.withVM(p) { vm in
         guard let p, let row = handleRow(WrenHost.handles(p), vm, handle, "wrenSetSlotHandle") else { return }
         vm.apiSetHeld(Int(slot), row.entry)
+        rememberHandleValue(p, handle, vm)
     }
+}
+
+/// Notes the value behind `handle` in its row, with the collection count it
+/// is valid for (see `HandleTable.Row.value`).
+func rememberHandleValue(_ p: OpaquePointer, _ handle: OpaquePointer?, _ vm: VM) {
+    let table = WrenHost.handles(p)
+    guard let cache = slotCache(p), case .success(let row) = table.pointee.row(handle), let rows = table.pointee.rows else { return }
+    rows[row].value = vm.handleValue(rows[row].entry)
+    rows[row].collections = cache.pointee.collections
 }

@@ -354,6 +354,27 @@ int main(void)
   CHECK(wrenGetSlotCount(vm) == 1);
   WrenHandle* calc = wrenGetSlotHandle(vm, 0);
 
+  // A value handle and a call handle used, then moved by a collection, then
+  // used again: the library remembers a handle's value only until the next
+  // collection, so the second use sees where the objects are now.
+  CHECK(wrenInterpret(vm, "main", "var Junk = []\nfor (i in 1..3000) Junk.add([i])\n"
+                                  "var Moving = \"moving value\"\nJunk = null") == WREN_RESULT_SUCCESS);
+  WrenHandle* moverCount = wrenMakeCallHandle(vm, "count");
+  wrenEnsureSlots(vm, 1);
+  wrenGetVariable(vm, "main", "Moving", 0);
+  WrenHandle* moving = wrenGetSlotHandle(vm, 0);
+  const char* movingBefore = wrenGetSlotString(vm, 0);
+  wrenSetSlotHandle(vm, 0, moving);
+  CHECK(wrenCall(vm, moverCount) == WREN_RESULT_SUCCESS && wrenGetSlotDouble(vm, 0) == 12);
+  wrenCollectGarbage(vm);
+  wrenEnsureSlots(vm, 1);
+  wrenSetSlotHandle(vm, 0, moving);
+  CHECK(wrenGetSlotString(vm, 0) != movingBefore);   // it moved
+  CHECK_STR(wrenGetSlotString(vm, 0), "moving value");
+  CHECK(wrenCall(vm, moverCount) == WREN_RESULT_SUCCESS && wrenGetSlotDouble(vm, 0) == 12);
+  wrenReleaseHandle(vm, moving);
+  wrenReleaseHandle(vm, moverCount);
+
   wrenEnsureSlots(vm, 6);                      // extra slots are dropped by the call
   wrenSetSlotHandle(vm, 0, calc);
   wrenSetSlotDouble(vm, 1, 1);

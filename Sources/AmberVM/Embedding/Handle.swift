@@ -58,7 +58,7 @@ extension VM {
         return Handle(vm: self, slot: slot)
     }
 
-    func handleValue(_ slot: Int) -> Value {
+    package func handleValue(_ slot: Int) -> Value {
         let list = root(.handles)
         guard list.isObject, slot < listCount(list.ref) else { return .null }
         return listGet(list.ref, slot)

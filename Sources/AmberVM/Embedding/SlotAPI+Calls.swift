@@ -105,7 +105,8 @@ extension VM {
     /// Calls the stub held at `entry` (made by `apiMakeCallHandle`) on the
     /// receiver and arguments in the API fiber's slots. Afterwards slot 0 holds
     /// the result; after an error there are no slots.
-    package func apiCall(_ entry: Int, arity: Int, signature: () -> String) -> APIResult {
+    /// `stub`: the held stub if the caller knows it (read since the last collection).
+    package func apiCall(_ entry: Int, arity: Int, stub known: Value? = nil, signature: () -> String) -> APIResult {
         // One thread inside the VM at a time (ThreadOwnership.swift), as for Swift hosts.
         do { try enter() } catch {
             // Not `apiError`: that may touch the VM the other thread is running.
@@ -126,7 +127,7 @@ extension VM {
                      + "in slots 0 to \(arity); \(count) slot\(count == 1 ? " is" : "s are") set up (wrenEnsureSlots).")
             return .runtimeError
         }
-        let stub = handleValue(entry)
+        let stub = known ?? handleValue(entry)
         guard isKind(stub, .closure) else {
             apiError("wrenCall: the handle is not a call handle (make one with wrenMakeCallHandle).")
             return .runtimeError
@@ -214,7 +215,9 @@ extension VM {
         cache.pointee.heapBase = heap.base
         cache.pointee.fiber = f
         body()
+        let collections = cache.pointee.collections
         cache.pointee = outer
+        cache.pointee.collections = collections
         if hasError { return false }
         // wrenEnsureSlots may have replaced the stack: then `args` is stale and
         // the loop must reload its registers from the fiber.

@@ -57,6 +57,9 @@ package struct SlotCache {
     var foreignBase: Int
     /// The fiber whose stack holds the slots (set with `slots`).
     var fiber: ObjRef
+    /// Collections so far: a value read from the heap (a handle's, in the C
+    /// library's handle table) is still where it was while this has not moved.
+    package var collections: Int = 0
 }
 
 /// The slot API's per-VM state.

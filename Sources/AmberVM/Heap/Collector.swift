@@ -142,6 +142,8 @@ extension VM {
         }
 
         reloadRoots()
+        // What the C library cached from the heap may have moved (SlotCache.collections).
+        slotAPI.cache.pointee.collections &+= 1
         let holder = root(.pending).ref
         error = listGet(holder, 0)
         setRoot(.pending, .null)
