@@ -130,6 +130,16 @@ public enum Launcher {
     /// fatal signals in a restored program as a corrupt image (CorruptImageGuard.swift)
     /// and puts terminal modes back at exit (Signals.swift).
     /// `programName` is argv[0], what `Process.allArguments[0]` gives.
+    /// The whole `main` of the `amber` and `amber-dynamic` executables: this
+    /// process's arguments, its signals and its exit status are the launcher's.
+    public static func runAsProcess(dynamicSibling: (() -> String?)? = nil) -> Never {
+        // A closed pipe is an error to report (exit 120), not a silent death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        let arguments = CommandLine.arguments
+        exit(main(arguments: Array(arguments.dropFirst()), installSignalGuard: true,
+                  programName: arguments.first ?? "amber", dynamicSibling: dynamicSibling))
+    }
+
     /// `dynamicSibling` (the fully static release `amber`: `DynamicSibling.path`):
     /// a command with `--allow-ffi` replaces this process with the program at the
     /// path it gives (DynamicSibling.swift); nil runs everything here.

@@ -96,6 +96,14 @@ import Darwin
     /// Per card, the word index (offset / 8) of the object covering its first
     /// byte; valid for cards of the old space (below `oldTop`).
     public let crossing: UnsafeMutablePointer<UInt32>
+
+    /// Records the object of `size` bytes at `offset` as the one covering the
+    /// first byte of every card that byte lies in.
+    @inlinable @inline(__always) public func recordCrossing(_ offset: Int, size: Int) {
+        var c = (offset + Heap.cardSize - 1) >> Heap.cardShift
+        let last = (offset + size - 1) >> Heap.cardShift
+        while c <= last { crossing[c] = UInt32(offset >> 3); c += 1 }
+    }
     /// Bytes per card. NOTE: 512 as in HotSpot: a dirty card costs a scan of
     /// 64 slots, and the table of a 1 GB heap is 2 MB to look through.
     @inlinable public static var cardShift: Int { 9 }

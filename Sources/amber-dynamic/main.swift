@@ -4,14 +4,4 @@
 // run directly.
 import AmberLauncher
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-// A closed pipe is an error to report (exit 120), not a silent death by SIGPIPE.
-signal(SIGPIPE, SIG_IGN)
-let status = Launcher.main(arguments: Array(CommandLine.arguments.dropFirst()), installSignalGuard: true,
-                           programName: CommandLine.arguments.first ?? "amber")
-exit(status)
+Launcher.runAsProcess()

@@ -195,8 +195,7 @@ extension VM {
         while o < start {
             let size = heap.size(ObjRef(offset: UInt(o)))
             if size < Heap.headerSize { break }
-            var c = (o + Heap.cardSize - 1) >> Heap.cardShift
-            while c <= (o + size - 1) >> Heap.cardShift { heap.crossing[c] = UInt32(o >> 3); c += 1 }
+            heap.recordCrossing(o, size: size)
             o += size
         }
         var cards = (start + Heap.cardSize - 1) >> Heap.cardShift
@@ -234,8 +233,7 @@ extension VM {
         while o < top {
             let size = heap.size(ObjRef(offset: UInt(o)))
             if size < Heap.headerSize { break }
-            var c = (o + Heap.cardSize - 1) >> Heap.cardShift
-            while c <= (o + size - 1) >> Heap.cardShift { heap.crossing[c] = UInt32(o >> 3); c += 1 }
+            heap.recordCrossing(o, size: size)
             o += size
         }
     }

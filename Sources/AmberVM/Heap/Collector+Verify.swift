@@ -33,10 +33,8 @@ extension VM {
         rememberModuleVariables()
         let base = heap.base
         let top = heap.top
-        let words = (top >> 9) + 1
-        var starts = [UInt64](repeating: 0, count: words)
-        var seen = [UInt64](repeating: 0, count: words)
-        @inline(__always) func bit(_ map: [UInt64], _ o: Int) -> Bool { map[o >> 9] & (1 << UInt64((o >> 3) & 63)) != 0 }
+        var starts = OffsetBitmap(below: top)
+        var seen = OffsetBitmap(below: top)
 
         // 1. Headers.
         var at = Heap.firstObject
@@ -48,7 +46,7 @@ extension VM {
                 problem("object at \(at): bad header (kind byte \(k), size \(size), heap top \(top))")
                 return problems  // the walk cannot go on past a broken header
             }
-            starts[at >> 9] |= 1 << UInt64((at >> 3) & 63)
+            starts.insert(at)
             if isMarked(at) { problem("object at \(at) (\(heap.kind(ObjRef(offset: UInt(at))))): mark bit left set") }
             at += size
         }
@@ -56,14 +54,14 @@ extension VM {
         // 2. The graph from the roots.
         var work: [Int] = []
         func check(_ target: Int, from holder: Int, _ what: Where, _ fits: (ObjKind) -> Bool) {
-            guard target >= Heap.firstObject, target < top, target & 7 == 0, bit(starts, target) else {
+            guard target >= Heap.firstObject, target < top, target & 7 == 0, starts.contains(target) else {
                 problem("object at \(holder) (\(describe(holder))) \(what): \(target) is not the start of an object")
                 return
             }
             let k = heap.kind(ObjRef(offset: UInt(target)))
             if !fits(k) { problem("object at \(holder) (\(describe(holder))) \(what): refers to a \(k) at \(target)") }
-            if !bit(seen, target) {
-                seen[target >> 9] |= 1 << UInt64((target >> 3) & 63)
+            if !seen.contains(target) {
+                seen.insert(target)
                 work.append(target)
             }
         }
@@ -94,7 +92,7 @@ extension VM {
         @inline(__always) func dirty(_ offset: Int) -> Bool { heap.cards[offset >> Heap.cardShift] != 0 }
         func young(_ target: Int, from holder: Int, _ what: Where, card: Int) {
             guard target >= oldTop else { return }
-            if !(target < top && target & 7 == 0 && bit(starts, target)) {
+            if !(target < top && target & 7 == 0 && starts.contains(target)) {
                 problem("old object at \(holder) (\(describe(holder))) \(what): \(target) is not the start of a young object")
             } else if !dirty(card) {
                 problem("old object at \(holder) (\(describe(holder))) \(what) refers to a young \(heap.kind(ObjRef(offset: UInt(target)))) "

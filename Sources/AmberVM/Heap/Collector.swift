@@ -396,10 +396,7 @@ extension VM {
         if size >= BytesLayout.dataOffset {
             p.storeBytes(of: size - BytesLayout.dataOffset, toByteOffset: 16, as: Int.self)
         }
-        // Every card whose first byte it covers starts in it.
-        var c = (at + Heap.cardSize - 1) >> Heap.cardShift
-        let last = (at + size - 1) >> Heap.cardShift
-        while c <= last { heap.crossing[c] = UInt32(at >> 3); c += 1 }
+        heap.recordCrossing(at, size: size)
     }
 
     /// Calls `body` with the offset of every marked object in [from, to),
@@ -427,18 +424,14 @@ extension VM {
     /// Moves every marked object in [from, top) to its planned offset,
     /// clears its mark, and records it in the crossing map: it becomes old.
     func slide(from: Int, to top: Int) {
+        let heap = self.heap
         let base = heap.base
-        let crossing = heap.crossing
-        let shift = Heap.cardShift
         forEachMarked(from: from, to: top) { scan in
             let size = Int(base.load(fromByteOffset: scan + 8, as: UInt32.self))
             let to = Int(base.load(fromByteOffset: scan + 12, as: UInt32.self)) << 3
             if to != scan { memmove(base + to, base + scan, size) }
             clearMark(scan)
-            // Every card whose first byte this object covers starts in it.
-            var c = (to + Heap.cardSize - 1) >> shift
-            let last = (to + size - 1) >> shift
-            while c <= last { crossing[c] = UInt32(to >> 3); c += 1 }
+            heap.recordCrossing(to, size: size)
         }
     }
 }

@@ -37,24 +37,22 @@ import AmberCoreImageHook
 
 /// The image's objects below the built-in core's end that need no check.
 struct TrustedCore {
-    /// One bit per 8-byte word: set where a trusted object starts.
-    private let bits: [UInt64]
+    /// Where the trusted objects start.
+    private let starts: OffsetBitmap
     let end: Int
     /// How many of the built-in objects changed or reach a change (checked).
     let checked: Int
     let objects: Int
 
-    init(bits: [UInt64], end: Int, checked: Int, objects: Int) {
-        self.bits = bits
+    init(starts: OffsetBitmap, end: Int, checked: Int, objects: Int) {
+        self.starts = starts
         self.end = end
         self.checked = checked
         self.objects = objects
     }
 
     @inline(__always) func contains(_ offset: UInt) -> Bool {
-        guard offset < UInt(end), offset & 7 == 0 else { return false }
-        let word = Int(offset >> 3)
-        return bits[word >> 6] & (1 << UInt64(word & 63)) != 0
+        offset < UInt(end) && offset & 7 == 0 && starts.contains(Int(offset))
     }
 }
 
@@ -131,13 +129,12 @@ extension VM {
         let base = heap.base
         var changed = [Bool](repeating: false, count: n)
         var queue: [Int] = []
-        let bitWords = (end >> 3) / 64 + 1
-        var same = [UInt64](repeating: 0, count: bitWords)
+        var same = OffsetBitmap(below: end)
         for i in 0..<n {
             let o = Int(offsets[i])
             let size = (i + 1 < n ? Int(offsets[i + 1]) : end) - o
             if memcmp(base + o, builtin + o, size) == 0 {
-                same[(o >> 3) >> 6] |= 1 << UInt64((o >> 3) & 63)
+                same.insert(o)
             } else {
                 changed[i] = true
                 queue.append(i)
@@ -148,13 +145,11 @@ extension VM {
         func rootValue(_ r: Root) -> Value {
             builtin.load(fromByteOffset: rootOffset + Heap.headerSize + 8 * (ArrayLayout.first + r.rawValue), as: Value.self)
         }
-        for r in Root.allCases where (Root.coreModule.rawValue...Root.recordClass.rawValue).contains(r.rawValue) {
-            guard root(r) == rootValue(r) else { return nil }
+        for raw in Root.coreModule.rawValue...Root.recordClass.rawValue {
+            guard let r = Root(rawValue: raw), root(r) == rootValue(r) else { return nil }
         }
         func isSameStart(_ v: Value) -> Bool {
-            guard v.isObject, Int(v.ref.offset) < end else { return false }
-            let o = Int(v.ref.offset) >> 3
-            return same[o >> 6] & (1 << UInt64(o & 63)) != 0
+            v.isObject && Int(v.ref.offset) < end && same.contains(Int(v.ref.offset))
         }
         func fits(_ v: Value, _ kind: ObjKind, _ bytes: Int) -> Bool {
             guard v.isObject, Int(v.ref.offset) >= Heap.firstObject, Int(v.ref.offset) + Heap.headerSize <= heap.top,
@@ -193,11 +188,8 @@ extension VM {
                 }
             }
         }
-        var bits = [UInt64](repeating: 0, count: bitWords)
-        for i in 0..<n where !changed[i] {
-            let o = Int(offsets[i]) >> 3
-            bits[o >> 6] |= 1 << UInt64(o & 63)
-        }
-        return TrustedCore(bits: bits, end: end, checked: checked, objects: n)
+        var trusted = OffsetBitmap(below: end)
+        for i in 0..<n where !changed[i] { trusted.insert(Int(offsets[i])) }
+        return TrustedCore(starts: trusted, end: end, checked: checked, objects: n)
     }
 }

@@ -57,7 +57,7 @@ struct HeapVerifier {
     /// One bit per 8-byte word: set where an object starts. Empty when only
     /// what the program reaches first is checked (ReachableCheck.swift): then
     /// a reference is taken for an object start when a plausible header is there.
-    private var starts: [UInt64]
+    private var starts: OffsetBitmap
     let everyObject: Bool
     /// The heap's symbol names and native names (the roots are already validated).
     /// (A view of the heap's list, not a copy: a restore that trusts the
@@ -89,7 +89,7 @@ struct HeapVerifier {
         self.everyObject = everyObject
         // (A bitmap of the whole heap only when the whole heap is walked: the
         // reachable check stays flat in heap size.)
-        starts = everyObject ? [UInt64](repeating: 0, count: (vm.heap.top / 8) / 64 + 1) : []
+        starts = OffsetBitmap(below: everyObject ? vm.heap.top : 0)
         symbols = vm.symbolNames
         natives = vm.boundNativeNames
     }
@@ -132,7 +132,7 @@ struct HeapVerifier {
             guard size >= Heap.headerSize, size % 8 == 0, size <= top - scan else {
                 return "an object of \(size) bytes at heap offset \(scan)"
             }
-            starts[scan / 8 / 64] |= 1 << UInt64((scan / 8) % 64)
+            starts.insert(scan)
             scan += size
         }
         return nil
@@ -148,8 +148,7 @@ struct HeapVerifier {
             let size = heap.size(r)
             return size >= Heap.headerSize && size % 8 == 0 && size <= top - Int(offset)
         }
-        let word = Int(offset / 8)
-        return starts[word / 64] & (1 << UInt64(word % 64)) != 0
+        return starts.contains(Int(offset))
     }
 
     func isObject(_ v: Value, _ kind: ObjKind) -> Bool {
@@ -319,9 +318,9 @@ struct HeapVerifier {
         if isMeta { name.removeLast(meta.count) }
         // NOTE: names by hash in an OffsetMap, not a [String: Int]: the
         // dictionary type's metadata alone cost a restore 90 thousand instructions.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in name.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let key = Int(truncatingIfNeeded: hash >> 1)
+        var hash = BuildFingerprint.Hasher64()
+        hash.add(name)
+        let key = Int(truncatingIfNeeded: hash.value >> 1)
         let id: Int
         if let known = ownerNameHashes[key] {
             // Another name with this hash is rare: then a walk of the names.
